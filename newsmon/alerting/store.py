@@ -1,0 +1,165 @@
+"""Redis-backed alert state: dedup, outbox, retries, dead letters, history.
+
+Every state change that must not be split is one Lua script on keys of one
+shard (see :mod:`newsmon.alerting.keys`), so two workers racing on the same
+story create one alert, and a crash between steps cannot lose one: the alert
+body and its outbox entries are written together with the dedup key.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+
+from newsmon.alerting.keys import Keys
+from newsmon.streams.records import Alert, dumps
+
+logger = logging.getLogger(__name__)
+
+HISTORY_MAXLEN = 10_000
+
+# KEYS: dedup, alert body, outbox zsets...; ARGV: alert id, body, ttl s, due time.
+_CREATE = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[3]) then
+  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+  for i = 3, #KEYS do
+    redis.call('ZADD', KEYS[i], 'NX', ARGV[4], ARGV[1])
+  end
+  return 1
+end
+return 0
+"""
+
+# KEYS: outbox; ARGV: now, lease-until, limit. Claimed entries move past the
+# lease so other workers skip them; if this worker dies they come due again.
+_CLAIM = """
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do
+  redis.call('ZADD', KEYS[1], 'XX', ARGV[2], id)
+end
+return ids
+"""
+
+# KEYS: outbox, attempts; ARGV: alert id, next due time, error. Returns attempts so far.
+_RETRY = """
+local n = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+redis.call('HSET', KEYS[2], ARGV[1] .. ':err', ARGV[3])
+redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[1])
+return n
+"""
+
+# KEYS: outbox, attempts; ARGV: alert id.
+_DONE = """
+local removed = redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1], ARGV[1] .. ':err')
+return removed
+"""
+
+
+@dataclass(slots=True)
+class Claimed:
+    shard: int
+    channel: str
+    alert_id: str
+    alert: Alert | None
+    attempts: int
+
+
+class AlertStore:
+    def __init__(self, redis: Redis, keys: Keys, dedup_ttl_s: int) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.ttl = dedup_ttl_s
+        self._create = redis.register_script(_CREATE)
+        self._claim = redis.register_script(_CLAIM)
+        self._retry = redis.register_script(_RETRY)
+        self._done = redis.register_script(_DONE)
+
+    async def create(self, alert: Alert, now: float | None = None) -> bool:
+        """Record the alert and queue it on its channels; False if (rule, story) already alerted."""
+        shard = self.keys.shard_of(alert.story_id)
+        keys = [
+            self.keys.dedup(shard, alert.rule_id, alert.story_id),
+            self.keys.alert(shard, alert.alert_id),
+            *(self.keys.outbox(shard, ch) for ch in alert.channels),
+        ]
+        due = time.time() if now is None else now
+        created = bool(await self._create(keys=keys, args=[alert.alert_id, dumps(alert), self.ttl, due]))
+        if created:
+            await self.history(
+                "created", alert.alert_id, rule=alert.rule_id, story=alert.story_id, title=alert.title[:200]
+            )
+        return created
+
+    async def claim(self, shard: int, channel: str, limit: int, lease_s: float) -> list[Claimed]:
+        now = time.time()
+        ids = await self._claim(keys=[self.keys.outbox(shard, channel)], args=[now, now + lease_s, limit])
+        if not ids:
+            return []
+        ids = [i.decode() if isinstance(i, bytes) else i for i in ids]
+        bodies = await self.redis.mget([self.keys.alert(shard, i) for i in ids])
+        counts = await self.redis.hmget(self.keys.attempts(shard, channel), ids)
+        out = []
+        for aid, body, n in zip(ids, bodies, counts, strict=True):
+            alert = Alert.decode(body) if body else None
+            out.append(Claimed(shard, channel, aid, alert, int(n or 0)))
+        return out
+
+    async def delivered(self, c: Claimed) -> None:
+        await self._done(
+            keys=[self.keys.outbox(c.shard, c.channel), self.keys.attempts(c.shard, c.channel)], args=[c.alert_id]
+        )
+        await self.redis.hincrby(self.keys.stats(), f"{c.channel}:sent", 1)
+        await self.history("delivered", c.alert_id, channel=c.channel, attempts=c.attempts + 1)
+
+    async def retry_later(self, c: Claimed, due: float, error: str) -> int:
+        n = await self._retry(
+            keys=[self.keys.outbox(c.shard, c.channel), self.keys.attempts(c.shard, c.channel)],
+            args=[c.alert_id, due, error[:500]],
+        )
+        await self.redis.hincrby(self.keys.stats(), f"{c.channel}:retried", 1)
+        return int(n)
+
+    async def dead(self, c: Claimed, error: str) -> None:
+        """Give up on one delivery: keep it with the last error (never dropped silently)."""
+        entry = {
+            "alert_id": c.alert_id,
+            "channel": c.channel,
+            "attempts": c.attempts + 1,
+            "error": error[:500],
+            "at": time.time(),
+            "alert": c.alert,
+        }
+        # Dead list first: a crash before the outbox removal repeats the entry
+        # rather than losing it.
+        await self.redis.lpush(self.keys.dead(c.channel), dumps(entry))
+        await self._done(
+            keys=[self.keys.outbox(c.shard, c.channel), self.keys.attempts(c.shard, c.channel)], args=[c.alert_id]
+        )
+        await self.redis.hincrby(self.keys.stats(), f"{c.channel}:dead", 1)
+        await self.history("dead", c.alert_id, channel=c.channel, error=error[:200])
+        logger.error("delivery given up: alert=%s channel=%s error=%s", c.alert_id, c.channel, error[:200])
+
+    async def history(self, event: str, alert_id: str, **fields: Any) -> None:
+        data = {"event": event, "alert_id": alert_id, "at": f"{time.time():.3f}"}
+        data.update({k: str(v) for k, v in fields.items()})
+        await self.redis.xadd(self.keys.history(), data, maxlen=HISTORY_MAXLEN, approximate=True)  # type: ignore[arg-type]
+
+    async def pending(self, channel: str) -> int:
+        total = 0
+        for shard in range(self.keys.shards):
+            total += int(await self.redis.zcard(self.keys.outbox(shard, channel)))
+        return total
+
+    async def dead_letters(self, channel: str, limit: int = 100) -> list[dict[str, Any]]:
+        raw = await self.redis.lrange(self.keys.dead(channel), 0, limit - 1)
+        return [orjson.loads(x) for x in raw]
+
+    async def stats(self) -> dict[str, int]:
+        raw = await self.redis.hgetall(self.keys.stats())
+        return {(k.decode() if isinstance(k, bytes) else k): int(v) for k, v in raw.items()}

@@ -1,0 +1,125 @@
+"""The one place channel types are registered and channel config is checked.
+
+``load_channels`` runs once at worker start. It reads the channels file,
+checks each channel's required options, resolves secrets from the environment
+or secret files, and builds the channel objects. Any problem raises
+:class:`ChannelConfigError` naming the file, the channel and the option, so a
+misconfigured worker never starts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from newsmon.channels.base import Channel
+from newsmon.channels.log import LogChannel
+from newsmon.channels.slack import SlackChannel
+from newsmon.channels.webhook import WebhookChannel, decode_secret
+
+CHANNEL_TYPES: dict[str, type] = {
+    "webhook": WebhookChannel,
+    "slack": SlackChannel,
+    "log": LogChannel,
+}
+
+# Options that carry credentials: only from the environment or a file, never inline.
+SECRET_OPTIONS = frozenset({"url", "secret"})
+_NUMERIC = {"timeout_s", "rate_per_s"}
+
+
+class ChannelConfigError(ValueError):
+    pass
+
+
+def _resolve(source: str, name: str, opts: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in opts.items():
+        if key.endswith("_env"):
+            base = key[: -len("_env")]
+            if not isinstance(value, str) or value not in env or not env[value]:
+                raise ChannelConfigError(
+                    f"{source}: channel {name!r}: {key}: environment variable {value!r} is not set"
+                )
+            out[base] = env[value]
+        elif key.endswith("_file"):
+            base = key[: -len("_file")]
+            try:
+                out[base] = Path(str(value)).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ChannelConfigError(
+                    f"{source}: channel {name!r}: {key}: cannot read {value}: {exc.strerror}"
+                ) from None
+        elif key in SECRET_OPTIONS:
+            raise ChannelConfigError(
+                f"{source}: channel {name!r}: {key}: credentials must come from {key}_env or {key}_file, not inline"
+            )
+        else:
+            out[key] = value
+    return out
+
+
+def build_channel(source: str, spec: Any, env: Mapping[str, str]) -> Channel:
+    if not isinstance(spec, dict):
+        raise ChannelConfigError(f"{source}: each channel must be a mapping")
+    name = spec.get("name")
+    if not isinstance(name, str) or not name:
+        raise ChannelConfigError(f"{source}: channel without a 'name'")
+    ctype = spec.get("type")
+    cls = CHANNEL_TYPES.get(ctype)  # type: ignore[arg-type]
+    if cls is None:
+        raise ChannelConfigError(
+            f"{source}: channel {name!r}: type: expected one of {sorted(CHANNEL_TYPES)}, got {ctype!r}"
+        )
+    opts = _resolve(source, name, {k: v for k, v in spec.items() if k not in ("name", "type")}, env)
+    allowed = set(cls.required) | set(cls.optional)
+    for key in opts:
+        if key not in allowed:
+            raise ChannelConfigError(
+                f"{source}: channel {name!r}: {key}: unknown option for {ctype}; allowed: {sorted(allowed)}"
+            )
+    for key in cls.required:
+        if key not in opts:
+            hint = f" (give {key}_env or {key}_file)" if key in SECRET_OPTIONS else ""
+            raise ChannelConfigError(f"{source}: channel {name!r}: {key}: required{hint}")
+    for key in _NUMERIC & set(opts):
+        if not isinstance(opts[key], int | float) or isinstance(opts[key], bool) or opts[key] <= 0:
+            raise ChannelConfigError(f"{source}: channel {name!r}: {key}: expected a positive number")
+    if "secret" in opts:
+        try:
+            decode_secret(opts["secret"])
+        except ValueError as exc:
+            raise ChannelConfigError(f"{source}: channel {name!r}: secret: {exc}") from None
+    if "url" in opts and not str(opts["url"]).startswith(("http://", "https://")):
+        raise ChannelConfigError(f"{source}: channel {name!r}: url: must be an http(s) URL")
+    try:
+        channel: Channel = cls(name, **opts)
+    except (TypeError, ValueError) as exc:
+        raise ChannelConfigError(f"{source}: channel {name!r}: {exc}") from None
+    return channel
+
+
+def load_channels(path: str | Path, env: Mapping[str, str] | None = None) -> dict[str, Channel]:
+    """Read the channels file; a missing file means only the built-in ``log`` channel."""
+    env = os.environ if env is None else env
+    p = Path(path)
+    if not p.exists():
+        return {"log": LogChannel("log")}
+    try:
+        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ChannelConfigError(f"{p}: cannot read channels: {exc}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("channels"), list):
+        raise ChannelConfigError(f"{p}: expected a top-level 'channels:' list")
+    channels: dict[str, Channel] = {}
+    for spec in doc["channels"]:
+        ch = build_channel(str(p), spec, env)
+        if ch.name in channels:
+            raise ChannelConfigError(f"{p}: channel {ch.name!r}: name: defined twice")
+        channels[ch.name] = ch
+    channels.setdefault("log", LogChannel("log"))
+    return channels

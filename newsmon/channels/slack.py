@@ -1,0 +1,111 @@
+"""Slack incoming-webhook channel: one Block Kit message per alert.
+
+Article text is untrusted: every piece of it is escaped (``&``, ``<``, ``>``)
+before it goes into mrkdwn, so it can never mention ``@channel``, ping a user
+or smuggle a link; links are built only from the article URL we normalized.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from newsmon.channels.base import RetryableError, classify_http_status
+from newsmon.streams.records import Alert, dumps
+
+logger = logging.getLogger(__name__)
+
+_SEVERITY_ICON = {"info": ":newspaper:", "warning": ":warning:", "critical": ":rotating_light:"}
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Slack's control characters as entities; Slack then shows them literally."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plain(text: str, limit: int) -> str:
+    # Bounded and on one line; escaping happens where the text is placed.
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _escaped_within(text: str, limit: int) -> str:
+    """Escape, then shorten the source text until the escaped form fits (never cut an entity)."""
+    out = escape_mrkdwn(text)
+    while len(out) > limit:
+        keep = min(len(text) - 1, len(text) * (limit - 1) // len(out))
+        text = text[: max(0, keep)]
+        out = escape_mrkdwn(text) + "…"
+    return out
+
+
+def _safe_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    # '|' and '>' would end Slack's <url|label> syntax early.
+    if any(c in url for c in "<>| \n"):
+        return None
+    return url
+
+
+def slack_message(alert: Alert) -> dict[str, Any]:
+    title = _plain(alert.title or "(no headline)", 150)
+    regions = ", ".join(alert.regions) or "-"
+    countries = ", ".join(alert.countries) or "-"
+    topics = ", ".join(f"{t.get('label', t.get('code'))} ({t.get('score', 0):.2f})" for t in alert.topics[:4]) or "-"
+    url = _safe_url(alert.url)
+    source = escape_mrkdwn(_plain(alert.source or "source", 80))
+    link = f"<{url}|{source}>" if url else source
+    rule = escape_mrkdwn(_plain(alert.rule_name, 120))
+    fields = [
+        {"type": "mrkdwn", "text": f"*Rule*\n{rule}"},
+        {"type": "mrkdwn", "text": f"*Source*\n{link}"},
+        {"type": "mrkdwn", "text": f"*Countries*\n{escape_mrkdwn(countries)}"},
+        {"type": "mrkdwn", "text": f"*Regions*\n{escape_mrkdwn(regions)}"},
+    ]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _escaped_within(title, 150), "emoji": False}},
+        {"type": "section", "fields": fields},
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*Topics*: {escape_mrkdwn(topics)}"}},
+    ]
+    if alert.snippet:
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": "> " + escape_mrkdwn(_plain(alert.snippet, 500))}}
+        )
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": f"alert `{alert.alert_id}` · story `{alert.story_id}`"}],
+        }
+    )
+    icon = _SEVERITY_ICON.get(alert.severity, ":newspaper:")
+    return {"text": f"{icon} {escape_mrkdwn(title)}", "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
+
+
+class SlackChannel:
+    required = ("url",)
+    optional = ("timeout_s", "rate_per_s")
+
+    def __init__(self, name: str, *, url: str, timeout_s: float = 10.0, rate_per_s: float | None = 1.0) -> None:
+        self.name = name
+        # Slack allows about one message per second per incoming webhook.
+        self.rate_per_s = rate_per_s
+        self._url = url
+        self._client = httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
+
+    async def send(self, alert: Alert) -> None:
+        body = dumps(slack_message(alert))
+        try:
+            resp = await self._client.post(self._url, content=body, headers={"content-type": "application/json"})
+        except httpx.HTTPError as exc:
+            raise RetryableError(f"slack {self.name}: {type(exc).__name__}") from None
+        classify_http_status(resp.status_code, resp.headers.get("retry-after"), f"slack {self.name}")
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,1 @@
+"""Developer and test tools shipped with newsmon (local alert receiver)."""

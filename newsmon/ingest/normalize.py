@@ -1,0 +1,208 @@
+"""Normalize a raw article payload into an :class:`Article`.
+
+Runs in the classify agent for every record read from the raw topic, and in
+``newsmon ingest`` before publishing (so users see rejections at once). Any
+problem raises :class:`~newsmon.streams.records.RecordError` with a short
+reason; the agent turns that into a dead letter and goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import time
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from newsmon.streams.records import Article, RecordError, loads
+
+# Query parameters that identify a campaign or a click, never the article.
+_TRACKING_PARAMS = re.compile(
+    r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|ref|ref_src|cmpid|ocid|smid|at_medium|at_campaign)$",
+    re.IGNORECASE,
+)
+_HTML_HINT = re.compile(r"<(?:p|br|div|span|a|b|i|em|strong|h[1-6]|li|ul|ol|figure|img|table)\b", re.I)
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_BLANKS = re.compile(r"\n\s*\n+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class RawArticle(BaseModel):
+    """The input contract of the raw topic (schema version 1).
+
+    Only ``body`` is required; ``title`` may be empty for wire items. Extra
+    keys are allowed and ignored so producers can add their own metadata.
+    """
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    v: int = 1
+    title: str = ""
+    body: str = Field(min_length=1)
+    url: str | None = None
+    source: str | None = None
+    language: str | None = Field(None, max_length=16)
+    published: str | float | int | None = None
+    ingested_at: float | int | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url_scheme(cls, v: str | None) -> str | None:
+        if v is not None and v.strip() and not v.strip().lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return v
+
+
+class _TextExtractor(HTMLParser):
+    _BLOCK = frozenset(
+        {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "figure", "section", "article", "blockquote"}
+    )
+    _SKIP = frozenset({"script", "style", "noscript", "template"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skip += 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self._skip:
+            self._skip -= 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(text: str) -> str:
+    """Strip tags when the text looks like HTML; otherwise only unescape entities."""
+    if not _HTML_HINT.search(text):
+        return html.unescape(text) if "&" in text else text
+    parser = _TextExtractor()
+    parser.feed(text)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def clean_text(text: str) -> str:
+    """HTML to text, control characters out, whitespace folded, repeated paragraphs dropped."""
+    text = html_to_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL.sub("", text)
+    paragraphs: list[str] = []
+    seen: set[str] = set()
+    for para in _BLANKS.split(text):
+        lines = [_SPACES.sub(" ", ln).strip() for ln in para.split("\n")]
+        p = "\n".join(ln for ln in lines if ln)
+        if not p:
+            continue
+        key = p.casefold()
+        # Captions and boilerplate repeated verbatim by scrapers carry no new text.
+        if key in seen:
+            continue
+        seen.add(key)
+        paragraphs.append(p)
+    return "\n\n".join(paragraphs)
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, drop fragment, default port and tracking parameters."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if parts.port and not ((scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)):
+        host = f"{host}:{parts.port}"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)]
+    query.sort()
+    path = parts.path or "/"
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/")
+    return urlunsplit((scheme, host, path, urlencode(query), ""))
+
+
+def article_id(url: str | None, title: str, body: str) -> str:
+    """Stable id: from the canonical URL when known, else from the cleaned content."""
+    if url:
+        basis = "url:" + canonical_url(url)
+    else:
+        basis = "text:" + " ".join(title.split()).casefold() + "\n" + " ".join(body.split()).casefold()
+    return "a_" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:24]
+
+
+def parse_time(value: str | float | int | None) -> float | None:
+    """Published time as UTC epoch seconds; ISO 8601 (naive means UTC) or epoch numbers."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        ts = float(value)
+        # Producers in JavaScript send milliseconds.
+        return ts / 1000.0 if ts > 1e11 else ts
+    try:
+        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise RecordError("invalid_field", f"published: not an ISO 8601 time: {value[:40]!r}") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def validate_raw(obj: Any) -> RawArticle:
+    if not isinstance(obj, dict):
+        raise RecordError("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
+    v = obj.get("v", 1)
+    if v != 1:
+        raise RecordError("unsupported_schema_version", f"raw article v={v!r}; this reader accepts 1")
+    try:
+        return RawArticle.model_validate(obj)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(x) for x in err.get("loc", ())) or "(record)"
+        reason = "missing_field" if err.get("type") == "missing" else "invalid_field"
+        raise RecordError(reason, f"{field}: {err['msg']}") from None
+
+
+def normalize(payload: bytes, *, max_bytes: int, now: float | None = None) -> Article:
+    """Raw topic payload to :class:`Article`; raises :class:`RecordError` for bad input."""
+    if len(payload) > max_bytes:
+        raise RecordError("oversized", f"{len(payload)} bytes > limit {max_bytes}")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecordError("invalid_utf8", str(exc)) from None
+    raw = validate_raw(loads(text))
+    return normalize_raw(raw, now=now)
+
+
+def normalize_raw(raw: RawArticle, *, now: float | None = None) -> Article:
+    title = clean_text(raw.title).replace("\n", " ")
+    body = clean_text(raw.body)
+    if not body:
+        raise RecordError("empty_body", "body has no text after cleaning")
+    if title:
+        # Scrapers often repeat the headline as the first paragraph.
+        first, _, rest = body.partition("\n\n")
+        if first.casefold() == title.casefold() and rest:
+            body = rest
+    url = raw.url.strip() if raw.url and raw.url.strip() else None
+    ingested = float(raw.ingested_at) if raw.ingested_at else (time.time() if now is None else now)
+    return Article(
+        id=article_id(url, title, body),
+        title=title,
+        body=body,
+        url=canonical_url(url) if url else None,
+        source=(raw.source or "").strip() or None,
+        language=(raw.language or "").strip().lower() or None,
+        published_at=parse_time(raw.published),
+        ingested_at=ingested,
+    )

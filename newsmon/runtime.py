@@ -1,0 +1,203 @@
+"""The worker's domain services, wired once per process (no Faust here).
+
+:class:`Runtime` owns the classifier, the active rule set, the channels and the
+Redis-backed alert store. The agents call its methods; tests call them
+directly. :meth:`Runtime.create` runs before the worker starts and fails fast
+on bad configuration (rules, channels), naming the file and field.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from redis.exceptions import RedisError
+
+from newsmon.alerting.delivery import Dispatcher, RetryPolicy
+from newsmon.alerting.keys import Keys
+from newsmon.alerting.policy import build_alert
+from newsmon.alerting.store import AlertStore
+from newsmon.channels.base import Channel
+from newsmon.channels.registry import load_channels
+from newsmon.config import Settings
+from newsmon.ingest.normalize import normalize
+from newsmon.redis_conn import connect_redis
+from newsmon.rules.matcher import match_rules
+from newsmon.rules.model import RuleError, RuleSet, load_rules
+from newsmon.streams.records import Alert, ClassifiedArticle, DeadLetter, RecordError
+
+if TYPE_CHECKING:
+    from newsmon.classify import Classifier
+
+logger = logging.getLogger(__name__)
+
+# An oversized payload is kept only in part: enough to identify and fix it.
+OVERSIZED_KEEP_BYTES = 64 * 1024
+
+
+def dead_letter(
+    payload: bytes,
+    reason: str,
+    detail: str,
+    stage: str,
+    *,
+    keep_bytes: int | None = None,
+    topic: str | None = None,
+    partition: int | None = None,
+    offset: int | None = None,
+) -> DeadLetter:
+    """Wrap a failed payload; exact bytes survive (base64) when they are not UTF-8."""
+    size = len(payload)
+    truncated = keep_bytes is not None and size > keep_bytes
+    kept = payload[:keep_bytes] if truncated else payload
+    try:
+        text = kept.decode("utf-8")
+        b64 = None
+    except UnicodeDecodeError:
+        text = kept.decode("utf-8", errors="replace")
+        b64 = base64.b64encode(kept).decode("ascii")
+    return DeadLetter(
+        reason=reason,
+        detail=detail[:1000],
+        stage=stage,
+        payload=text,
+        size=size,
+        truncated=truncated,
+        payload_b64=b64,
+        topic=topic,
+        partition=partition,
+        offset=offset,
+    )
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings,
+        classifier: Classifier,
+        rules: RuleSet,
+        channels: Mapping[str, Channel],
+    ) -> None:
+        self.settings = settings
+        self.classifier = classifier
+        self.rules = rules
+        self.channels = dict(channels)
+        self.keys = Keys(settings.redis_prefix, settings.redis_shards)
+        self.redis = connect_redis(settings.redis_url_plain)
+        self.store = AlertStore(self.redis, self.keys, settings.dedup_ttl_s)
+        self.dispatcher = Dispatcher(
+            self.store,
+            self.channels,
+            RetryPolicy(
+                max_attempts=settings.delivery_max_attempts,
+                max_age_s=settings.delivery_max_age_s,
+                base_s=settings.delivery_backoff_base_s,
+                cap_s=settings.delivery_backoff_max_s,
+                timeout_s=settings.delivery_timeout_s,
+            ),
+            poll_s=settings.delivery_poll_s,
+        )
+        self.counters: dict[str, int] = {}
+
+    @classmethod
+    def create(
+        cls,
+        settings: Settings,
+        *,
+        classifier: Classifier | None = None,
+        rules: RuleSet | None = None,
+        channels: Mapping[str, Channel] | None = None,
+    ) -> Runtime:
+        """Load everything the worker needs; raises on invalid rules or channels."""
+        if classifier is None:
+            from newsmon.classify import Classifier
+
+            t0 = time.perf_counter()
+            classifier = Classifier.load()
+            logger.info("classifier loaded in %.2fs", time.perf_counter() - t0)
+        if channels is None:
+            channels = load_channels(settings.channels_path)
+        if rules is None:
+            rules = load_rules([settings.rules_path])
+        check_routes(rules, channels)
+        logger.info(
+            "rules loaded: %d rules (version %s); channels: %s",
+            len(rules.rules),
+            rules.version,
+            ", ".join(sorted(channels)),
+        )
+        return cls(settings, classifier, rules, channels)
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.counters[name] = self.counters.get(name, 0) + n
+
+    # -- stages -------------------------------------------------------------------------
+
+    def process_raw(
+        self, payload: bytes, *, topic: str | None = None, partition: int | None = None, offset: int | None = None
+    ) -> ClassifiedArticle | DeadLetter:
+        """normalize -> classify one raw payload; bad input becomes a DeadLetter (never raises)."""
+        where: dict[str, Any] = {"topic": topic, "partition": partition, "offset": offset}
+        stage = "normalize"
+        try:
+            article = normalize(payload, max_bytes=self.settings.max_article_bytes)
+            stage = "classify"
+            cls = self.classifier.classify(article.title, article.body, language=article.language)
+        except RecordError as exc:
+            self.count(f"deadletter:{exc.reason}")
+            keep = OVERSIZED_KEEP_BYTES if exc.reason == "oversized" else None
+            return dead_letter(payload, exc.reason, exc.detail, stage, keep_bytes=keep, **where)
+        except Exception as exc:
+            # A classifier bug must not stop the stream: keep the record, log loudly.
+            logger.exception("unexpected error in stage %s", stage)
+            self.count("deadletter:internal_error")
+            return dead_letter(
+                payload,
+                "internal_error",
+                f"{type(exc).__name__}: {exc}",
+                stage,
+                keep_bytes=OVERSIZED_KEEP_BYTES,
+                **where,
+            )
+        self.count("classified")
+        return ClassifiedArticle(article=article, classification=cls, classified_at=time.time())
+
+    def match(self, item: ClassifiedArticle) -> list[Alert]:
+        """Rules that hold for ``item``, as alerts (not yet deduplicated)."""
+        return [build_alert(m, item) for m in match_rules(self.rules, item)]
+
+    async def raise_alert(self, alert: Alert) -> bool:
+        """Dedup and enqueue in Redis; waits out Redis outages instead of losing the alert."""
+        delay = 0.2
+        while True:
+            try:
+                created = await self.store.create(alert)
+                break
+            except RedisError as exc:
+                logger.warning(
+                    "Redis unavailable while raising alert %s (%s); retrying in %.1fs", alert.alert_id, exc, delay
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        self.count("alerts_created" if created else "alerts_duplicate")
+        return created
+
+    async def close(self) -> None:
+        self.dispatcher.stop()
+        for ch in self.channels.values():
+            await ch.aclose()
+        await self.redis.aclose()
+
+
+def check_routes(rules: RuleSet, channels: Mapping[str, Channel]) -> None:
+    """Every channel a rule routes to must exist, or the worker must not start."""
+    for rule in rules.rules:
+        for ch in rule.channels:
+            if ch not in channels:
+                raise RuleError(
+                    rule.source, rule.id, "channels", f"unknown channel {ch!r}; configured: {sorted(channels)}"
+                )

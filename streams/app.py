@@ -1,0 +1,100 @@
+"""The one Faust app of newsmon, its topics, and the worker entry point.
+
+:func:`create_app` builds the app from :class:`~newsmon.config.Settings`;
+:func:`declare_topics` binds the topic roles of
+:mod:`newsmon.streams.records` to configured names. Every topic is read and
+written as raw bytes: records are encoded with orjson by the records module,
+and the raw input topic must reach our own decoder so invalid JSON becomes a
+dead letter instead of an exception inside the consumer.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import faust
+from faust.transport import by_url
+from faust.transport.drivers import aiokafka as faust_aiokafka
+
+from newsmon.config import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class _IdempotentProducer(faust_aiokafka.Producer):
+    """Faust only turns on idempotence inside transactions; we want it always."""
+
+    def _settings_extra(self) -> dict[str, Any]:
+        return {"acks": "all", "enable_idempotence": True}
+
+
+class _Transport(faust_aiokafka.Transport):
+    Producer = _IdempotentProducer
+
+
+class NewsmonApp(faust.App):
+    def _new_producer_transport(self) -> Any:
+        url = self.conf.broker_producer[0]
+        if by_url(url) is faust_aiokafka.Transport:
+            return _Transport(self.conf.broker_producer, self)
+        return super()._new_producer_transport()
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    raw: faust.TopicT
+    classified: faust.TopicT
+    alerts: faust.TopicT
+    deadletter: faust.TopicT
+
+
+def create_app(settings: Settings, **overrides: Any) -> NewsmonApp:
+    """Build the app. Called once per process by the worker entry point (or a test)."""
+    conf: dict[str, Any] = {
+        "broker": settings.kafka_broker,
+        "store": "memory://",
+        "topic_partitions": settings.partitions,
+        "topic_replication_factor": settings.replication_factor,
+        "topic_disable_leader": True,
+        "producer_acks": -1,
+        "consumer_auto_offset_reset": "earliest",
+        "broker_session_timeout": settings.session_timeout,
+        "broker_heartbeat_interval": settings.heartbeat_interval,
+        "broker_commit_interval": settings.commit_interval,
+        "broker_rebalance_timeout": max(settings.session_timeout, 10.0),
+        "datadir": settings.data_dir,
+        "web_enabled": settings.web_port != 0,
+        "web_port": settings.web_port or 6066,
+        "web_bind": settings.web_host,
+        "web_host": settings.web_host,
+        "autodiscover": False,
+        "logging_config": None,
+    }
+    conf.update(overrides)
+    return NewsmonApp(settings.app_id, **conf)
+
+
+def declare_topics(app: faust.App, settings: Settings) -> Topics:
+    retention = timedelta(hours=settings.kafka_retention_hours)
+
+    def topic(name: str) -> faust.TopicT:
+        return app.topic(
+            name,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=settings.partitions,
+            replicas=settings.replication_factor,
+            retention=retention,
+        )
+
+    return Topics(
+        raw=topic(settings.topic_raw),
+        classified=topic(settings.topic_classified),
+        alerts=topic(settings.topic_alerts),
+        deadletter=topic(settings.topic_deadletter),
+    )

@@ -1,0 +1,34 @@
+"""The worker entry point: ``newsmon worker`` ends up here.
+
+Configuration, rules and channels are loaded and validated before Faust
+starts, so a bad setting stops the process with a clear message instead of a
+half-started worker. Faust handles SIGTERM: agents finish the event in hand,
+the producer is flushed and offsets are committed before exit.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import faust
+
+from newsmon.agents.pipeline import register
+from newsmon.config import Settings
+from newsmon.runtime import Runtime
+from newsmon.streams.app import create_app, declare_topics
+
+logger = logging.getLogger(__name__)
+
+
+def build(settings: Settings, runtime: Runtime | None = None) -> tuple[faust.App, Runtime]:
+    rt = runtime or Runtime.create(settings)
+    app = create_app(settings)
+    topics = declare_topics(app, settings)
+    register(app, topics, rt)
+    return app, rt
+
+
+def run_worker(settings: Settings) -> None:
+    app, _ = build(settings)
+    worker = faust.Worker(app, loglevel=settings.log_level.upper())
+    worker.execute_from_commandline()
