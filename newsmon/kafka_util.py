@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -27,7 +28,7 @@ def bootstrap_servers(broker_url: str) -> str:
     return ",".join(hosts)
 
 
-def producer(settings: Settings, **kwargs: object) -> AIOKafkaProducer:
+def producer(settings: Settings, **kwargs: Any) -> AIOKafkaProducer:
     """An idempotent producer that waits for all in-sync replicas."""
     return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers(settings.kafka_broker),
@@ -35,7 +36,7 @@ def producer(settings: Settings, **kwargs: object) -> AIOKafkaProducer:
         enable_idempotence=True,
         max_request_size=MAX_REQUEST_BYTES,
         linger_ms=5,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 

@@ -149,7 +149,7 @@ class Runtime:
             cls = self.classifier.classify(article.title, article.body, language=article.language)
         except RecordError as exc:
             self.count(f"deadletter:{exc.reason}")
-            keep = OVERSIZED_KEEP_BYTES if exc.reason == "oversized" else None
+            keep = min(OVERSIZED_KEEP_BYTES, self.settings.max_article_bytes) if exc.reason == "oversized" else None
             return dead_letter(payload, exc.reason, exc.detail, stage, keep_bytes=keep, **where)
         except Exception as exc:
             # A classifier bug must not stop the stream: keep the record, log loudly.

@@ -8,12 +8,14 @@ the producer is flushed and offsets are committed before exit.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import faust
 
 from newsmon.agents.pipeline import register
 from newsmon.config import Settings
+from newsmon.kafka_util import ensure_topics
 from newsmon.runtime import Runtime
 from newsmon.streams.app import create_app, declare_topics
 
@@ -29,6 +31,21 @@ def build(settings: Settings, runtime: Runtime | None = None) -> tuple[faust.App
 
 
 def run_worker(settings: Settings) -> None:
+    # Faust only creates its internal topics; ours get their partition count,
+    # retention and (for the rules topic) compaction from configuration.
+    asyncio.run(
+        ensure_topics(
+            settings,
+            [
+                settings.topic_raw,
+                settings.topic_classified,
+                settings.topic_alerts,
+                settings.topic_deadletter,
+                settings.topic_rules,
+            ],
+            compacted=[settings.topic_rules],
+        )
+    )
     app, _ = build(settings)
     worker = faust.Worker(app, loglevel=settings.log_level.upper())
     worker.execute_from_commandline()

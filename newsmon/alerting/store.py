@@ -106,7 +106,7 @@ class AlertStore:
         counts = await self.redis.hmget(self.keys.attempts(shard, channel), ids)
         out = []
         for aid, body, n in zip(ids, bodies, counts, strict=True):
-            alert = Alert.decode(body) if body else None
+            alert = Alert.decode(body.encode() if isinstance(body, str) else body) if body else None
             out.append(Claimed(shard, channel, aid, alert, int(n or 0)))
         return out
 

@@ -21,7 +21,8 @@ from newsmon.channels.log import LogChannel
 from newsmon.channels.slack import SlackChannel
 from newsmon.channels.webhook import WebhookChannel, decode_secret
 
-CHANNEL_TYPES: dict[str, type] = {
+# Each class declares ``required`` and ``optional`` option names.
+CHANNEL_TYPES: dict[str, Any] = {
     "webhook": WebhookChannel,
     "slack": SlackChannel,
     "log": LogChannel,

@@ -109,8 +109,11 @@ def test_registry__builds_channels_from_env(tmp_path):
         ("channels:\n  - {name: h, type: webhook}\n", {}, "channel 'h': url: required"),
         ("channels:\n  - {name: h, type: pager}\n", {}, "channel 'h': type: expected one of"),
         ("channels:\n  - {name: h, type: slack, url_env: U, colour: red}\n", {"U": "http://x"}, "colour: unknown"),
-        ("channels:\n  - {name: h, type: webhook, url_env: U, secret_env: S}\n", {"U": "http://x", "S": "%%"},
-         "channel 'h': secret:"),
+        (
+            "channels:\n  - {name: h, type: webhook, url_env: U, secret_env: S}\n",
+            {"U": "http://x", "S": "%%"},
+            "channel 'h': secret:",
+        ),
         ("channels:\n  - {name: h, type: slack, url_env: U, rate_per_s: -1}\n", {"U": "http://x"}, "rate_per_s"),
         ("channels: 3\n", {}, "expected a top-level 'channels:' list"),
     ],
