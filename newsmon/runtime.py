@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 
+from newsmon import metrics
 from newsmon.alerting.delivery import Dispatcher, RetryPolicy
 from newsmon.alerting.keys import Keys
 from newsmon.alerting.policy import build_alert
@@ -100,8 +101,8 @@ class Runtime:
                 timeout_s=settings.delivery_timeout_s,
             ),
             poll_s=settings.delivery_poll_s,
+            on_result=_observe_delivery,
         )
-        self.counters: dict[str, int] = {}
 
     @classmethod
     def create(
@@ -132,9 +133,6 @@ class Runtime:
         )
         return cls(settings, classifier, rules, channels)
 
-    def count(self, name: str, n: int = 1) -> None:
-        self.counters[name] = self.counters.get(name, 0) + n
-
     # -- stages -------------------------------------------------------------------------
 
     def process_raw(
@@ -142,33 +140,45 @@ class Runtime:
     ) -> ClassifiedArticle | DeadLetter:
         """normalize -> classify one raw payload; bad input becomes a DeadLetter (never raises)."""
         where: dict[str, Any] = {"topic": topic, "partition": partition, "offset": offset}
+        metrics.ARTICLES_IN.inc()
         stage = "normalize"
+        t0 = time.perf_counter()
         try:
             article = normalize(payload, max_bytes=self.settings.max_article_bytes)
+            t1 = time.perf_counter()
             stage = "classify"
             cls = self.classifier.classify(article.title, article.body, language=article.language)
+            t2 = time.perf_counter()
         except RecordError as exc:
-            self.count(f"deadletter:{exc.reason}")
+            metrics.DEAD_LETTERS.labels(stage, exc.reason).inc()
             keep = min(OVERSIZED_KEEP_BYTES, self.settings.max_article_bytes) if exc.reason == "oversized" else None
             return dead_letter(payload, exc.reason, exc.detail, stage, keep_bytes=keep, **where)
         except Exception as exc:
             # A classifier bug must not stop the stream: keep the record, log loudly.
             logger.exception("unexpected error in stage %s", stage)
-            self.count("deadletter:internal_error")
+            metrics.DEAD_LETTERS.labels(stage, "internal_error").inc()
             return dead_letter(
-                payload,
-                "internal_error",
-                f"{type(exc).__name__}: {exc}",
-                stage,
-                keep_bytes=OVERSIZED_KEEP_BYTES,
-                **where,
-            )
-        self.count("classified")
+                payload, "internal_error", f"{type(exc).__name__}: {exc}", stage,
+                keep_bytes=OVERSIZED_KEEP_BYTES, **where,
+            )  # fmt: skip
+        metrics.STAGE_SECONDS.labels("normalize").observe(t1 - t0)
+        metrics.STAGE_SECONDS.labels("classify").observe(t2 - t1)
+        metrics.ARTICLES_CLASSIFIED.inc()
+        for r in cls.regions:
+            metrics.ARTICLES_BY_REGION.labels(r.code).inc()
+        for t in cls.topics:
+            if t.parent is None:
+                metrics.ARTICLES_BY_TOPIC.labels(t.code).inc()
         return ClassifiedArticle(article=article, classification=cls, classified_at=time.time())
 
     def match(self, item: ClassifiedArticle) -> list[Alert]:
         """Rules that hold for ``item``, as alerts (not yet deduplicated)."""
-        return [build_alert(m, item) for m in match_rules(self.rules, item)]
+        t0 = time.perf_counter()
+        alerts = [build_alert(m, item) for m in match_rules(self.rules, item)]
+        metrics.STAGE_SECONDS.labels("match").observe(time.perf_counter() - t0)
+        for a in alerts:
+            metrics.RULE_MATCHES.labels(a.rule_id).inc()
+        return alerts
 
     async def raise_alert(self, alert: Alert) -> bool:
         """Dedup and enqueue in Redis; waits out Redis outages instead of losing the alert."""
@@ -183,7 +193,9 @@ class Runtime:
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
-        self.count("alerts_created" if created else "alerts_duplicate")
+        metrics.ALERTS.labels(alert.rule_id, "created" if created else "duplicate").inc()
+        if created and alert.ingested_at:
+            metrics.ALERT_DECISION_SECONDS.observe(max(0.0, time.time() - alert.ingested_at))
         return created
 
     async def close(self) -> None:
@@ -191,6 +203,14 @@ class Runtime:
         for ch in self.channels.values():
             await ch.aclose()
         await self.redis.aclose()
+
+
+def _observe_delivery(channel: str, outcome: str, started: float, ingested_at: float | None) -> None:
+    now = time.time()
+    metrics.DELIVERIES.labels(channel, outcome).inc()
+    metrics.DELIVERY_SECONDS.labels(channel).observe(now - started)
+    if outcome == "sent" and ingested_at:
+        metrics.END_TO_END_SECONDS.labels(channel).observe(max(0.0, now - ingested_at))
 
 
 def check_routes(rules: RuleSet, channels: Mapping[str, Channel]) -> None:

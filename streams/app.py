@@ -66,10 +66,8 @@ def create_app(settings: Settings, **overrides: Any) -> NewsmonApp:
         "broker_commit_interval": settings.commit_interval,
         "broker_rebalance_timeout": max(settings.session_timeout, 10.0),
         "datadir": settings.data_dir,
-        "web_enabled": settings.web_port != 0,
-        "web_port": settings.web_port or 6066,
-        "web_bind": settings.web_host,
-        "web_host": settings.web_host,
+        # newsmon serves its own aiohttp app (newsmon.web) on NEWSMON_WEB_PORT.
+        "web_enabled": False,
         "autodiscover": False,
         "logging_config": None,
     }

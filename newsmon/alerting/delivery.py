@@ -70,7 +70,7 @@ class Dispatcher:
         batch: int = 50,
         concurrency: int = 8,
         lease_s: float | None = None,
-        on_result: Callable[[str, str, float], None] | None = None,
+        on_result: Callable[[str, str, float, float | None], None] | None = None,
     ) -> None:
         self.store = store
         self.channels = channels
@@ -149,20 +149,20 @@ class Dispatcher:
             await asyncio.wait_for(channel.send(c.alert), timeout=self.policy.timeout_s)
         except PermanentError as exc:
             await self.store.dead(c, f"permanent: {exc}")
-            self._report(channel.name, "dead", started)
+            self._report(channel.name, "dead", started, c)
         except RetryableError as exc:
             await self._retry(c, str(exc), exc.retry_after)
-            self._report(channel.name, "retry", started)
+            self._report(channel.name, "retry", started, c)
         except TimeoutError:
             await self._retry(c, f"timeout after {self.policy.timeout_s:.1f}s", None)
-            self._report(channel.name, "retry", started)
+            self._report(channel.name, "retry", started, c)
         except Exception as exc:
             logger.exception("channel %s raised unexpectedly for alert %s", channel.name, c.alert_id)
             await self._retry(c, f"{type(exc).__name__}: {exc}", None)
-            self._report(channel.name, "retry", started)
+            self._report(channel.name, "retry", started, c)
         else:
             await self.store.delivered(c)
-            self._report(channel.name, "sent", started)
+            self._report(channel.name, "sent", started, c)
             logger.info(
                 "delivered alert=%s channel=%s attempt=%d",
                 c.alert_id,
@@ -171,9 +171,9 @@ class Dispatcher:
                 extra={"alert_id": c.alert_id},
             )
 
-    def _report(self, channel: str, outcome: str, started: float) -> None:
+    def _report(self, channel: str, outcome: str, started: float, c: Claimed) -> None:
         if self._on_result is not None:
-            self._on_result(channel, outcome, started)
+            self._on_result(channel, outcome, started, c.alert.ingested_at if c.alert else None)
 
     async def _retry(self, c: Claimed, error: str, retry_after: float | None) -> None:
         attempts = c.attempts + 1

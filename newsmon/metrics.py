@@ -1,0 +1,61 @@
+"""Prometheus metrics of the worker (one registry per process).
+
+Stages record here as they run; ``/metrics`` exposes them and the dashboard
+reads them. Label values are bounded: rule ids, channel names, region and
+top-level topic codes, fixed stage and reason names; never article text.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
+_STAGE_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5)
+
+ARTICLES_IN = Counter("newsmon_articles_in_total", "Raw records read by the classify agent.", registry=REGISTRY)
+ARTICLES_CLASSIFIED = Counter(
+    "newsmon_articles_classified_total", "Articles normalized and classified.", registry=REGISTRY
+)
+ARTICLES_BY_REGION = Counter(
+    "newsmon_articles_by_region_total", "Classified articles per region tag.", ["region"], registry=REGISTRY
+)
+ARTICLES_BY_TOPIC = Counter(
+    "newsmon_articles_by_topic_total", "Classified articles per top-level IPTC topic.", ["topic"], registry=REGISTRY
+)
+DEAD_LETTERS = Counter(
+    "newsmon_dead_letters_total", "Records sent to the dead-letter topic.", ["stage", "reason"], registry=REGISTRY
+)
+STAGE_SECONDS = Histogram(
+    "newsmon_stage_seconds", "Time spent in one pipeline stage per article.", ["stage"],
+    buckets=_STAGE_BUCKETS, registry=REGISTRY,
+)  # fmt: skip
+RULE_MATCHES = Counter("newsmon_rule_matches_total", "Rule matches before dedup.", ["rule"], registry=REGISTRY)
+ALERTS = Counter(
+    "newsmon_alerts_total", "Alert decisions by outcome (created, duplicate, silenced, ...).", ["rule", "outcome"],
+    registry=REGISTRY,
+)  # fmt: skip
+ALERT_DECISION_SECONDS = Histogram(
+    "newsmon_alert_decision_seconds", "From ingest to the alert decision (created in Redis).",
+    buckets=_LATENCY_BUCKETS, registry=REGISTRY,
+)  # fmt: skip
+DELIVERIES = Counter(
+    "newsmon_deliveries_total", "Delivery attempts by channel and outcome (sent, retry, dead).",
+    ["channel", "outcome"], registry=REGISTRY,
+)  # fmt: skip
+DELIVERY_SECONDS = Histogram(
+    "newsmon_delivery_seconds", "Duration of one delivery attempt.", ["channel"], buckets=_LATENCY_BUCKETS,
+    registry=REGISTRY,
+)  # fmt: skip
+END_TO_END_SECONDS = Histogram(
+    "newsmon_end_to_end_seconds", "From ingest to successful delivery of the alert.", ["channel"],
+    buckets=_LATENCY_BUCKETS, registry=REGISTRY,
+)  # fmt: skip
+OUTBOX_PENDING = Gauge(
+    "newsmon_outbox_pending", "Alerts waiting for delivery per channel.", ["channel"], registry=REGISTRY
+)
+CONSUMER_LAG = Gauge(
+    "newsmon_consumer_lag", "Records behind the end of the partition.", ["topic", "partition"], registry=REGISTRY
+)
+RULES_LOADED = Gauge("newsmon_rules_loaded", "Rules in the active rule set.", registry=REGISTRY)

@@ -1,0 +1,1 @@
+"""The worker's HTTP server: dashboard, metrics, health, and the token-protected API."""
