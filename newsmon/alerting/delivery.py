@@ -79,7 +79,7 @@ class Dispatcher:
         self.batch = batch
         self.concurrency = concurrency
         # A claim must outlive one send, or another worker would send it concurrently.
-        self.lease_s = lease_s if lease_s is not None else max(30.0, policy.timeout_s * 3)
+        self.lease_s = lease_s if lease_s is not None else max(5.0, policy.timeout_s * 3)
         self._rng = random.Random()
         self._stopping = asyncio.Event()
         self._on_result = on_result

@@ -1,0 +1,575 @@
+"""Region and topic classification: gazetteer + lexicon scoring with evidence.
+
+:meth:`Classifier.load` runs once per process (the classify agent calls it at
+start-up); :meth:`Classifier.classify` runs per article and never raises on
+odd text: empty or non-string fields are treated as empty.
+
+Scoring in one paragraph: both fields are scanned once per automaton
+(places, topics). Each accepted match adds ``weight x position`` (title x2,
+the first 300 characters of the body x1.5) to its country or topic; lines
+that repeat earlier lines (photo captions in scraper dumps) are skipped.
+Ambiguous names (Jordan, Chad, Georgia, Turkey, Nice, ...) count only with
+supporting evidence; small cities and minor subdivisions only support a
+country that is named otherwise. A country is ``focus`` when its score is at
+least ``FOCUS_MIN`` and ``FOCUS_RATIO`` of the best country's; otherwise it is a
+``mention``. Market boilerplate (dlrs, Inc, NYSE) only decides when no named
+country reaches focus.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from newsmon.classify import lexicon as lx
+from newsmon.classify.language import LanguageDetector
+from newsmon.streams.records import (
+    Classification,
+    Evidence,
+    PlaceTag,
+    RegionTag,
+    TopicTag,
+)
+
+logger = logging.getLogger(__name__)
+
+TITLE_FACTOR = 2.0
+LEAD_FACTOR = 1.5
+LEAD_CHARS = 300
+FOCUS_MIN = 1.2
+FOCUS_RATIO = 0.4
+IMPLICIT_MIN = 0.1
+LEAD_PROMOTE = False
+LEAD_MIN = 1.2
+# Wire headlines mark exchange-listed companies with a ticker in angle
+# brackets ("<DD>"); on US-centred wires that implies a US listing.
+_TICKER = re.compile(r"<[A-Z][A-Z.]{0,5}>")
+TICKER_COUNTRY = "US"
+TICKER_WEIGHT = 0.3
+MAX_EVIDENCE = 8
+TOPIC_MIN = 2.0
+TOPIC_RATIO = 0.12
+SUBTOPIC_MIN = 2.5
+TERM_REPEAT_CAP = 3
+SCORE_SCALE_PLACE = 3.0
+SCORE_SCALE_TOPIC = 12.0
+
+_STRONG_KINDS = frozenset(
+    {"name", "demonym", "capital", "institution", "leader", "currency", "city_major", "subdivision", "seat"}
+)
+_NUMBER_WORDS = frozenset(
+    {"mln", "million", "billion", "bln", "bn", "trillion", "thousand", "of", "in", "billions", "millions", "pct"}
+)
+_PLACE_PREFIXES = frozenset(
+    {
+        "new",
+        "north",
+        "south",
+        "east",
+        "west",
+        "central",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "upper",
+        "lower",
+        "greater",
+        "the",
+        "in",
+        "of",
+        "and",
+        "from",
+        "to",
+        "for",
+        "with",
+        "said",
+    }
+)
+_SENTENCE_END = frozenset(".!?:;\n\"'(\u201c\u201d\u2018\u2019")
+
+_LANG_COVERAGE = {
+    "en": {"places": "full", "regions": "full", "topics": "full"},
+}
+for _lang in lx.TRANSLATED_LANGS:
+    _LANG_COVERAGE[_lang] = {"places": "names", "regions": "names", "topics": "english-terms"}
+_OTHER_COVERAGE = {"places": "latin-names", "regions": "latin-names", "topics": "english-terms"}
+
+
+class _Field:
+    """One article field prepared for matching."""
+
+    __slots__ = ("dups", "low", "name", "text", "upper")
+
+    def __init__(self, name: str, text: str, dups: list[tuple[int, int]]) -> None:
+        self.name = name
+        self.text = text
+        self.low = lx.safe_lower(text)
+        self.upper = text.isupper()
+        self.dups = dups
+
+
+def _duplicate_spans(title: str, body: str) -> list[tuple[int, int]]:
+    """Spans of body lines that repeat the title or an earlier line.
+
+    Scraper dumps repeat photo captions and the headline; counting them would
+    let a caption's venue outweigh the story.
+    """
+    if "\n" not in body:
+        return []
+    lines = body.split("\n")
+    stripped_title = title.strip()
+    if len(set(lines)) == len(lines) and (not stripped_title or stripped_title not in body):
+        return []  # the common case: nothing repeats
+    spans: list[tuple[int, int]] = []
+    seen = {stripped_title} if stripped_title else set()
+    pos = 0
+    for line in lines:
+        stripped = line.strip()
+        if len(stripped) >= 20:
+            if stripped in seen:
+                spans.append((pos, pos + len(line)))
+            else:
+                seen.add(stripped)
+        pos += len(line) + 1
+    return spans
+
+
+def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def _scan(auto: Any, f: _Field) -> list[tuple[int, int, tuple[Any, ...], tuple[Any, ...]]]:
+    """Whole-word matches as (start, end, geo cues, topic cues); case is checked per cue."""
+    low = f.low
+    n = len(low)
+    dups = f.dups
+    out = []
+    for end_idx, (keylen, gsuf, tsuf, arabic, geo, topic) in auto.iter_long(low):
+        start = end_idx - keylen + 1
+        if (
+            start
+            and low[start - 1].isalnum()
+            and not (arabic and lx.is_arabic_prefix(low[start - 1]) and (start == 1 or not low[start - 2].isalnum()))
+        ):
+            continue
+        end = end_idx + 1
+        if end < n and low[end].isalnum():
+            j = end + 1
+            while j < n and low[j].isalnum():
+                j += 1
+            ext = j - end
+            if not (gsuf and (gsuf < 0 or ext <= gsuf)):
+                geo = ()
+            if not (tsuf and (tsuf < 0 or ext <= tsuf)):
+                topic = ()
+            if not geo and not topic:
+                continue
+            end = j
+        if dups and _in_spans(start, dups):
+            continue
+        out.append((start, end, geo, topic))
+    return out
+
+
+def _case_ok(f: _Field, start: int, case: int, pattern: str) -> bool:
+    if case == 0:
+        return True
+    text = f.text
+    if case == 1:
+        return text[start].isupper()
+    if f.upper:
+        # In an all-caps headline a short acronym is indistinguishable from a word.
+        return sum(c.isalpha() for c in pattern) >= 3 or "." in pattern
+    return text.startswith(pattern, start)
+
+
+def _prev_word(f: _Field, start: int) -> tuple[str, bool]:
+    """Previous word (lower-case) and whether it is capitalised mid-sentence."""
+    low = f.low
+    i = start - 1
+    while i >= 0 and low[i] == " ":
+        i -= 1
+    if i < 0 or low[i] in _SENTENCE_END:
+        return "", False
+    j = i
+    while j >= 0 and (low[j].isalpha() or low[j] in "-'"):
+        j -= 1
+    word = low[j + 1 : i + 1]
+    if not word:
+        return "", False
+    k = j
+    while k >= 0 and low[k] == " ":
+        k -= 1
+    sentence_start = k < 0 or low[k] in _SENTENCE_END
+    capital = f.text[j + 1].isupper() and not sentence_start
+    return word, capital
+
+
+def _next_word(f: _Field, end: int) -> tuple[str, bool]:
+    low = f.low
+    n = len(low)
+    i = end
+    while i < n and low[i] == " ":
+        i += 1
+    j = i
+    while j < n and (low[j].isalpha() or low[j] in "-"):
+        j += 1
+    word = low[i:j]
+    return word, bool(word) and f.text[i].isupper()
+
+
+def _headline_style(text: str) -> bool:
+    words = [w for w in text.split() if w[:1].isalpha()]
+    if len(words) < 3:
+        return False
+    return sum(w[0].isupper() for w in words) / len(words) > 0.6
+
+
+def _prev_is_number(f: _Field, start: int) -> bool:
+    word, _ = _prev_word(f, start)
+    if word in _NUMBER_WORDS:
+        return True
+    i = start - 1
+    while i >= 0 and f.low[i] == " ":
+        i -= 1
+    return i >= 0 and f.low[i].isdigit()
+
+
+class Classifier:
+    """Tags an article with countries, regions and IPTC topics plus evidence."""
+
+    def __init__(self, lexicon: lx.Lexicon, detector: LanguageDetector) -> None:
+        self.lex = lexicon
+        self.detector = detector
+        self._region_cache: dict[str, tuple[str, ...]] = lexicon.country_regions
+        self.load_seconds = 0.0
+
+    @classmethod
+    def load(cls, data_dir: Path | str | None = None) -> Classifier:
+        """Build the engine from the data files; call once per process.
+
+        Raises :class:`newsmon.classify.lexicon.LexiconError` when a data file is
+        missing or malformed, so a bad deployment fails at start-up.
+        """
+        t0 = time.perf_counter()
+        lexicon = lx.load_lexicon(Path(data_dir) if data_dir else None)
+        detector = LanguageDetector()
+        detector.warm()  # pay the model load here, not on the first foreign article
+        clf = cls(lexicon, detector)
+        clf.load_seconds = time.perf_counter() - t0
+        logger.info("classifier ready in %.2fs", clf.load_seconds)
+        return clf
+
+    # ------------------------------------------------------------------ public
+
+    def classify(self, title: str, body: str, language: str | None = None) -> Classification:
+        """Classify one article; ``language`` (ISO 639-1) skips detection when given."""
+        title = title if isinstance(title, str) else ""
+        body = body if isinstance(body, str) else ""
+        lang = (language or "").strip().lower()[:2] or self.detector.detect(title, body)
+        fields = (
+            _Field("title", title, []),
+            _Field("body", body, _duplicate_spans(title, body)),
+        )
+        auto = self.lex.auto
+        scans = [_scan(auto, f) if f.text else [] for f in fields]
+        places, _focus, named = self._places(fields, scans, lang)
+        regions = self._regions(places, named)
+        # The topic lexicon is English; other languages still get matches on
+        # shared terms (ISIS, NATO, names), which coverage reports as partial.
+        topics = self._topics(fields, scans)
+        coverage = dict(_LANG_COVERAGE.get(lang, _OTHER_COVERAGE))
+        return Classification(language=lang, places=places, regions=regions, topics=topics, coverage=coverage)
+
+    # ------------------------------------------------------------------ places
+
+    def _geo_hits(
+        self, fields: tuple[_Field, ...], scans: list[Any], lang: str
+    ) -> list[tuple[_Field, int, int, float, list[lx.GeoCue]]]:
+        """Matches grouped by span, with cues that pass case, language and number checks."""
+        spans = []
+        for f, scan in zip(fields, scans, strict=True):
+            title_field = f.name == "title"
+            text = f.text
+            for start, end, cues, _topic in scan:
+                if not cues:
+                    continue
+                if start > 0 and text[start - 1] == "<":
+                    continue  # <ROK> is a ticker symbol, not South Korea
+                pos = TITLE_FACTOR if title_field else (LEAD_FACTOR if start < LEAD_CHARS else 1.0)
+                ok = [
+                    cue
+                    for cue in cues
+                    if (not cue.lang or cue.lang == lang)
+                    and (not cue.case or _case_ok(f, start, cue.case, cue.pattern))
+                    and not (cue.flags & lx.F_NUMBER and not _prev_is_number(f, start))
+                ]
+                if ok:
+                    spans.append((f, start, end, pos, ok))
+        return spans
+
+    def _ambiguous_ok(
+        self, f: _Field, start: int, end: int, cue: lx.GeoCue, strong: set[str], any_strong: bool
+    ) -> bool:
+        rule = cue.rule
+        if rule is None:
+            return cue.target in strong
+        prev, prev_cap = _prev_word(f, start)
+        nxt, next_cap = _next_word(f, end)
+        if rule.require_prev and prev not in rule.require_prev:
+            return False
+        if prev in rule.not_prev or nxt in rule.not_next:
+            return False
+        if rule.person_check and cue.kind != "leader" and not f.upper:
+            headline = f.name == "title" and _headline_style(f.text)
+            if not headline:
+                if prev_cap and prev not in _PLACE_PREFIXES:
+                    return False  # "Michael Jordan", "Harold Washington"
+                if next_cap and nxt not in _PLACE_PREFIXES and cue.target not in strong:
+                    return False  # "Chad Smith", "Victoria Beckham"
+        if cue.target in strong:
+            return True
+        if rule.context == "free":
+            return True
+        return rule.context == "context" and any_strong
+
+    def _places(
+        self, fields: tuple[_Field, ...], scans: list[Any], lang: str
+    ) -> tuple[list[PlaceTag], set[str], dict[str, list[Evidence]]]:
+        spans = self._geo_hits(fields, scans, lang)
+        title = fields[0].text
+        if not spans and "<" not in title:
+            return [], set(), {}
+        strong: set[str] = set()
+        for _f, _s, _e, _p, cues in spans:
+            for cue in cues:
+                if cue.kind in _STRONG_KINDS and not cue.flags & (
+                    lx.F_AMBIG | lx.F_SUPPORT | lx.F_IMPLICIT | lx.F_REGION
+                ):
+                    strong.add(cue.target)
+        # Ambiguous names that may stand alone (Washington, Sudan) are strong
+        # evidence once they pass their vetoes.
+        for f, start, end, _p, cues in spans:
+            for cue in cues:
+                if (
+                    cue.flags & lx.F_AMBIG
+                    and cue.rule is not None
+                    and cue.rule.context == "free"
+                    and cue.target not in strong
+                    and cue.kind in _STRONG_KINDS
+                    and self._ambiguous_ok(f, start, end, cue, strong, True)
+                ):
+                    strong.add(cue.target)
+        any_strong = bool(strong)
+
+        scores: dict[str, float] = {}
+        implicit: dict[str, float] = {}
+        implicit_ev: dict[str, list[Evidence]] = {}
+        evidence: dict[str, list[Evidence]] = {}
+        finer: dict[str, dict[str, dict[str, Any]]] = {}
+        region_named: dict[str, list[Evidence]] = {}
+        lead: set[str] = set()
+        for f, start, end, pos, cues in spans:
+            best: dict[str, lx.GeoCue] = {}
+            place_cues: list[lx.GeoCue] = []
+            for cue in cues:
+                flags = cue.flags
+                if flags & lx.F_REGION:
+                    region_named.setdefault(cue.target, []).append(Evidence(f.name, start, end, f.text[start:end]))
+                    continue
+                if flags & lx.F_IMPLICIT:
+                    implicit[cue.target] = implicit.get(cue.target, 0.0) + cue.weight * pos
+                    iev = implicit_ev.setdefault(cue.target, [])
+                    if len(iev) < MAX_EVIDENCE:
+                        iev.append(Evidence(f.name, start, end, f.text[start:end]))
+                    continue
+                if flags & lx.F_AMBIG:
+                    if not self._ambiguous_ok(f, start, end, cue, strong, any_strong):
+                        continue
+                elif flags & lx.F_SUPPORT and cue.target not in strong:
+                    # With no named country at all, a sizeable city may stand alone,
+                    # unless it reads as part of a name ("Morgan Stanley").
+                    if any_strong or cue.kind != "city" or f.upper:
+                        continue
+                    _prev, prev_cap = _prev_word(f, start)
+                    if prev_cap and _prev not in _PLACE_PREFIXES:
+                        continue
+                    _nxt, next_cap = _next_word(f, end)
+                    if next_cap:
+                        continue  # "George Washington" is a person, not George (ZA)
+                if cue.place is not None:
+                    place_cues.append(cue)
+                cur = best.get(cue.target)
+                if cur is None or cue.weight > cur.weight:
+                    best[cue.target] = cue
+            if not best:
+                continue
+            if len(best) > 1:
+                # One surface name, several countries (Georgia, Valencia, Hyderabad):
+                # keep one, preferring a country named elsewhere, then population.
+                pool = [c for c in best.values() if c.target in strong] or list(best.values())
+                keep = max(pool, key=lambda c: (c.kind == "capital", c.population)).target
+                best = {keep: best[keep]}
+            ev_obj = Evidence(f.name, start, end, f.text[start:end])
+            in_lead = f.name == "title" or start < LEAD_CHARS
+            for target, cue in best.items():
+                if in_lead and cue.kind in _STRONG_KINDS:
+                    lead.add(target)
+                scores[target] = scores.get(target, 0.0) + cue.weight * pos
+                ev = evidence.setdefault(target, [])
+                if len(ev) < MAX_EVIDENCE:
+                    ev.append(ev_obj)
+                own = [c for c in place_cues if c.target == target]
+                if own:
+                    pc = max(own, key=lambda c: (c.place is not None and c.place["kind"] == "city", c.population))
+                    place = pc.place
+                    if place is not None:
+                        finer.setdefault(target, {}).setdefault(place["name"], place)
+
+        if "<" in title:
+            m = _TICKER.search(title)
+            if m:
+                implicit[TICKER_COUNTRY] = implicit.get(TICKER_COUNTRY, 0.0) + TICKER_WEIGHT
+                implicit_ev.setdefault(TICKER_COUNTRY, []).insert(0, Evidence("title", m.start(), m.end(), m.group(0)))
+        for target, extra in implicit.items():
+            if target in scores:
+                scores[target] += extra
+        best_score = max(scores.values(), default=0.0)
+        focus = {c for c, s in scores.items() if s >= FOCUS_MIN and s >= FOCUS_RATIO * best_score}
+        if LEAD_PROMOTE:
+            for c in lead:
+                if scores.get(c, 0.0) >= LEAD_MIN:
+                    focus.add(c)
+        if not focus:
+            # Only weak cues (a smaller city, market boilerplate): the strongest
+            # one still says where the story is, if it is strong enough.
+            combined = dict(implicit)
+            for c, v in scores.items():
+                combined[c] = combined.get(c, 0.0) + (0.0 if c in implicit else v)
+            if combined:
+                cand, val = max(combined.items(), key=lambda kv: kv[1])
+                if val >= IMPLICIT_MIN:
+                    scores[cand] = max(scores.get(cand, 0.0), val)
+                    focus.add(cand)
+                    if not evidence.get(cand):
+                        evidence[cand] = implicit_ev.get(cand, [])
+
+        tags = []
+        for c, raw in scores.items():
+            tags.append(
+                PlaceTag(
+                    country=c,
+                    name=self._country_name(c),
+                    role="focus" if c in focus else "mention",
+                    score=round(1.0 - math.exp(-raw / SCORE_SCALE_PLACE), 3),
+                    evidence=evidence.get(c, []),
+                    places=list(finer.get(c, {}).values()),
+                )
+            )
+        tags.sort(key=lambda t: (t.role != "focus", -t.score, t.country))
+        return tags, focus, region_named
+
+    def _country_name(self, iso2: str) -> str:
+        c = self.lex.countries.get(iso2)
+        return c["name"] if c else iso2
+
+    # ------------------------------------------------------------------ regions
+
+    def _regions(self, places: list[PlaceTag], named: dict[str, list[Evidence]]) -> list[RegionTag]:
+        """Regions of focus countries, plus regions named in the text."""
+        out: dict[str, RegionTag] = {}
+        for tag in places:
+            if tag.role != "focus":
+                continue
+            for slug in self._region_cache.get(tag.country, ()):
+                r = out.get(slug)
+                if r is None:
+                    reg = self.lex.regions[slug]
+                    out[slug] = RegionTag(slug, reg.label, tag.score, list(tag.evidence[:4]))
+                else:
+                    r.score = max(r.score, tag.score)
+                    if len(r.evidence) < MAX_EVIDENCE:
+                        r.evidence.extend(tag.evidence[: MAX_EVIDENCE - len(r.evidence)])
+        for slug, evs in named.items():
+            named_reg = self.lex.regions.get(slug)
+            if named_reg is None:
+                continue
+            raw = sum(2.0 if e.field == "title" else 1.0 for e in evs)
+            score = round(1.0 - math.exp(-raw / SCORE_SCALE_PLACE), 3)
+            r = out.get(slug)
+            if r is None:
+                out[slug] = RegionTag(slug, named_reg.label, score, evs[:MAX_EVIDENCE])
+            else:
+                r.score = max(r.score, score)
+                r.evidence = (evs + r.evidence)[:MAX_EVIDENCE]
+        return sorted(out.values(), key=lambda r: (-r.score, r.code))
+
+    # ------------------------------------------------------------------ topics
+
+    def _topics(self, fields: tuple[_Field, ...], scans: list[Any]) -> list[TopicTag]:
+        raw: dict[str, float] = {}
+        spans: dict[str, list[tuple[_Field, int, int]]] = {}
+        counts: dict[int, int] = {}
+        for f, scan in zip(fields, scans, strict=True):
+            factor = TITLE_FACTOR if f.name == "title" else 1.0
+            for start, end, _geo, cues in scan:
+                for cue in cues:
+                    if cue.case and not _case_ok(f, start, cue.case, cue.pattern):
+                        continue
+                    key = id(cue)
+                    n = counts.get(key, 0)
+                    if n >= TERM_REPEAT_CAP:
+                        continue
+                    counts[key] = n + 1
+                    code = cue.code
+                    raw[code] = raw.get(code, 0.0) + cue.weight * factor
+                    sp = spans.get(code)
+                    if sp is None:
+                        spans[code] = [(f, start, end)]
+                    elif len(sp) < MAX_EVIDENCE and sp[-1][1] != start:
+                        sp.append((f, start, end))
+        if not raw:
+            return []
+        topics = self.lex.topics
+        # Lift ancestors: an ancestor scores at least its best descendant.
+        lifted = dict(raw)
+        for code, val in raw.items():
+            for anc in topics[code].ancestors:
+                if lifted.get(anc, 0.0) < val:
+                    lifted[anc] = val
+                    if anc not in spans:
+                        spans[anc] = spans.get(code, [])
+        best_top = max((lifted.get(c, 0.0) for c in self.lex.top_level), default=0.0)
+        out = []
+        for code, val in lifted.items():
+            t = topics[code]
+            top_val = lifted.get(t.top, 0.0)
+            top_kept = top_val >= TOPIC_MIN and top_val >= TOPIC_RATIO * best_top
+            # A sub-topic is only reported under a reported top-level topic.
+            keep = top_kept if t.parent is None else (top_kept and val >= SUBTOPIC_MIN)
+            if keep:
+                out.append(
+                    TopicTag(
+                        code=code,
+                        label=t.label,
+                        score=round(1.0 - math.exp(-val / SCORE_SCALE_TOPIC), 4),
+                        evidence=[Evidence(f.name, a, b, f.text[a:b]) for f, a, b in spans.get(code, ())],
+                        parent=t.parent,
+                    )
+                )
+        out.sort(key=lambda t: (-t.score, t.parent is not None, t.code))
+        return out
+
+    def top_level_scores(self, title: str, body: str) -> dict[str, float]:
+        """Scores of all 17 top-level topics (0 when absent), for evaluation."""
+        tags = self.classify(title, body, "en").topics
+        scores = dict.fromkeys(self.lex.top_level, 0.0)
+        for t in tags:
+            if t.code in scores:
+                scores[t.code] = t.score
+        return scores

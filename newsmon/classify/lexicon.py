@@ -1,0 +1,548 @@
+"""Load the gazetteer and topic data files into Aho-Corasick automata.
+
+Runs once, from :meth:`newsmon.classify.Classifier.load`; nothing here is
+called per article. A missing or malformed data file raises
+:class:`LexiconError` naming the file, so a broken deployment fails at start-up
+instead of silently classifying nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import yaml
+
+logger = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+TRANSLATED_LANGS = ("ar", "fr", "es", "de", "ru")
+
+# Case modes of a pattern.
+CASE_ANY = 0
+CASE_TITLE = 1
+CASE_EXACT = 2
+
+# Cue flags.
+F_SUPPORT = 1  # counts only when the country has other evidence
+F_AMBIG = 2  # ambiguous word: needs context (see AmbiguityRule)
+F_NUMBER = 4  # currency word that needs a number or "mln"/"billion" before it
+F_IMPLICIT = 8  # weak market boilerplate cue
+F_REGION = 16  # a region alias, not a country
+
+# Suffix allowances: how many letters may follow a key inside the same word.
+SUFFIX_NONE = 0
+SUFFIX_ANY = -1
+
+# Capitals of micro-states double as surnames and company names (Morgan
+# Stanley, McDonnell Douglas): they only support an otherwise named country.
+SMALL_COUNTRY_POP = 200_000
+
+_ARABIC_PREFIXES = frozenset("وبلفك")
+
+
+class LexiconError(RuntimeError):
+    """A data file is missing or malformed; the message names the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class AmbiguityRule:
+    """Extra conditions for a name that is also a common word or a person."""
+
+    # "support": only when the same country has other evidence; "context": also
+    # when any other country is named; "free": unless a veto applies.
+    context: str
+    not_next: frozenset[str]
+    not_prev: frozenset[str]
+    require_prev: frozenset[str]
+    person_check: bool  # veto when it looks like part of a person's name
+    subdivision: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GeoCue:
+    target: str  # ISO2 country or region slug
+    kind: str
+    weight: float
+    case: int
+    pattern: str
+    flags: int
+    place: dict[str, Any] | None = None
+    rule: AmbiguityRule | None = None
+    population: int = 0
+    lang: str = ""  # set for translated names: only used for articles in that language
+
+
+@dataclass(frozen=True, slots=True)
+class TopicCue:
+    code: str
+    weight: float
+    case: int
+    pattern: str
+
+
+@dataclass(slots=True)
+class Topic:
+    code: str
+    label: str
+    parent: str | None
+    ancestors: tuple[str, ...] = ()
+
+    @property
+    def top(self) -> str:
+        return self.ancestors[-1] if self.ancestors else self.code
+
+
+@dataclass(slots=True)
+class Region:
+    code: str
+    label: str
+    members: frozenset[str]
+
+
+@dataclass(slots=True)
+class Lexicon:
+    auto: Any  # ahocorasick.Automaton, see build_automaton
+    countries: dict[str, dict[str, Any]]
+    regions: dict[str, Region]
+    country_regions: dict[str, tuple[str, ...]]
+    topics: dict[str, Topic]
+    top_level: tuple[str, ...]
+    weights: dict[str, float]
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loaders only
+    except (OSError, yaml.YAMLError) as exc:
+        raise LexiconError(f"cannot read {path}: {exc}") from exc
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise LexiconError(f"cannot read {path}: {exc}") from exc
+
+
+def case_mode(pattern: str) -> tuple[str, int]:
+    """Strip the "~" marker and derive the case rule documented in the data files."""
+    if pattern.startswith("~"):
+        return pattern[1:], CASE_ANY
+    letters = [c for c in pattern if c.isalpha()]
+    if not letters or not any(c.isupper() or c.islower() for c in letters):
+        return pattern, CASE_ANY  # scripts without case (Arabic)
+    if len(letters) > 1 and all(c.isupper() for c in letters):
+        return pattern, CASE_EXACT
+    if letters[0].islower() and any(c.isupper() for c in letters[1:]):
+        return pattern, CASE_EXACT  # "iPod", "eBay": exact, as written
+    if letters[0].isupper():
+        return pattern, CASE_TITLE
+    return pattern, CASE_ANY
+
+
+def _is_arabic(s: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" for ch in s)
+
+
+def _is_cyrillic(s: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in s)
+
+
+def safe_lower(text: str) -> str:
+    """Lower-case without changing the length, so offsets stay valid."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[int, list[Any]]] = {}
+
+    def add(self, key: str, suffix: int, cue: Any) -> None:
+        key = safe_lower(key.strip())
+        if not key:
+            return
+        slot = self.entries.get(key)
+        if slot is None:
+            self.entries[key] = (suffix, [cue])
+            return
+        old_suffix, cues = slot
+        if cue not in cues:
+            cues.append(cue)
+        if suffix != old_suffix:
+            # Keep the more permissive suffix; exact-word cues re-check themselves.
+            wider = SUFFIX_ANY if SUFFIX_ANY in (suffix, old_suffix) else max(suffix, old_suffix)
+            self.entries[key] = (wider, cues)
+
+
+def build_automaton(geo: _Builder, topic: _Builder) -> Any:
+    """One automaton for both kinds of cue, so each field is scanned once.
+
+    Value per key: (key length, geo suffix allowance, topic suffix allowance,
+    key is Arabic, geo cues, topic cues); an allowance is None when the key has
+    no cue of that kind.
+    """
+    auto = ahocorasick.Automaton()
+    for key in set(geo.entries) | set(topic.entries):
+        g = geo.entries.get(key)
+        t = topic.entries.get(key)
+        auto.add_word(
+            key,
+            (
+                len(key),
+                g[0] if g else None,
+                t[0] if t else None,
+                _is_arabic(key),
+                tuple(g[1]) if g else (),
+                tuple(t[1]) if t else (),
+            ),
+        )
+    auto.make_automaton()
+    return auto
+
+
+_GENERIC_WORDS = frozenset(
+    (
+        "north",
+        "south",
+        "east",
+        "west",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "north-west",
+        "north-east",
+        "south-west",
+        "south-east",
+        "northwest",
+        "northeast",
+        "southwest",
+        "southeast",
+        "upper",
+        "lower",
+        "middle",
+        "capital",
+        "coast",
+        "coastal",
+        "island",
+        "islands",
+        "region",
+        "district",
+        "province",
+        "city",
+        "greater",
+        "inner",
+        "outer",
+        "far",
+        "river",
+        "lake",
+        "lakes",
+        "mountain",
+        "mountains",
+        "highlands",
+        "lowlands",
+        "centre",
+        "center",
+        "interior",
+        "littoral",
+        "plateau",
+        "plateaux",
+        "savanes",
+        "maritime",
+        "atlantic",
+        "pacific",
+        "east-central",
+    )
+)
+
+
+def _generic_name(name: str) -> bool:
+    """Subdivisions such as "Western" or "North-West" are words, not places."""
+    words = name.lower().replace("-", " ").split()
+    return all(w in _GENERIC_WORDS for w in words)
+
+
+def _demonym_forms(word: str) -> list[str]:
+    forms = [word]
+    if word.endswith(("i", "an", "er", "ot", "ian")) and not word.endswith("ese"):
+        forms.append(word + "s")
+    return forms
+
+
+def _foreign_key(name: str, lang: str) -> tuple[str, int]:
+    """Inflected languages get a stem plus a short suffix allowance."""
+    if lang == "ru":
+        stem = name[:-1] if name[-1] in "аяйьоеыи" and len(name) > 4 else name
+        return stem, 5
+    if lang == "de":
+        return name, 2
+    return name, SUFFIX_NONE
+
+
+def _load_geo(data_dir: Path, lex_weights: dict[str, float]) -> tuple[_Builder, dict[str, Any], int]:
+    countries = _read_json(data_dir / "countries.json")
+    places = _read_json(data_dir / "places.json")
+    extra = _read_yaml(data_dir / "geo_extra.yaml")
+    regions_doc = _read_yaml(data_dir / "regions.yaml")
+    w = {str(k): float(v) for k, v in extra["weights"].items()}
+    lex_weights.update(w)
+    b = _Builder()
+
+    def add_cue(
+        text: str,
+        target: str,
+        kind: str,
+        flags: int = 0,
+        place: dict[str, Any] | None = None,
+        rule: AmbiguityRule | None = None,
+        population: int = 0,
+        suffix: int = SUFFIX_NONE,
+        weight: float | None = None,
+        lang: str = "",
+    ) -> None:
+        pattern, mode = case_mode(text)
+        if len(pattern) < 2:
+            return
+        cue = GeoCue(
+            target=target,
+            kind=kind,
+            weight=w[kind] if weight is None else weight,
+            case=mode,
+            pattern=pattern,
+            flags=flags,
+            place=place,
+            rule=rule,
+            population=population or int(countries.get(target, {}).get("population", 0)),
+            lang=lang,
+        )
+        b.add(pattern, suffix, cue)
+        if "\u0451" in pattern.lower():
+            b.add(pattern.replace("\u0451", "\u0435").replace("\u0401", "\u0415"), suffix, cue)
+
+    ambiguous: dict[str, AmbiguityRule] = {}
+    amb_country: dict[str, str] = {}
+    for item in extra.get("ambiguous", []):
+        ctx = item.get("context", "support")
+        if ctx is True:
+            ctx = "context"
+        elif ctx is False:
+            ctx = "free"
+        if ctx not in ("support", "context", "free"):
+            raise LexiconError(f"geo_extra.yaml: bad context {ctx!r} for {item.get('text')}")
+        amb_rule = AmbiguityRule(
+            context=ctx,
+            not_next=frozenset(item.get("not_next", [])),
+            not_prev=frozenset(item.get("not_prev", [])),
+            require_prev=frozenset(item.get("require_prev", [])),
+            person_check=True,
+            subdivision=item.get("subdivision") or item.get("us_state"),
+        )
+        ambiguous[item["text"].lower()] = amb_rule
+        amb_country[item["text"].lower()] = item["country"]
+
+    def amb_flags(text: str) -> tuple[int, AmbiguityRule | None]:
+        rule = ambiguous.get(text.lower())
+        return (F_AMBIG, rule) if rule is not None else (0, None)
+
+    for iso2, c in countries.items():
+        for lang, names in c["names"].items():
+            for n in names:
+                fl, rule = amb_flags(n) if lang == "en" else (0, None)
+                if lang == "en":
+                    add_cue(n, iso2, "name", fl, rule=rule)
+                else:
+                    key, suffix = _foreign_key(n, lang)
+                    add_cue(key, iso2, "name", suffix=suffix, lang=lang)
+        cap = c.get("capital")
+        if cap:
+            fl, rule = amb_flags(cap)
+            if int(c.get("population") or 0) < SMALL_COUNTRY_POP:
+                fl |= F_SUPPORT
+            add_cue(
+                cap,
+                iso2,
+                "capital",
+                fl,
+                rule=rule,
+            )
+
+    for iso2, spec in (extra.get("countries") or {}).items():
+        if not isinstance(iso2, str) or len(iso2) != 2:
+            # YAML reads an unquoted NO (Norway) as false.
+            raise LexiconError(f"geo_extra.yaml: country key {iso2!r} must be a quoted ISO2 code")
+        for kind_key, kind in (
+            ("aliases", "name"),
+            ("institutions", "institution"),
+            ("leaders", "leader"),
+            ("currency", "currency"),
+        ):
+            for text in spec.get(kind_key, []) or []:
+                fl, rule = amb_flags(text)
+                if kind == "currency" and text[0].islower():
+                    fl |= F_NUMBER
+                add_cue(text, iso2, kind, fl, rule=rule)
+        for dem in spec.get("demonyms", []) or []:
+            for form in _demonym_forms(dem):
+                add_cue(form, iso2, "demonym")
+
+    for text, iso2 in amb_country.items():
+        rule = ambiguous[text]
+        # Names such as "Turkey" must exist as cues even when no generator made them.
+        original = next(i["text"] for i in extra["ambiguous"] if i["text"].lower() == text)
+        if rule.subdivision and rule.subdivision.startswith("US-"):
+            add_cue(
+                original,
+                "US",
+                "subdivision",
+                F_AMBIG,
+                place={"name": original, "kind": "subdivision", "code": rule.subdivision},
+                rule=rule,
+            )
+        add_cue(original, iso2, "name", F_AMBIG, rule=rule)
+
+    n_places = 0
+    for name, iso2, kind, code, pop, lang in places:
+        if len(name) < (4 if lang == "en" else 3):
+            continue
+        if kind == "subdivision" and _generic_name(name):
+            continue
+        fl, rule = amb_flags(name)
+        if kind == "subdivision":
+            major = iso2 in ("US", "CA", "AU")
+            cue_kind = "subdivision" if major else "subdivision_minor"
+            fl |= 0 if major else F_SUPPORT
+            place = {"name": name, "kind": "subdivision", "code": code}
+        else:
+            cue_kind = "capital" if kind == "capital" else ("city_major" if pop >= 1_000_000 else "city")
+            if cue_kind == "city":
+                fl |= F_SUPPORT
+            place = {"name": name, "kind": "city", "code": f"geonames:{code}"}
+        suffix = SUFFIX_NONE
+        key = name
+        if lang != "en":
+            key, suffix = _foreign_key(name, lang)
+        if cue_kind == "capital" and int(countries.get(iso2, {}).get("population") or 0) < (SMALL_COUNTRY_POP):
+            fl |= F_SUPPORT
+        add_cue(
+            key,
+            iso2,
+            cue_kind,
+            fl,
+            place=place,
+            rule=rule,
+            population=max(int(pop), 1),
+            suffix=suffix,
+            lang="" if lang == "en" else lang,
+        )
+        n_places += 1
+
+    for slug, g in (regions_doc.get("groups") or {}).items():
+        for alias in g.get("aliases", []) or []:
+            add_cue(alias, slug, "name", F_REGION, weight=1.0)
+
+    for section, kind in (("seats", "seat"), ("venues", "venue")):
+        for iso2, words in (extra.get(section) or {}).items():
+            for text in words:
+                add_cue(text, iso2, kind)
+
+    for iso2, words in (extra.get("implicit") or {}).items():
+        for text in words:
+            add_cue(text, iso2, "implicit", F_IMPLICIT)
+
+    return b, countries, n_places
+
+
+def _load_regions(data_dir: Path) -> tuple[dict[str, Region], dict[str, tuple[str, ...]]]:
+    regions: dict[str, Region] = {}
+    m49 = _read_json(data_dir / "regions_m49.json")
+    named = _read_yaml(data_dir / "regions.yaml").get("groups") or {}
+    for source in (m49, named):
+        for slug, g in source.items():
+            bad = [m for m in g["members"] if not isinstance(m, str) or len(m) != 2]
+            if bad:
+                raise LexiconError(f"region {slug}: members must be quoted ISO2 codes: {bad}")
+            regions[slug] = Region(code=slug, label=g["label"], members=frozenset(g["members"]))
+    by_country: dict[str, list[str]] = {}
+    for slug, r in regions.items():
+        for iso2 in r.members:
+            by_country.setdefault(iso2, []).append(slug)
+    return regions, {k: tuple(sorted(v)) for k, v in by_country.items()}
+
+
+def _load_topics(data_dir: Path) -> tuple[_Builder, dict[str, Topic], tuple[str, ...], int]:
+    doc = _read_yaml(data_dir / "topics.yaml")
+    topics: dict[str, Topic] = {}
+    b = _Builder()
+    n_terms = 0
+    for code, spec in (doc.get("topics") or {}).items():
+        topics[code] = Topic(code=code, label=spec["label"], parent=spec.get("parent"))
+        for weight, terms in (spec.get("terms") or {}).items():
+            for raw in str(terms).split(","):
+                term = raw.strip()
+                if not term:
+                    continue
+                suffix = SUFFIX_NONE
+                if term.endswith("*"):
+                    term, suffix = term[:-1], SUFFIX_ANY
+                pattern, mode = case_mode(term)
+                b.add(pattern, suffix, TopicCue(code, float(weight), mode, pattern))
+                n_terms += 1
+    for t in topics.values():
+        chain: list[str] = []
+        p = t.parent
+        while p is not None:
+            if p not in topics or p in chain:
+                raise LexiconError(f"topics.yaml: bad parent chain for {t.code} at {p}")
+            chain.append(p)
+            p = topics[p].parent
+        t.ancestors = tuple(chain)
+    top = tuple(sorted(c for c, t in topics.items() if t.parent is None))
+    if len(top) != 17:
+        raise LexiconError(f"topics.yaml: expected 17 top-level topics, found {len(top)}")
+    return b, topics, top, n_terms
+
+
+def load_lexicon(data_dir: Path | None = None) -> Lexicon:
+    """Read every data file and build the matchers (about a second)."""
+    data_dir = data_dir or DATA_DIR
+    weights: dict[str, float] = {}
+    geo, countries, n_places = _load_geo(data_dir, weights)
+    regions, country_regions = _load_regions(data_dir)
+    topic_b, topics, top, n_terms = _load_topics(data_dir)
+    auto = build_automaton(geo, topic_b)
+    if not math.isfinite(sum(weights.values())):
+        raise LexiconError("geo_extra.yaml: weights must be finite numbers")
+    lex = Lexicon(
+        auto=auto,
+        countries=countries,
+        regions=regions,
+        country_regions=country_regions,
+        topics=topics,
+        top_level=top,
+        weights=weights,
+        stats={
+            "geo_keys": len(geo.entries),
+            "topic_keys": len(topic_b.entries),
+            "places": n_places,
+            "topic_terms": n_terms,
+        },
+    )
+    logger.info("classifier lexicon loaded: %s", lex.stats)
+    return lex
+
+
+def is_arabic_prefix(ch: str) -> bool:
+    return ch in _ARABIC_PREFIXES

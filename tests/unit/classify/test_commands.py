@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import argparse
+import io
+
+import orjson
+import pytest
+
+from newsmon.classify.commands import classify_lines, register
+
+
+def test_cli__bad_lines_get_numbered_errors_and_run_continues(clf):
+    lines = [
+        b'{"id": "a", "title": "Iraq talks", "body": "Baghdad said on Monday."}\n',
+        b"not json\n",
+        b"\n",
+        b"[1, 2]\n",
+        b'{"id": "b", "title": 5, "body": "x"}\n',
+        b'{"id": "c", "title": "Syria", "body": "Damascus said."}\n',
+    ]
+    out = io.BytesIO()
+    ok, bad = classify_lines(lines, out, clf)
+    rows = [orjson.loads(x) for x in out.getvalue().splitlines()]
+    assert (ok, bad) == (2, 3)
+    assert [r.get("line") for r in rows if "error" in r] == [2, 4, 5]
+    good = [r for r in rows if "error" not in r]
+    assert [r["id"] for r in good] == ["a", "c"]
+    assert good[0]["places"][0]["country"] == "IQ"
+    assert {"id", "language", "places", "regions", "topics"} <= set(good[0])
+    assert good[0]["places"][0]["evidence"][0]["text"] == "Iraq"
+
+
+def test_cli__register_adds_classify_and_eval_with_handlers():
+    ap = argparse.ArgumentParser()
+    register(ap.add_subparsers())
+    a = ap.parse_args(["classify", "x.jsonl"])
+    assert a.file == "x.jsonl" and callable(a.func)
+    e = ap.parse_args(["eval", "--limit", "5"])
+    assert e.limit == 5 and callable(e.func)
+
+
+def test_cli__unreadable_file_exits_non_zero(tmp_path, capsys):
+    ap = argparse.ArgumentParser()
+    register(ap.add_subparsers())
+    a = ap.parse_args(["classify", str(tmp_path / "missing.jsonl")])
+    assert a.func(a) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("payload", [b"{}", b'{"title": "t"}'])
+def test_cli__missing_fields_are_errors_not_crashes(clf, payload):
+    out = io.BytesIO()
+    ok, bad = classify_lines([payload], out, clf)
+    assert (ok, bad) == (0, 1)
+    assert orjson.loads(out.getvalue())["line"] == 1

@@ -1,0 +1,289 @@
+from __future__ import annotations
+
+import pytest
+
+from newsmon.classify import Classifier
+from newsmon.streams.records import Classification
+
+
+def _focus(r: Classification) -> set[str]:
+    return set(r.focus_countries())
+
+
+def _roles(r: Classification) -> dict[str, str]:
+    return {p.country: p.role for p in r.places}
+
+
+def _topics(r: Classification) -> set[str]:
+    return {t.code for t in r.topics}
+
+
+def _regions(r: Classification) -> set[str]:
+    return {x.code for x in r.regions}
+
+
+def _assert_evidence_exact(title: str, body: str, r: Classification) -> int:
+    fields = {"title": title, "body": body}
+    n = 0
+    for tag in [*r.places, *r.regions, *r.topics]:
+        assert tag.evidence, f"{tag} has no evidence"
+        for ev in tag.evidence:
+            assert ev.text == fields[ev.field][ev.start : ev.end]
+            assert ev.text.strip() == ev.text and ev.text
+            n += 1
+    return n
+
+
+# ------------------------------------------------------------------ seed articles
+
+
+def test_seed_iraq__focus_iraq_and_us_germany_only_mentioned(clf, seed_articles):
+    a = seed_articles[0]
+    r = clf.classify(a["title"], a["body"])
+    assert r.language == "en"
+    assert {"IQ", "US"} <= _focus(r)
+    assert _roles(r).get("DE") == "mention"
+    assert "DE" not in _focus(r)
+
+
+def test_seed_iraq__regions_include_middle_east(clf, seed_articles):
+    a = seed_articles[0]
+    r = clf.classify(a["title"], a["body"])
+    assert "middle-east" in _regions(r)
+
+
+def test_seed_iraq__topics_politics_diplomacy_conflict_terrorism(clf, seed_articles):
+    a = seed_articles[0]
+    topics = _topics(clf.classify(a["title"], a["body"]))
+    assert {"medtop:11000000", "medtop:20000639", "medtop:16000000", "medtop:20000053"} <= topics
+    assert topics & {"medtop:20000056", "medtop:20000598"}  # armed conflict or defence
+
+
+def test_seed_syria__focus_syria_regions_middle_east_and_levant(clf, seed_articles):
+    a = seed_articles[1]
+    r = clf.classify(a["title"], a["body"])
+    assert _focus(r) == {"SY"}
+    assert {"middle-east", "levant"} <= _regions(r)
+
+
+def test_seed_syria__topics_crime_drug_trafficking_and_conflict(clf, seed_articles):
+    a = seed_articles[1]
+    topics = _topics(clf.classify(a["title"], a["body"]))
+    assert {"medtop:02000000", "medtop:20000087", "medtop:16000000"} <= topics
+
+
+def test_seed_articles__every_evidence_span_matches_its_field(clf, seed_articles):
+    for a in seed_articles:
+        r = clf.classify(a["title"], a["body"])
+        assert _assert_evidence_exact(a["title"], a["body"], r) > 10
+
+
+def test_regions__evidence_comes_from_focus_member_countries(clf, seed_articles):
+    a = seed_articles[1]
+    r = clf.classify(a["title"], a["body"])
+    syria = {(e.field, e.start) for p in r.places if p.country == "SY" for e in p.evidence}
+    levant = next(x for x in r.regions if x.code == "levant")
+    assert {(e.field, e.start) for e in levant.evidence} <= syria
+
+
+# ------------------------------------------------------------------ traps
+
+
+def test_places__ambassador_is_not_assad(clf):
+    r = clf.classify("Envoy meets officials", "The ambassador said the embassy would reopen.")
+    assert "SY" not in _roles(r)
+
+
+def test_places__rights_is_not_hts(clf):
+    r = clf.classify("Report", "Human rights groups said the rights of detainees were ignored.")
+    assert "SY" not in _roles(r)
+
+
+def test_places__hts_acronym_is_syria(clf):
+    r = clf.classify("Offensive", "HTS fighters seized the town, the observatory said.")
+    assert "SY" in _focus(r)
+
+
+def test_places__jordan_river_is_not_the_country(clf):
+    r = clf.classify("Pilgrims", "Pilgrims were baptised in the Jordan River near the old ford.")
+    assert "JO" not in _roles(r)
+
+
+def test_places__jordan_with_neighbours_is_the_country(clf):
+    r = clf.classify("Border talks", "Jordan and Syria agreed on border security, officials said.")
+    assert "JO" in _focus(r)
+
+
+def test_places__michael_jordan_is_a_person(clf):
+    r = clf.classify("Legend", "Michael Jordan visited Israel and Egypt last week.")
+    assert "JO" not in _roles(r)
+
+
+def test_places__georgia_with_atlanta_is_the_us_state(clf):
+    r = clf.classify("Storm", "Heavy rain hit Georgia on Monday and Atlanta schools were closed.")
+    assert "GE" not in _roles(r)
+    assert "US" in _focus(r)
+    us = next(p for p in r.places if p.country == "US")
+    assert any(p.get("code") == "US-GA" or p["name"] == "Atlanta" for p in us.places)
+
+
+def test_places__georgia_with_tbilisi_is_the_country(clf):
+    r = clf.classify("Protests", "Georgia and Russia traded accusations as crowds filled Tbilisi.")
+    assert "GE" in _focus(r)
+    assert "US" not in _roles(r)
+
+
+def test_places__turkey_the_bird_is_not_a_country(clf):
+    r = clf.classify("Holiday recipes", "Roast the turkey for three hours. Turkey is best with sauce.")
+    assert "TR" not in _roles(r)
+
+
+def test_places__turkey_with_greece_is_a_country(clf):
+    r = clf.classify("Aegean dispute", "Turkey and Greece held talks on the Aegean dispute.")
+    assert "TR" in _focus(r)
+
+
+def test_places__chad_the_first_name_is_not_a_country(clf):
+    r = clf.classify("Band news", "Chad Smith, the drummer, said the album would be out in May.")
+    assert "TD" not in _roles(r)
+
+
+def test_places__chad_next_to_sudan_is_a_country(clf):
+    r = clf.classify("Clashes", "Chad and Sudan traded accusations over clashes near Darfur.")
+    assert {"TD", "SD"} <= _focus(r)
+
+
+def test_places__george_washington_is_a_person(clf):
+    r = clf.classify("Statue unveiled", "A statue of George Washington was unveiled in the park.")
+    assert r.places == []
+
+
+def test_places__washington_metonym_is_the_us(clf):
+    r = clf.classify("Talks", "Washington said it would send an envoy to Baghdad.")
+    assert {"US", "IQ"} <= _focus(r)
+
+
+def test_places__nice_and_reading_as_words_are_not_places(clf):
+    r = clf.classify("Weekend", "It was a nice day and the reading room was full of students.")
+    assert r.places == []
+
+
+def test_places__ticker_in_angle_brackets_is_not_a_country(clf):
+    r = clf.classify("ROCKWELL <ROK> GETS CONTRACT", "Rockwell International Corp got a contract.")
+    assert "KR" not in _roles(r)
+
+
+def test_places__repeated_caption_lines_count_once(clf):
+    caption = "Officials meet in Munich, Germany, February 16, 2024. (Handout via Reuters)"
+    story = "Iraq and Iraqi officials said Baghdad wants the US to leave."
+
+    def germany(n: int) -> float:
+        r = clf.classify("Iraq talks", "\n".join([caption] * n + [story]))
+        return next(p.score for p in r.places if p.country == "DE")
+
+    assert germany(6) == germany(1)
+
+
+# ------------------------------------------------------------------ topics
+
+
+def test_topics__sorted_by_score_descending(clf, seed_articles):
+    for a in seed_articles:
+        scores = [t.score for t in clf.classify(a["title"], a["body"]).topics]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_topics__parent_scores_at_least_best_child(clf, seed_articles):
+    for a in seed_articles:
+        topics = clf.classify(a["title"], a["body"]).topics
+        by_code = {t.code: t for t in topics}
+        children = [t for t in topics if t.parent]
+        assert children
+        for child in children:
+            assert child.parent in by_code, f"{child.code} without its parent"
+            assert by_code[child.parent].score >= child.score
+
+
+def test_topics__child_alone_lifts_top_level_parent(clf):
+    r = clf.classify("Cartel", "Police said drug traffickers smuggled cocaine and heroin.")
+    codes = {t.code: t for t in r.topics}
+    assert "medtop:20000087" in codes
+    assert codes["medtop:02000000"].score >= codes["medtop:20000087"].score
+
+
+def test_topics__sport_story_tops_with_sport(clf):
+    r = clf.classify(
+        "Arsenal beat Chelsea",
+        "Arsenal striker Thierry Henry scored twice as the Premiership leaders won the match "
+        "against Chelsea, with the goalkeeper beaten by a late penalty.",
+    )
+    assert r.topics[0].code == "medtop:15000000"
+
+
+def test_topics__every_top_level_code_is_known(clf):
+    assert len(clf.lex.top_level) == 17
+    assert "medtop:17000000" in clf.lex.top_level
+
+
+# ------------------------------------------------------------------ languages
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "country"),
+    [
+        (
+            "Le gouvernement a annoncé mardi une nouvelle loi. La France et l'Allemagne ont signé un accord à Paris.",
+            "fr",
+            "FR",
+        ),
+        (
+            "Die Bundesregierung in Berlin hat am Dienstag beschlossen, die Hilfe auszuweiten, teilte Deutschland mit.",
+            "de",
+            "DE",
+        ),
+        ("أعلنت الحكومة اليوم في بغداد عن خطة جديدة لمكافحة الإرهاب في العراق", "ar", "IQ"),
+        ("El gobierno de España anunció el martes en Madrid una nueva ley sobre la inmigración.", "es", "ES"),
+        (
+            "Правительство объявило во вторник в Москве о новых мерах, сообщили власти Германии.",  # noqa: RUF001
+            "ru",
+            "DE",
+        ),
+    ],
+)
+def test_language__detected_and_country_names_found(clf, text, lang, country):
+    r = clf.classify("", text)
+    assert r.language == lang
+    assert country in _roles(r)
+    assert r.coverage["places"] == "names"
+
+
+def test_language__english_reports_full_coverage(clf):
+    r = clf.classify("Talks", "The minister said the talks in Paris would resume on Monday.")
+    assert r.language == "en"
+    assert r.coverage == {"places": "full", "regions": "full", "topics": "full"}
+
+
+def test_language__given_language_skips_detection(clf):
+    r = clf.classify("", "Le gouvernement a annoncé une loi.", language="EN")
+    assert r.language == "en"
+
+
+def test_language__foreign_name_that_is_an_english_word_is_ignored_in_english(clf):
+    # "Island" is Iceland in German; in English text it is just a word.
+    r = clf.classify("Holiday", "The island was quiet and the Island Hotel was full.")
+    assert "IS" not in _roles(r)
+
+
+# ------------------------------------------------------------------ robustness
+
+
+def test_classify__empty_and_non_string_fields_give_empty_result(clf):
+    r = clf.classify("", "")
+    assert r.places == [] and r.topics == [] and r.regions == []
+    r2 = clf.classify(None, 5)  # type: ignore[arg-type]
+    assert r2.places == []
+
+
+def test_load__returns_classifier_with_stats(clf):
+    assert isinstance(clf, Classifier)
+    assert clf.lex.stats["places"] > 5000
