@@ -4,8 +4,10 @@
 start-up); :meth:`Classifier.classify` runs per article and never raises on
 odd text: empty or non-string fields are treated as empty.
 
-Scoring in one paragraph: both fields are scanned once per automaton
-(places, topics). Each accepted match adds ``weight x position`` (title x2,
+Scoring in one paragraph: each field is scanned once by one automaton that
+holds places and topics together; keys start with a space and the text's
+separators are mapped to spaces, so only matches that start a word are
+reported. Each accepted match adds ``weight x position`` (title x2,
 the first 300 characters of the body x1.5) to its country or topic; lines
 that repeat earlier lines (photo captions in scraper dumps) are skipped.
 Ambiguous names (Jordan, Chad, Georgia, Turkey, Nice, ...) count only with
@@ -13,7 +15,10 @@ supporting evidence; small cities and minor subdivisions only support a
 country that is named otherwise. A country is ``focus`` when its score is at
 least ``FOCUS_MIN`` and ``FOCUS_RATIO`` of the best country's; otherwise it is a
 ``mention``. Market boilerplate (dlrs, Inc, NYSE) only decides when no named
-country reaches focus.
+country reaches focus; a company of a national legal form that is the
+subject of the lead sentence ("Acme Corp said") counts as real evidence.
+International bodies only hint at their seat country (GATT is not a story
+about Switzerland).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from newsmon.classify.language import LanguageDetector
 from newsmon.streams.records import (
     Classification,
     Evidence,
+    FieldName,
     PlaceTag,
     RegionTag,
     TopicTag,
@@ -59,8 +65,10 @@ SCORE_SCALE_PLACE = 3.0
 SCORE_SCALE_TOPIC = 12.0
 
 _STRONG_KINDS = frozenset(
-    {"name", "demonym", "capital", "institution", "leader", "currency", "city_major", "subdivision", "seat"}
+    {"name", "demonym", "capital", "institution", "leader", "currency", "city_major", "subdivision", "seat", "market"}
 )
+_TOWN_KINDS = frozenset({"city", "city_major"})
+_COMPOUND_VETO_KINDS = frozenset({"city", "city_major", "subdivision_minor"})
 _NUMBER_WORDS = frozenset(
     {"mln", "million", "billion", "bln", "bn", "trillion", "thousand", "of", "in", "billions", "millions", "pct"}
 )
@@ -105,7 +113,7 @@ class _Field:
 
     __slots__ = ("dups", "low", "name", "text", "upper")
 
-    def __init__(self, name: str, text: str, dups: list[tuple[int, int]]) -> None:
+    def __init__(self, name: FieldName, text: str, dups: list[tuple[int, int]]) -> None:
         self.name = name
         self.text = text
         self.low = lx.safe_lower(text)
@@ -144,20 +152,28 @@ def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
 
 
 def _scan(auto: Any, f: _Field) -> list[tuple[int, int, tuple[Any, ...], tuple[Any, ...]]]:
-    """Whole-word matches as (start, end, geo cues, topic cues); case is checked per cue."""
+    """Whole-word matches as (start, end, geo cues, topic cues); case is checked per cue.
+
+    Keys carry a leading space (see :func:`lexicon.build_automaton`), so the
+    start of a word is checked by the automaton itself; only the end (and the
+    start of Arabic keys) is checked here.
+    """
     low = f.low
     n = len(low)
     dups = f.dups
     out = []
-    for end_idx, (keylen, gsuf, tsuf, arabic, geo, topic) in auto.iter_long(low):
-        start = end_idx - keylen + 1
+    for e, (keylen, gsuf, tsuf, arabic, geo, topic, tail) in auto.iter_long(" " + lx.boundary_text(low)):
+        start = e - keylen
         if (
-            start
+            arabic
+            and start
             and low[start - 1].isalnum()
-            and not (arabic and lx.is_arabic_prefix(low[start - 1]) and (start == 1 or not low[start - 2].isalnum()))
+            and not (lx.is_arabic_prefix(low[start - 1]) and (start == 1 or not low[start - 2].isalnum()))
         ):
             continue
-        end = end_idx + 1
+        end = e
+        if tail and low.startswith(tail, end):
+            end += len(tail)  # "U.S." in full; "U.S.S.R." then fails the check below
         if end < n and low[end].isalnum():
             j = end + 1
             while j < n and low[j].isalnum():
@@ -309,6 +325,9 @@ class Classifier:
                     and (not cue.case or _case_ok(f, start, cue.case, cue.pattern))
                     and not (cue.flags & lx.F_NUMBER and not _prev_is_number(f, start))
                 ]
+                if ok and end + 1 < len(text) and text[end] == "-" and text[end + 1].isupper():
+                    # "Bristol-Myers", "Allis-Chalmers": a town in a compound name is a company.
+                    ok = [cue for cue in ok if cue.kind not in _COMPOUND_VETO_KINDS]
                 if ok:
                     spans.append((f, start, end, pos, ok))
         return spans
@@ -343,7 +362,7 @@ class Classifier:
     ) -> tuple[list[PlaceTag], set[str], dict[str, list[Evidence]]]:
         spans = self._geo_hits(fields, scans, lang)
         title = fields[0].text
-        if not spans and "<" not in title:
+        if not spans and "<" not in title and not self.lex.lead_company:
             return [], set(), {}
         strong: set[str] = set()
         for _f, _s, _e, _p, cues in spans:
@@ -412,7 +431,10 @@ class Classifier:
             if len(best) > 1:
                 # One surface name, several countries (Georgia, Valencia, Hyderabad):
                 # keep one, preferring a country named elsewhere, then population.
-                pool = [c for c in best.values() if c.target in strong] or list(best.values())
+                # A province or state outranks a town of the same name abroad
+                # (Ontario, California is no reason to drop the province).
+                pool = [c for c in best.values() if c.kind not in _TOWN_KINDS] or list(best.values())
+                pool = [c for c in pool if c.target in strong] or pool
                 keep = max(pool, key=lambda c: (c.kind == "capital", c.population)).target
                 best = {keep: best[keep]}
             ev_obj = Evidence(f.name, start, end, f.text[start:end])
@@ -431,6 +453,19 @@ class Classifier:
                     if place is not None:
                         finer.setdefault(target, {}).setdefault(place["name"], place)
 
+        body = fields[1]
+        if body.text and self.lex.lead_company:
+            lead_w = self.lex.weights.get("lead_company", 0.0)
+            for pattern, country in self.lex.lead_company:
+                lm = pattern.match(body.text)
+                if lm is None:
+                    continue
+                a, b = lm.span("form")
+                ev_list = evidence.setdefault(country, [])
+                if len(ev_list) < MAX_EVIDENCE:
+                    ev_list.append(Evidence("body", a, b, body.text[a:b]))
+                scores[country] = scores.get(country, 0.0) + lead_w
+                break
         if "<" in title:
             m = _TICKER.search(title)
             if m:

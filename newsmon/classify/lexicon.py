@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,9 @@ F_REGION = 16  # a region alias, not a country
 # Suffix allowances: how many letters may follow a key inside the same word.
 SUFFIX_NONE = 0
 SUFFIX_ANY = -1
+
+# How far into the body the lead sentence's company may end.
+LEAD_COMPANY_CHARS = 120
 
 # Capitals of micro-states double as surnames and company names (Morgan
 # Stanley, McDonnell Douglas): they only support an otherwise named country.
@@ -115,6 +119,8 @@ class Lexicon:
     top_level: tuple[str, ...]
     weights: dict[str, float]
     stats: dict[str, int] = field(default_factory=dict)
+    # (pattern, country): the lead sentence's subject is a company of that legal form.
+    lead_company: tuple[tuple[re.Pattern[str], str], ...] = ()
 
 
 def _read_yaml(path: Path) -> Any:
@@ -186,28 +192,84 @@ class _Builder:
             self.entries[key] = (wider, cues)
 
 
+def _boundary_tables() -> tuple[bytes, dict[int, int]]:
+    """Translation tables that turn every word separator into a space.
+
+    Keys and texts go through the same table, so "U.S." and "al-Qaeda" still
+    match themselves while each key can carry a leading space: the automaton
+    then only reports matches that start a word, instead of every "aid" inside
+    "said", which used to be a third of all matches.
+    """
+    # Apostrophes stay: "Inc's" must not become "inc s" and shadow "Inc" in "Inc said".
+    keep = {ord("'"), 0x2019}
+    ascii_table = bytes(c if chr(c).isalnum() or c in keep else 0x20 for c in range(256))
+    uni: dict[int, int] = {c: 0x20 for c in range(128) if not chr(c).isalnum() and c not in keep}
+    extra = list(range(0xA0, 0xC0)) + list(range(0x2000, 0x2070)) + [0xD7, 0xF7, 0x060C, 0x061B, 0x061F, 0x06D4]
+    uni.update({c: 0x20 for c in extra if not chr(c).isalnum() and c not in keep})
+    return ascii_table, uni
+
+
+_ASCII_BOUNDARY, _UNICODE_BOUNDARY = _boundary_tables()
+
+
+def boundary_text(low: str) -> str:
+    """``low`` with word separators as spaces, same length (offsets stay valid)."""
+    if low.isascii():
+        return low.encode("ascii").translate(_ASCII_BOUNDARY).decode("ascii")
+    return low.translate(_UNICODE_BOUNDARY)
+
+
+def _same_cue(a: Any, b: Any) -> bool:
+    """Two keys that differ only in punctuation ("Corp" and "Corp.") must not count twice."""
+    if isinstance(a, TopicCue):
+        return isinstance(b, TopicCue) and a.code == b.code
+    return isinstance(b, GeoCue) and (a.target, a.kind, a.flags, a.place) == (b.target, b.kind, b.flags, b.place)
+
+
 def build_automaton(geo: _Builder, topic: _Builder) -> Any:
     """One automaton for both kinds of cue, so each field is scanned once.
 
-    Value per key: (key length, geo suffix allowance, topic suffix allowance,
-    key is Arabic, geo cues, topic cues); an allowance is None when the key has
-    no cue of that kind.
+    Keys are stored as " " + boundary_text(key) so that a match always starts
+    a word; scan " " + boundary_text(lower-cased field). Arabic keys are the
+    exception (stored bare) because Arabic glues prepositions to the next word
+    ("وبغداد"); the engine checks their start itself.
+
+    Value per key: (key length without the leading space and trailing
+    punctuation, geo suffix allowance, topic suffix allowance, key is Arabic,
+    geo cues, topic cues, trailing punctuation that the match may take when
+    the text has it); an allowance is None when the key has no cue of that kind.
     """
+    merged: dict[str, list[Any]] = {}
+    for kind, builder in ((0, geo), (1, topic)):
+        for key, (suffix, cues) in builder.entries.items():
+            arabic = _is_arabic(key)
+            skey = boundary_text(key).rstrip()
+            if not skey.strip():
+                continue
+            # Trailing punctuation ("U.S.", "Corp.") is left to the engine: a
+            # key ending in a separator would swallow the space the next key needs.
+            tail = key[len(skey) :]
+            if not arabic:
+                skey = " " + skey
+            slot = merged.setdefault(skey, [len(key) - len(tail), None, None, arabic, [], [], ""])
+            if len(tail) > len(slot[6]):
+                slot[6] = tail
+            old = slot[1 + kind]
+            if old is None:
+                slot[1 + kind] = suffix
+            elif suffix != old:
+                slot[1 + kind] = SUFFIX_ANY if SUFFIX_ANY in (suffix, old) else max(suffix, old)
+            have = slot[4 + kind]
+            fresh = not have
+            for cue in cues:
+                twin = None if fresh else next((i for i, c in enumerate(have) if _same_cue(c, cue)), None)
+                if twin is None:
+                    have.append(cue)
+                elif cue.case < have[twin].case:
+                    have[twin] = cue  # keep the more permissive case rule
     auto = ahocorasick.Automaton()
-    for key in set(geo.entries) | set(topic.entries):
-        g = geo.entries.get(key)
-        t = topic.entries.get(key)
-        auto.add_word(
-            key,
-            (
-                len(key),
-                g[0] if g else None,
-                t[0] if t else None,
-                _is_arabic(key),
-                tuple(g[1]) if g else (),
-                tuple(t[1]) if t else (),
-            ),
-        )
+    for skey, (length, gsuf, tsuf, arabic, gcues, tcues, tail) in merged.items():
+        auto.add_word(skey, (length, gsuf, tsuf, arabic, tuple(gcues), tuple(tcues), tail))
     auto.make_automaton()
     return auto
 
@@ -453,7 +515,7 @@ def _load_geo(data_dir: Path, lex_weights: dict[str, float]) -> tuple[_Builder, 
         for alias in g.get("aliases", []) or []:
             add_cue(alias, slug, "name", F_REGION, weight=1.0)
 
-    for section, kind in (("seats", "seat"), ("venues", "venue")):
+    for section, kind in (("seats", "seat"), ("markets", "market"), ("venues", "venue")):
         for iso2, words in (extra.get(section) or {}).items():
             for text in words:
                 add_cue(text, iso2, kind)
@@ -463,6 +525,24 @@ def _load_geo(data_dir: Path, lex_weights: dict[str, float]) -> tuple[_Builder, 
             add_cue(text, iso2, "implicit", F_IMPLICIT)
 
     return b, countries, n_places
+
+
+def _lead_company_patterns(data_dir: Path) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Regexes for "<Name> Inc said" at the start of the body, from geo_extra.yaml."""
+    extra = _read_yaml(data_dir / "geo_extra.yaml")
+    out = []
+    for iso2, forms in (extra.get("lead_company") or {}).items():
+        if not isinstance(iso2, str) or len(iso2) != 2:
+            raise LexiconError(f"geo_extra.yaml: lead_company key {iso2!r} must be a quoted ISO2 code")
+        alt = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        # Within the first sentence (no full stop), the company is the one that speaks.
+        out.append(
+            (
+                re.compile(rf"[^.]{{0,{LEAD_COMPANY_CHARS}}}?\b(?P<form>{alt})\b>?,?\s+(?:said|reported|announced)\b"),
+                iso2,
+            )
+        )
+    return tuple(out)
 
 
 def _load_regions(data_dir: Path) -> tuple[dict[str, Region], dict[str, tuple[str, ...]]]:
@@ -539,6 +619,7 @@ def load_lexicon(data_dir: Path | None = None) -> Lexicon:
             "places": n_places,
             "topic_terms": n_terms,
         },
+        lead_company=_lead_company_patterns(data_dir),
     )
     logger.info("classifier lexicon loaded: %s", lex.stats)
     return lex
