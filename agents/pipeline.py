@@ -1,8 +1,11 @@
 """The Faust agents: thin wiring from topics to the runtime's plain-Python stages.
 
-* ``classify``: raw bytes -> normalize -> classify -> classified topic
+* ``classify``: raw bytes -> normalize -> classify -> near-duplicate story -> classified topic
   (bad input -> dead-letter topic with the reason and stage).
-* ``match``: classified -> watch rules -> Redis dedup and outbox -> alerts topic.
+* ``match``: classified -> watch rules -> alert chain (trigger, dedup, silence,
+  throttle, group, send; :mod:`newsmon.alerting.stages`) -> alerts topic.
+* ``rules`` (a task): follows the compacted rules topic with its own
+  group-less consumer and swaps the runtime's rule set (every worker sees every set).
 * ``deliver`` (a task, not an agent): drains the Redis outbox to the channels,
   so a slow receiver never holds up either stream.
 
@@ -14,16 +17,22 @@ deduplicated in Redis.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import faust
 
+from newsmon.logging_setup import set_fields as set_log_fields
+from newsmon.rules.distribution import RulesFollower
 from newsmon.runtime import Runtime, dead_letter
 from newsmon.streams.app import Topics
 from newsmon.streams.records import ClassifiedArticle, DeadLetter, RecordError, dumps
 
 logger = logging.getLogger(__name__)
+
+# Longest the match agent waits for the rules topic at start before matching with the files.
+RULES_READY_TIMEOUT_S = 15.0
 
 
 def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
@@ -45,16 +54,30 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
         async for event in stream.events():
             msg = event.message
             payload = event.value if isinstance(event.value, bytes) else b""
+            source = f"{msg.topic}/{msg.partition}:{msg.offset}"
+            set_log_fields(source=source)  # every log line of this event names it
             out = rt.process_raw(payload, topic=msg.topic, partition=msg.partition, offset=msg.offset)
             if isinstance(out, DeadLetter):
                 await to_dead_letter(out, msg.key)
             else:
+                set_log_fields(source=source, article_id=out.article.id)
+                await rt.assign_story(out.article)
                 await topics.classified.send(key=out.article.story_id.encode(), value=dumps(out))
+
+    follower = RulesFollower(rt.settings, rt.apply_rules)
 
     @app.agent(topics.classified, name="newsmon.match")
     async def match(stream: faust.StreamT) -> None:
+        # Match with the topic's rule set, not the files, when the topic has one.
+        try:
+            await asyncio.wait_for(follower.ready.wait(), RULES_READY_TIMEOUT_S)
+        except TimeoutError:
+            logger.warning(
+                "rules topic not read within %.0fs; matching with %s", RULES_READY_TIMEOUT_S, rt.rules_version
+            )
         async for event in stream.events():
             msg = event.message
+            set_log_fields(source=f"{msg.topic}/{msg.partition}:{msg.offset}")
             try:
                 item = ClassifiedArticle.decode(event.value)
             except RecordError as exc:
@@ -71,16 +94,24 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
                     msg.key,
                 )
                 continue
-            for alert in rt.match(item):
-                if await rt.raise_alert(alert):
-                    logger.info(
-                        "alert raised: alert=%s rule=%s story=%s",
-                        alert.alert_id,
-                        alert.rule_id,
-                        alert.story_id,
-                        extra={"alert_id": alert.alert_id},
-                    )
-                    await topics.alerts.send(key=alert.alert_id.encode(), value=dumps(alert))
+            set_log_fields(article_id=item.article.id, story_id=item.article.story_id)
+            for d in await rt.decide(item):
+                alert = d.publish
+                if alert is None:
+                    continue
+                logger.info(
+                    "alert %s: alert=%s rule=%s story=%s",
+                    d.outcome,
+                    alert.alert_id,
+                    alert.rule_id,
+                    alert.story_id,
+                    extra={"alert_id": alert.alert_id},
+                )
+                await topics.alerts.send(key=alert.alert_id.encode(), value=dumps(alert))
+
+    @app.task
+    async def rules() -> None:
+        await follower.run()
 
     @app.task
     async def deliver() -> None:
@@ -90,4 +121,4 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
             for ch in rt.channels.values():
                 await ch.aclose()
 
-    return {"classify": classify, "match": match, "deliver": deliver}
+    return {"classify": classify, "match": match, "deliver": deliver, "rules": rules}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,8 @@ import orjson
 
 from newsmon.channels.registry import ChannelConfigError
 from newsmon.config import ConfigError, Settings
+from newsmon.logging_setup import FORMATS
+from newsmon.logging_setup import configure as configure_logging
 from newsmon.rules.model import RuleError
 
 logger = logging.getLogger(__name__)
@@ -36,6 +39,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from newsmon.ingest.files import ingest_paths
 
+    if args.watch:
+        from newsmon.ingest.commands import cmd_watch
+
+        return cmd_watch(args)
+    if not args.files:
+        print("newsmon ingest: give FILE... or --watch DIR", file=sys.stderr)
+        return 2
     settings = _settings()
     paths = [Path(p) for p in args.files]
     for p in paths:
@@ -57,8 +67,57 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules_apply(args: argparse.Namespace) -> int:
+    """Validate rule files and publish them to the rules topic; every worker applies them."""
+    from newsmon.rules.distribution import publish_rules
+    from newsmon.rules.model import load_rules
+
+    rs = load_rules(args.files)
+    settings = _settings()
+    partition, offset = asyncio.run(publish_rules(settings, rs))
+    print(
+        f"published {len(rs.rules)} rules (version {rs.version}) to {settings.topic_rules} "
+        f"(partition {partition}, offset {offset})"
+    )
+    return 0
+
+
+def _rules_test_since(args: argparse.Namespace) -> int:
+    """Dry run over classified articles replayed from the classified topic."""
+    from newsmon.alerting.policy import build_alert
+    from newsmon.rules.matcher import match_rules
+    from newsmon.rules.model import load_rules, parse_duration
+    from newsmon.rules.replay import replay_classified
+
+    rs = load_rules(args.files)
+    since = parse_duration(args.since, "--since", "", "since")
+
+    async def run() -> tuple[int, int]:
+        total = alerts = 0
+        async for where, ca in replay_classified(_settings(), since):
+            total += 1
+            for m in match_rules(rs, ca):
+                alerts += 1
+                a = build_alert(m, ca)
+                line = {"where": where, "rule": a.rule_id, "type": m.rule.type, "story_id": a.story_id,
+                        "title": a.title, "countries": a.countries, "regions": a.regions, "topics": a.topics,
+                        "evidence": a.evidence}  # fmt: skip
+                sys.stdout.buffer.write(orjson.dumps(line) + b"\n")
+        return total, alerts
+
+    total, alerts = asyncio.run(run())
+    print(
+        f"{alerts} matches from {total} articles of the last {args.since} "
+        "(frequency/spike/first_seen rules show every match; their thresholds are not simulated)",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def cmd_rules_test(args: argparse.Namespace) -> int:
-    """Dry run: which articles of a file would alert, and why."""
+    """Dry run: which articles of a file (or of the classified topic) would alert, and why."""
+    if args.since is not None:
+        return _rules_test_since(args)
     from newsmon.alerting.policy import build_alert
     from newsmon.classify import Classifier
     from newsmon.ingest.files import iter_items
@@ -120,8 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
     w.set_defaults(func=cmd_worker)
 
     i = sub.add_parser("ingest", help="publish articles from JSONL or text-dump files to the raw topic")
-    i.add_argument("files", nargs="+", metavar="FILE")
+    i.add_argument("files", nargs="*", metavar="FILE")
     i.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    i.add_argument("--watch", metavar="DIR", help="ingest files as they appear in DIR (done/ and failed/ inside it)")
+    i.add_argument("--interval", type=float, default=2.0, help="--watch: seconds between scans of DIR")
     i.set_defaults(func=cmd_ingest)
 
     r = sub.add_parser("rules", help="validate and dry-run watch rules")
@@ -131,13 +192,22 @@ def build_parser() -> argparse.ArgumentParser:
     rc.set_defaults(func=cmd_rules_check)
     rt = rsub.add_parser("test", help="show which articles of a file would alert, with evidence")
     rt.add_argument("files", nargs="+", metavar="FILE")
-    rt.add_argument("--articles", required=True, metavar="FILE")
+    src = rt.add_mutually_exclusive_group(required=True)
+    src.add_argument("--articles", metavar="FILE", help="raw articles (JSONL or text dump)")
+    src.add_argument("--since", metavar="DURATION", help="replay the classified topic, e.g. 24h")
     rt.set_defaults(func=cmd_rules_test)
+    ra = rsub.add_parser("apply", help="validate rule files and publish them to every worker (rules topic)")
+    ra.add_argument("files", nargs="+", metavar="FILE")
+    ra.set_defaults(func=cmd_rules_apply)
 
     rv = sub.add_parser("receiver", help="local alert receiver for demos and tests (POST /webhook, /slack)")
     rv.add_argument("--host", default="127.0.0.1")
     rv.add_argument("--port", type=int, default=8787)
     rv.set_defaults(func=cmd_receiver)
+
+    from newsmon.dlq import register as register_dlq
+
+    register_dlq(sub)
 
     try:
         from newsmon.classify.commands import register as register_classify
@@ -145,16 +215,38 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         register_classify(sub)
+    from newsmon.ingest.commands import register as register_ingest
+
+    register_ingest(sub)
     return p
+
+
+def _log_format(command: str) -> str:
+    """``NEWSMON_LOG_FORMAT``, else JSON for the long-running worker and text for interactive commands.
+
+    Read before settings are validated, so a bad value falls back here and is
+    reported by the settings check that follows.
+    """
+    fmt = os.environ.get("NEWSMON_LOG_FORMAT", "").strip().lower()
+    if fmt in FORMATS:
+        return fmt
+    return "json" if command == "worker" else "text"
+
+
+def _log_level() -> int:
+    name = os.environ.get("NEWSMON_LOG_LEVEL", "info").strip().upper()
+    level = logging.getLevelName(name)
+    return level if isinstance(level, int) else logging.INFO
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+    configure_logging(
+        _log_format(args.command), level=logging.DEBUG if args.verbose else _log_level(), stream=sys.stderr
     )
+    if args.command != "worker" and not args.verbose:
+        # Interactive commands: the Kafka client's connection chatter is noise.
+        logging.getLogger("aiokafka").setLevel(logging.WARNING)
     try:
         return int(args.func(args) or 0)
     except (ConfigError, RuleError, ChannelConfigError) as exc:

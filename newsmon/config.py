@@ -34,6 +34,27 @@ class Settings(BaseModel):
     redis_prefix: str = Field("newsmon", pattern=r"^[A-Za-z0-9._-]+$")
     redis_shards: int = Field(8, ge=1, le=1024)
 
+    # Secure connections (README "Deployment and security"). Secrets come from
+    # the environment or, better, a *_FILE; they are SecretStr so they never
+    # appear in a repr, a log line or a validation message.
+    kafka_security_protocol: str = Field("PLAINTEXT", pattern=r"^(PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL)$")
+    kafka_sasl_mechanism: str = Field("PLAIN", pattern=r"^(PLAIN|SCRAM-SHA-256|SCRAM-SHA-512)$")
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: str | None = None  # CA bundle that signed the brokers' certificates
+    kafka_ssl_certfile: str | None = None  # client certificate (mutual TLS)
+    kafka_ssl_keyfile: str | None = None
+    kafka_ssl_key_password: SecretStr | None = None
+    kafka_ssl_check_hostname: bool = True
+    # Overrides a password in NEWSMON_REDIS_URL; the username is for Redis ACL users.
+    redis_username: str | None = None
+    redis_password: SecretStr | None = None
+    # TLS for rediss:// (and rediss+cluster://, rediss+sentinel://) URLs.
+    redis_tls_ca_file: str | None = None
+    redis_tls_cert_file: str | None = None
+    redis_tls_key_file: str | None = None
+    redis_tls_check_hostname: bool = True
+
     topic_raw: str = Field("newsmon.articles.raw", pattern=r"^[A-Za-z0-9._-]{1,249}$")
     topic_classified: str = Field("newsmon.articles.classified", pattern=r"^[A-Za-z0-9._-]{1,249}$")
     topic_alerts: str = Field("newsmon.alerts", pattern=r"^[A-Za-z0-9._-]{1,249}$")
@@ -47,11 +68,29 @@ class Settings(BaseModel):
     dedup_ttl_hours: float = Field(192.0, gt=0)
 
     max_article_bytes: int = Field(1_000_000, ge=1024)
+    # Articles published longer before their ingest than this are "late": they
+    # still match rules but do not count toward frequency or spike windows.
+    late_after_s: float = Field(48 * 3600.0, gt=0)
     rules_path: str = "rules"
     channels_path: str = "channels.yaml"
 
+    # Ingestion (newsmon/ingest): near-duplicate stories, the HTTP ingest API, feeds.
+    # Copies of an article published within this window join its story.
+    story_window_hours: float = Field(72.0, gt=0)
+    # Estimated Jaccard similarity (word 3-shingles, MinHash) at which a copy joins a story.
+    story_threshold: float = Field(0.45, gt=0, le=1)
+    feeds_path: str = "feeds.yaml"
+    # HTTP ingest API: articles in flight to Kafka before new requests get 429.
+    ingest_max_inflight: int = Field(5000, ge=1)
+    ingest_max_batch: int = Field(1000, ge=1)
+
     web_host: str = "127.0.0.1"
-    web_port: int = Field(6066, ge=0, le=65535)
+    # 0 disables the web server; -1 binds an ephemeral port (tests), logged and
+    # written to web_addr_file when set.
+    web_port: int = Field(6066, ge=-1, le=65535)
+    web_addr_file: str | None = None
+    # How often the worker samples consumer lag, outbox sizes and the dashboard series.
+    monitor_interval_s: float = Field(2.0, gt=0, le=300)
     api_token: SecretStr | None = None
 
     session_timeout: float = Field(30.0, gt=0)
@@ -59,6 +98,8 @@ class Settings(BaseModel):
     commit_interval: float = Field(1.0, gt=0)
     data_dir: str = ".cache/worker"
     log_level: str = Field("info", pattern=r"^(?i:debug|info|warning|error)$")
+    # json (one event per line) or text; unset: json for the worker, text for other commands.
+    log_format: str | None = Field(None, pattern=r"^(json|text)$")
 
     # Delivery
     delivery_max_attempts: int = Field(8, ge=1, le=1000)
@@ -67,6 +108,39 @@ class Settings(BaseModel):
     delivery_backoff_max_s: float = Field(300.0, gt=0)
     delivery_timeout_s: float = Field(10.0, gt=0)
     delivery_poll_s: float = Field(0.2, gt=0)
+
+    @model_validator(mode="after")
+    def _secure_connections_complete(self) -> Settings:
+        """SASL needs credentials; TLS files must be readable; TLS settings need a TLS transport."""
+        problems = []
+        if self.kafka_security_protocol.startswith("SASL_"):
+            for name in ("kafka_sasl_username", "kafka_sasl_password"):
+                if not getattr(self, name):
+                    problems.append(f"{ENV_PREFIX}{name.upper()} is required with {self.kafka_security_protocol}")
+        kafka_tls = self.kafka_security_protocol in ("SSL", "SASL_SSL")
+        redis_tls = self.redis_url_plain.split("://", 1)[0].lower().startswith("rediss")
+        for name, tls, where in (
+            ("kafka_ssl_cafile", kafka_tls, "NEWSMON_KAFKA_SECURITY_PROTOCOL=SSL or SASL_SSL"),
+            ("kafka_ssl_certfile", kafka_tls, "NEWSMON_KAFKA_SECURITY_PROTOCOL=SSL or SASL_SSL"),
+            ("kafka_ssl_keyfile", kafka_tls, "NEWSMON_KAFKA_SECURITY_PROTOCOL=SSL or SASL_SSL"),
+            ("redis_tls_ca_file", redis_tls, "a rediss:// NEWSMON_REDIS_URL"),
+            ("redis_tls_cert_file", redis_tls, "a rediss:// NEWSMON_REDIS_URL"),
+            ("redis_tls_key_file", redis_tls, "a rediss:// NEWSMON_REDIS_URL"),
+        ):
+            path = getattr(self, name)
+            if path is None:
+                continue
+            var = ENV_PREFIX + name.upper()
+            if not tls:
+                problems.append(f"{var} is set but only used with {where}")
+            elif not os.access(path, os.R_OK):
+                problems.append(f"{var}: cannot read {path}")
+        for cert, key in (("kafka_ssl_certfile", "kafka_ssl_keyfile"), ("redis_tls_cert_file", "redis_tls_key_file")):
+            if getattr(self, key) and not getattr(self, cert):
+                problems.append(f"{ENV_PREFIX}{key.upper()} needs {ENV_PREFIX}{cert.upper()}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @model_validator(mode="after")
     def _dedup_outlives_retention(self) -> Settings:

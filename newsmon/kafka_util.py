@@ -1,9 +1,17 @@
-"""Plain aiokafka helpers for the CLI and tests (the worker uses Faust)."""
+"""Plain aiokafka helpers for the CLI and tests (the worker uses Faust).
+
+Every aiokafka client newsmon builds takes :func:`client_kwargs` (bootstrap
+servers plus the security settings), so SASL and TLS configured once in
+``NEWSMON_KAFKA_*`` apply to producers, consumers and admin clients alike; the
+Faust worker gets the same settings as ``broker_credentials``
+(:func:`newsmon.streams.app.broker_credentials`).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import ssl
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,10 +36,46 @@ def bootstrap_servers(broker_url: str) -> str:
     return ",".join(hosts)
 
 
+def kafka_ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    """TLS context for SSL and SASL_SSL (None otherwise): the CA file, or the system CAs, and an
+    optional client certificate. Raises ``OSError``/``ssl.SSLError`` if a file cannot be used."""
+    if settings.kafka_security_protocol not in ("SSL", "SASL_SSL"):
+        return None
+    ctx = ssl.create_default_context(cafile=settings.kafka_ssl_cafile)
+    ctx.check_hostname = settings.kafka_ssl_check_hostname
+    if settings.kafka_ssl_certfile:
+        key_pw = settings.kafka_ssl_key_password
+        ctx.load_cert_chain(
+            settings.kafka_ssl_certfile,
+            settings.kafka_ssl_keyfile,
+            key_pw.get_secret_value() if key_pw else None,
+        )
+    return ctx
+
+
+def security_kwargs(settings: Settings) -> dict[str, Any]:
+    """aiokafka's security arguments from the ``NEWSMON_KAFKA_*`` settings (validated at start)."""
+    kw: dict[str, Any] = {"security_protocol": settings.kafka_security_protocol}
+    ctx = kafka_ssl_context(settings)
+    if ctx is not None:
+        kw["ssl_context"] = ctx
+    if settings.kafka_security_protocol.startswith("SASL_"):
+        password = settings.kafka_sasl_password
+        kw["sasl_mechanism"] = settings.kafka_sasl_mechanism
+        kw["sasl_plain_username"] = settings.kafka_sasl_username
+        kw["sasl_plain_password"] = password.get_secret_value() if password else None
+    return kw
+
+
+def client_kwargs(settings: Settings) -> dict[str, Any]:
+    """Bootstrap servers and security settings for any aiokafka client."""
+    return {"bootstrap_servers": bootstrap_servers(settings.kafka_broker), **security_kwargs(settings)}
+
+
 def producer(settings: Settings, **kwargs: Any) -> AIOKafkaProducer:
     """An idempotent producer that waits for all in-sync replicas."""
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers(settings.kafka_broker),
+        **client_kwargs(settings),
         acks="all",
         enable_idempotence=True,
         max_request_size=MAX_REQUEST_BYTES,
@@ -43,7 +87,7 @@ def producer(settings: Settings, **kwargs: Any) -> AIOKafkaProducer:
 async def ensure_topics(settings: Settings, names: Iterable[str], *, compacted: Iterable[str] = ()) -> None:
     """Create missing topics with the configured partitions (existing ones are left alone)."""
     compacted = set(compacted)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(settings.kafka_broker))
+    admin = AIOKafkaAdminClient(**client_kwargs(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -59,3 +59,38 @@ CONSUMER_LAG = Gauge(
     "newsmon_consumer_lag", "Records behind the end of the partition.", ["topic", "partition"], registry=REGISTRY
 )
 RULES_LOADED = Gauge("newsmon_rules_loaded", "Rules in the active rule set.", registry=REGISTRY)
+
+# -- ingestion (newsmon/ingest): stories, feed poller, HTTP ingest API -------------------
+_POLL_LAG_BUCKETS = (0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 900)
+STORY_ASSIGNMENTS = Counter(
+    "newsmon_story_assignments_total", "Story decisions: new story, joined an earlier one, or repeated (redelivery).",
+    ["outcome"], registry=REGISTRY,
+)  # fmt: skip
+FEED_POLLS = Counter(
+    "newsmon_feed_polls_total", "Feed polls by result (ok, not_modified, error).", ["result"], registry=REGISTRY
+)
+FEED_ERRORS = Counter(
+    "newsmon_feed_errors_total", "Failed feed polls by kind (timeout, http_4xx, http_5xx, parse, network, too_large).",
+    ["kind"], registry=REGISTRY,
+)  # fmt: skip
+FEED_NEW_ITEMS = Counter("newsmon_feed_new_items_total", "Feed items published as new articles.", registry=REGISTRY)
+FEED_POLL_LAG = Histogram(
+    "newsmon_feed_poll_lag_seconds", "How late a poll started behind its schedule.", buckets=_POLL_LAG_BUCKETS,
+    registry=REGISTRY,
+)  # fmt: skip
+FEED_SILENT = Gauge(
+    "newsmon_feed_silent", "1 while a feed has had no new item for longer than expected (set once flagged).",
+    ["feed"], registry=REGISTRY,
+)  # fmt: skip
+FEEDS_SILENT = Gauge("newsmon_feeds_silent", "Feeds currently flagged silent.", registry=REGISTRY)
+FULLTEXT_FETCHES = Counter(
+    "newsmon_fulltext_fetches_total", "Full-text fetches by result (ok, error, timeout, too_large, empty).",
+    ["result"], registry=REGISTRY,
+)  # fmt: skip
+INGEST_API_ARTICLES = Counter(
+    "newsmon_ingest_api_articles_total", "Articles posted to the ingest API by result (accepted, rejected).",
+    ["result"], registry=REGISTRY,
+)  # fmt: skip
+INGEST_API_THROTTLED = Counter(
+    "newsmon_ingest_api_throttled_total", "Ingest API requests answered 429 (back-pressure).", registry=REGISTRY
+)

@@ -15,21 +15,24 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from redis.exceptions import RedisError
+from redis.exceptions import BusyLoadingError, ReadOnlyError, RedisError, ResponseError
 
 from newsmon import metrics
 from newsmon.alerting.delivery import Dispatcher, RetryPolicy
 from newsmon.alerting.keys import Keys
 from newsmon.alerting.policy import build_alert
+from newsmon.alerting.silences import AckStore, SilenceStore
+from newsmon.alerting.stages import AlertChain, Decision
 from newsmon.alerting.store import AlertStore
 from newsmon.channels.base import Channel
 from newsmon.channels.registry import load_channels
 from newsmon.config import Settings
 from newsmon.ingest.normalize import normalize
+from newsmon.ingest.stories import RedisStoryIndex, StoryAssignment, fingerprint
 from newsmon.redis_conn import connect_redis
 from newsmon.rules.matcher import match_rules
 from newsmon.rules.model import RuleError, RuleSet, load_rules
-from newsmon.streams.records import Alert, ClassifiedArticle, DeadLetter, RecordError
+from newsmon.streams.records import Alert, Article, ClassifiedArticle, DeadLetter, RecordError
 
 if TYPE_CHECKING:
     from newsmon.classify import Classifier
@@ -88,8 +91,19 @@ class Runtime:
         self.rules = rules
         self.channels = dict(channels)
         self.keys = Keys(settings.redis_prefix, settings.redis_shards)
-        self.redis = connect_redis(settings.redis_url_plain)
+        self.redis = connect_redis(settings)
         self.store = AlertStore(self.redis, self.keys, settings.dedup_ttl_s)
+        self.stories = RedisStoryIndex(
+            self.redis, settings.redis_prefix, window_s=int(settings.story_window_hours * 3600),
+            story_ttl_s=settings.dedup_ttl_s, threshold=settings.story_threshold,
+        )  # fmt: skip
+        self.silences = SilenceStore(self.redis, self.keys)
+        self.acks = AckStore(self.redis, self.keys, settings.dedup_ttl_s)
+        self.chain = AlertChain(
+            self.redis, self.keys, self.store, self.silences,
+            ttl_s=settings.dedup_ttl_s, late_after_s=settings.late_after_s,
+        )  # fmt: skip
+        metrics.RULES_LOADED.set(len(rules.rules))
         self.dispatcher = Dispatcher(
             self.store,
             self.channels,
@@ -179,6 +193,100 @@ class Runtime:
         for a in alerts:
             metrics.RULE_MATCHES.labels(a.rule_id).inc()
         return alerts
+
+    @property
+    def rules_version(self) -> str:
+        """Version (content hash) of the active rule set, e.g. for readiness checks."""
+        return self.rules.version
+
+    def apply_rules(self, rules: RuleSet, origin: str) -> bool:
+        """Make ``rules`` the active set (one attribute swap); False if it routes to unknown channels.
+
+        Called by the rules-topic reader of every worker. A rejected set is
+        logged and the previous rules stay active.
+        """
+        if rules.version == self.rules.version:
+            return True
+        try:
+            check_routes(rules, self.channels)
+        except RuleError as exc:
+            logger.error("rule set %s from %s rejected, keeping %s: %s", rules.version, origin, self.rules_version, exc)
+            return False
+        previous, self.rules = self.rules, rules
+        metrics.RULES_LOADED.set(len(rules.rules))
+        logger.info(
+            "rules applied: version %s (%d rules) from %s, replacing %s",
+            rules.version, len(rules.rules), origin, previous.version,
+        )  # fmt: skip
+        return True
+
+    async def decide(self, item: ClassifiedArticle, now: float | None = None) -> list[Decision]:
+        """Match the active rules and run each match through the alert chain.
+
+        Waits out Redis outages (every stage is safe to repeat) instead of
+        losing a decision; the stream stalls rather than drops.
+        """
+        rules = self.rules  # one rule set for the whole article, even if a swap happens meanwhile
+        t0 = time.perf_counter()
+        matches = match_rules(rules, item)
+        metrics.STAGE_SECONDS.labels("match").observe(time.perf_counter() - t0)
+        out: list[Decision] = []
+        for m in matches:
+            metrics.RULE_MATCHES.labels(m.rule.id).inc()
+            d: Decision | None
+            delay = 0.2
+            while True:
+                try:
+                    d = await self.chain.run(m, item, now)
+                    break
+                except ResponseError as exc:
+                    if not isinstance(exc, ReadOnlyError | BusyLoadingError):
+                        # A script or data error repeats on every try: report it loudly, go on.
+                        logger.exception("alert chain failed for rule %s story %s", m.rule.id, item.article.story_id)
+                        metrics.ALERTS.labels(m.rule.id, "error").inc()
+                        d = None
+                        break
+                    logger.warning("Redis not writable while deciding rule %s (%s); retrying", m.rule.id, exc)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 5.0)
+                except RedisError as exc:
+                    logger.warning(
+                        "Redis unavailable while deciding rule %s for story %s (%s); retrying in %.1fs",
+                        m.rule.id, item.article.story_id, exc, delay,
+                    )  # fmt: skip
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 5.0)
+            if d is None:
+                continue
+            if d.outcome in ("created", "updated") and d.alert.ingested_at:
+                metrics.ALERT_DECISION_SECONDS.observe(max(0.0, time.time() - d.alert.ingested_at))
+            out.append(d)
+        return out
+
+    async def assign_story(self, article: Article) -> StoryAssignment:
+        """Set ``article.story_id`` to its near-duplicate story (classify agent, after normalize).
+
+        One atomic Redis script decides and counts the outlet; a redelivered
+        article gets the story it got before. Waits out Redis outages (the
+        stream stalls rather than publishes an article with the wrong story).
+        """
+        t0 = time.perf_counter()
+        fp = fingerprint(article.id, article.body, source=article.source, url=article.url)
+        delay = 0.2
+        while True:
+            try:
+                res = await self.stories.assign(fp)
+                break
+            except RedisError as exc:
+                logger.warning(
+                    "Redis unavailable while assigning the story of %s (%s); retrying in %.1fs", article.id, exc, delay
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        article.story_id = res.story_id
+        metrics.STAGE_SECONDS.labels("story").observe(time.perf_counter() - t0)
+        metrics.STORY_ASSIGNMENTS.labels("repeated" if res.repeated else "new" if res.new_story else "joined").inc()
+        return res
 
     async def raise_alert(self, alert: Alert) -> bool:
         """Dedup and enqueue in Redis; waits out Redis outages instead of losing the alert."""

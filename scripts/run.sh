@@ -54,7 +54,7 @@ for _ in $(seq 1 120); do
     tail -n 40 "$RUN_DIR/worker.log" >&2
     exit 1
   fi
-  if grep -q "Ready" "$RUN_DIR/worker.log" && grep -q "Seek stream partitions to committed offsets" "$RUN_DIR/worker.log"; then
+  if grep -q "Worker ready" "$RUN_DIR/worker.log" && grep -q "Seek stream partitions to committed offsets" "$RUN_DIR/worker.log"; then
     break
   fi
   sleep 0.5

@@ -28,6 +28,15 @@
 #                                  tests) only needs its own ports and, say,
 #                                  NEWSMON_KAFKA_DATA_DIR=/tmp/broker2/data
 #   NEWSMON_KAFKA_LOG_DIR          [<parent of data dir>/logs]
+#   NEWSMON_KAFKA_SASL_PORT        [unset]  if set: a second listener,
+#                                  SASL_PLAINTEXT on 127.0.0.1 with the PLAIN
+#                                  mechanism (the PLAINTEXT one stays, for the
+#                                  broker itself and the readiness probe)
+#   NEWSMON_KAFKA_SASL_USERS       [unset]  its users, "name:password[,name:password]"
+#                                  (required with the port; names [A-Za-z0-9._-],
+#                                  passwords without , " \ or spaces). They are
+#                                  written to server.properties (mode 600) as a
+#                                  JAAS config; never logged
 #   NEWSMON_KAFKA_RETENTION_HOURS  [168]   log.retention.hours (the app's dedup
 #                                  TTL must outlive it)
 #   NEWSMON_KAFKA_READY_TIMEOUT    [90]    seconds to wait for the broker
@@ -74,6 +83,8 @@ KAFKA_PROPS=$KAFKA_RUN_DIR/server.properties
 KAFKA_TOOLS_PROPS=$KAFKA_RUN_DIR/tools.properties
 KAFKA_PIDFILE=$KAFKA_RUN_DIR/kafka.pid
 KAFKA_RETENTION_HOURS=${NEWSMON_KAFKA_RETENTION_HOURS:-168}
+KAFKA_SASL_PORT=${NEWSMON_KAFKA_SASL_PORT:-}
+KAFKA_SASL_USERS=${NEWSMON_KAFKA_SASL_USERS:-}
 KAFKA_READY_TIMEOUT=${NEWSMON_KAFKA_READY_TIMEOUT:-90}
 KAFKA_STOP_TIMEOUT=${NEWSMON_KAFKA_STOP_TIMEOUT:-60}
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx1g}
@@ -121,6 +132,39 @@ check_settings() {
   done
   [[ $KAFKA_PORT != "$KAFKA_CONTROLLER_PORT" ]] ||
     die "NEWSMON_KAFKA_PORT and NEWSMON_KAFKA_CONTROLLER_PORT must differ"
+  check_sasl_settings
+}
+
+# NEWSMON_KAFKA_SASL_PORT / NEWSMON_KAFKA_SASL_USERS: both or neither, well-formed.
+check_sasl_settings() {
+  if [[ -z $KAFKA_SASL_PORT ]]; then
+    [[ -z $KAFKA_SASL_USERS ]] || die "NEWSMON_KAFKA_SASL_USERS is set but NEWSMON_KAFKA_SASL_PORT is not"
+    return 0
+  fi
+  is_uint "$KAFKA_SASL_PORT" || die "NEWSMON_KAFKA_SASL_PORT must be a non-negative integer, got '$KAFKA_SASL_PORT'"
+  [[ $KAFKA_SASL_PORT != "$KAFKA_PORT" && $KAFKA_SASL_PORT != "$KAFKA_CONTROLLER_PORT" ]] ||
+    die "NEWSMON_KAFKA_SASL_PORT must differ from NEWSMON_KAFKA_PORT and NEWSMON_KAFKA_CONTROLLER_PORT"
+  [[ -n $KAFKA_SASL_USERS ]] || die "NEWSMON_KAFKA_SASL_PORT needs NEWSMON_KAFKA_SASL_USERS (name:password,...)"
+  local entry
+  local -a entries
+  IFS=, read -r -a entries <<<"$KAFKA_SASL_USERS"
+  for entry in "${entries[@]}"; do
+    # The message names the user only: the password must not reach a log.
+    [[ $entry =~ ^[A-Za-z0-9._-]+:[^\"[:space:]]+$ ]] ||
+      die "NEWSMON_KAFKA_SASL_USERS: entry for '${entry%%:*}' is not name:password (password without spaces, quotes or backslashes)"
+  done
+}
+
+# The JAAS line of the SASL_PLAINTEXT listener: one user_<name>="<password>" per user.
+kafka_sasl_jaas() {
+  local entry
+  local -a entries
+  IFS=, read -r -a entries <<<"$KAFKA_SASL_USERS"
+  printf 'org.apache.kafka.common.security.plain.PlainLoginModule required'
+  for entry in "${entries[@]}"; do
+    printf ' user_%s="%s"' "${entry%%:*}" "${entry#*:}"
+  done
+  printf ';\n'
 }
 
 # retry ATTEMPTS FIRST_DELAY_SECONDS COMMAND...: exponential backoff.
@@ -383,18 +427,35 @@ sed_escape() {
 }
 
 render_kafka_props() {
+  local sasl_listener="" sasl_map=""
+  if [[ -n $KAFKA_SASL_PORT ]]; then
+    sasl_listener=",SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT"
+    sasl_map=",SASL_PLAINTEXT:SASL_PLAINTEXT"
+  fi
   sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
     -e "s|@CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
     -e "s|@DATA_DIR@|$(sed_escape "$KAFKA_DATA_DIR")|g" \
     -e "s|@RETENTION_HOURS@|$KAFKA_RETENTION_HOURS|g" \
+    -e "s|@SASL_LISTENER@|$sasl_listener|g" \
+    -e "s|@SASL_PROTOCOL_MAP@|$sasl_map|g" \
     "$KAFKA_PROPS_TEMPLATE"
+  if [[ -n $KAFKA_SASL_PORT ]]; then
+    printf '\n############################# SASL listener (NEWSMON_KAFKA_SASL_PORT) ######\n'
+    printf 'sasl.enabled.mechanisms=PLAIN\n'
+    printf 'listener.name.sasl_plaintext.sasl.enabled.mechanisms=PLAIN\n'
+    printf 'listener.name.sasl_plaintext.plain.sasl.jaas.config=%s' "$(kafka_sasl_jaas)"
+  fi
 }
 
 write_kafka_config() {
   local rendered
   mkdir -p "$KAFKA_RUN_DIR" "$KAFKA_LOG_DIR"
   rendered=$(render_kafka_props)
-  printf '%s\n' "$rendered" >"$KAFKA_PROPS.tmp"
+  # umask 077: with a SASL listener the file holds passwords.
+  (
+    umask 077
+    printf '%s\n' "$rendered" >"$KAFKA_PROPS.tmp"
+  )
   mv -- "$KAFKA_PROPS.tmp" "$KAFKA_PROPS"
   # Client settings of the readiness probe: fail fast, the caller retries.
   printf '%s\n' 'request.timeout.ms=5000' 'default.api.timeout.ms=8000' \
@@ -465,7 +526,7 @@ start_kafka() {
     rm -f -- "$KAFKA_PIDFILE"
   fi
   local port
-  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" ${KAFKA_SASL_PORT:+"$KAFKA_SASL_PORT"}; do
     if port_open "$port"; then
       die "port 127.0.0.1:$port is already in use by a process this script did not start (set NEWSMON_KAFKA_PORT / NEWSMON_KAFKA_CONTROLLER_PORT)"
     fi
@@ -477,7 +538,7 @@ start_kafka() {
   read -r -a heap <<<"$KAFKA_HEAP_OPTS"
   read -r -a perf <<<"$KAFKA_JVM_PERFORMANCE_OPTS"
   KAFKA_STARTED_AT=$(now_ms)
-  log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT)..."
+  log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT${KAFKA_SASL_PORT:+, SASL_PLAINTEXT :$KAFKA_SASL_PORT})..."
   {
     printf '\n=== %s: starting Kafka %s ===\n' "$(date -Is)" "$KAFKA_VERSION"
   } >>"$KAFKA_LOG_DIR/kafkaServer.out"

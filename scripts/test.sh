@@ -7,6 +7,7 @@ start=$(date +%s)
 
 scripts/setup.sh
 scripts/services.sh up
+scripts/tools.sh  # promtool, chromium, shellcheck, openssl for the ops, deploy and TLS tests
 scripts/lint.sh
 
 mkdir -p artifacts

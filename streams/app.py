@@ -20,6 +20,7 @@ from faust.transport import by_url
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from newsmon.config import Settings
+from newsmon.kafka_util import kafka_ssl_context
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +52,27 @@ class Topics:
     deadletter: faust.TopicT
 
 
+def broker_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
+    """Faust's form of the ``NEWSMON_KAFKA_SECURITY_PROTOCOL`` settings (None for PLAINTEXT)."""
+    ctx = kafka_ssl_context(settings)
+    if settings.kafka_security_protocol.startswith("SASL_"):
+        password = settings.kafka_sasl_password
+        return faust.SASLCredentials(
+            username=settings.kafka_sasl_username,
+            password=password.get_secret_value() if password else None,
+            mechanism=settings.kafka_sasl_mechanism,
+            ssl_context=ctx,
+        )
+    if ctx is not None:
+        return faust.SSLCredentials(ctx)
+    return None
+
+
 def create_app(settings: Settings, **overrides: Any) -> NewsmonApp:
     """Build the app. Called once per process by the worker entry point (or a test)."""
     conf: dict[str, Any] = {
         "broker": settings.kafka_broker,
+        "broker_credentials": broker_credentials(settings),
         "store": "memory://",
         "topic_partitions": settings.partitions,
         "topic_replication_factor": settings.replication_factor,

@@ -246,6 +246,18 @@ class Alert:
     ingested_at: float
     published_at: float | None = None
     severity: str = "info"
+    # "alert" (one story), "update" (a new article of a story that alerted, with
+    # notify_on_update), "digest" (one message for several matches), or the rule
+    # type that fired it: "frequency", "spike", "first_seen".
+    kind: str = "alert"
+    # Digest members, or the articles that made a frequency/spike/first_seen rule fire:
+    # {"article_id", "story_id", "title", "url", "source", "ingested_at", ...}.
+    members: list[dict[str, Any]] = field(default_factory=list)
+    # What the alert chain decided (alerts topic and history): "created", "updated",
+    # "grouped" (joined digest ``digest_id``), "silenced" (``silence_id``).
+    outcome: str = "created"
+    digest_id: str | None = None
+    silence_id: str | None = None
     v: int = SCHEMA_VERSION
 
     @classmethod

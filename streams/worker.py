@@ -18,6 +18,7 @@ from newsmon.config import Settings
 from newsmon.kafka_util import ensure_topics
 from newsmon.runtime import Runtime
 from newsmon.streams.app import create_app, declare_topics
+from newsmon.web.service import attach_ops
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,16 @@ def run_worker(settings: Settings) -> None:
             compacted=[settings.topic_rules],
         )
     )
-    app, _ = build(settings)
-    worker = faust.Worker(app, loglevel=settings.log_level.upper())
+    app, rt = build(settings)
+    # Our web server (/healthz, /readyz, /metrics, dashboard) and monitor loop:
+    # started before the app and stopped after it (see newsmon.web.service).
+    ops = attach_ops(app, rt, settings)
+    # Logging was configured by newsmon.cli (JSON or text, secrets redacted);
+    # Faust must not replace the handlers or print its banner to stdout.
+    worker = faust.Worker(
+        app, ops, loglevel=settings.log_level.upper(), override_logging=False, quiet=True, redirect_stdouts=False
+    )
+    # No terminal spinner (Faust drops it only when it sets up logging itself);
+    # without it Faust logs "Ready" once the worker runs.
+    worker.spinner = None
     worker.execute_from_commandline()

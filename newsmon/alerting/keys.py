@@ -42,6 +42,30 @@ class Keys:
         """HASH alert_id -> attempts made and last error, while in the outbox."""
         return f"{self._tag(shard)}:attempts:{channel}"
 
+    def digest_members(self, shard: int, digest_id: str) -> str:
+        """HASH story id -> member JSON of one digest (same shard and TTL as the digest body)."""
+        return f"{self._tag(shard)}:digest:{digest_id}:members"
+
+    # -- per rule (shard chosen from the rule id, or rule id and group key) -------------
+    def rule_shard(self, rule_id: str, group: str = "") -> int:
+        return self.shard_of(f"rule\x00{rule_id}\x00{group}")
+
+    def window(self, shard: int, rule_id: str) -> str:
+        """ZSET article id -> ingest time: the matches a frequency or spike rule counts."""
+        return f"{self._tag(shard)}:win:{rule_id}"
+
+    def window_meta(self, shard: int, rule_id: str) -> str:
+        """HASH article id -> member JSON for the articles in :meth:`window`."""
+        return f"{self._tag(shard)}:winmeta:{rule_id}"
+
+    def seen_pairs(self, shard: int, rule_id: str) -> str:
+        """HASH "region|topic" -> "<ingest time>|<article id>" last seen, for first_seen rules."""
+        return f"{self._tag(shard)}:seen:{rule_id}"
+
+    def cooldown(self, shard: int, rule_id: str, group: str) -> str:
+        """STRING holding the alert id that opened the realert cooldown (TTL = realert)."""
+        return f"{self._tag(shard)}:cooldown:{rule_id}:{group}"
+
     # -- global views --------------------------------------------------------------------
     def history(self) -> str:
         """Capped STREAM of alert lifecycle events (created, delivered, dead)."""
@@ -50,6 +74,14 @@ class Keys:
     def dead(self, channel: str) -> str:
         """LIST of deliveries given up on, with the last error."""
         return f"{self.prefix}:{{dead}}:{channel}"
+
+    def silences(self) -> str:
+        """HASH silence id -> silence JSON (expired ones are kept a day for the record)."""
+        return f"{self.prefix}:{{silences}}:all"
+
+    def ack(self, alert_id: str) -> str:
+        """STRING acknowledgement JSON (who, when, comment); TTL as the alert body."""
+        return f"{self.prefix}:{{acks}}:{alert_id}"
 
     def stats(self) -> str:
         """HASH of counters (per channel sent / retried / dead)."""

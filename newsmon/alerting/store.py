@@ -107,6 +107,11 @@ class AlertStore:
         out = []
         for aid, body, n in zip(ids, bodies, counts, strict=True):
             alert = Alert.decode(body.encode() if isinstance(body, str) else body) if body else None
+            if alert is not None and alert.kind == "digest":
+                # Members are read at send time: a retry carries every member that joined.
+                raw = await self.redis.hvals(self.keys.digest_members(shard, aid))
+                members = [orjson.loads(m) for m in raw]
+                alert.members = sorted(members, key=lambda m: (m.get("at", 0), m.get("article_id", "")))
             out.append(Claimed(shard, channel, aid, alert, int(n or 0)))
         return out
 
@@ -115,7 +120,8 @@ class AlertStore:
             keys=[self.keys.outbox(c.shard, c.channel), self.keys.attempts(c.shard, c.channel)], args=[c.alert_id]
         )
         await self.redis.hincrby(self.keys.stats(), f"{c.channel}:sent", 1)
-        await self.history("delivered", c.alert_id, channel=c.channel, attempts=c.attempts + 1)
+        extra = {"members": len(c.alert.members)} if c.alert is not None and c.alert.kind == "digest" else {}
+        await self.history("delivered", c.alert_id, channel=c.channel, attempts=c.attempts + 1, **extra)
 
     async def retry_later(self, c: Claimed, due: float, error: str) -> int:
         n = await self._retry(
@@ -149,6 +155,49 @@ class AlertStore:
         data = {"event": event, "alert_id": alert_id, "at": f"{time.time():.3f}"}
         data.update({k: str(v) for k, v in fields.items()})
         await self.redis.xadd(self.keys.history(), data, maxlen=HISTORY_MAXLEN, approximate=True)  # type: ignore[arg-type]
+
+    async def recent(self, limit: int = 50, scan: int = 2000) -> list[dict[str, Any]]:
+        """The latest alerts from the history stream, newest first, each with its events.
+
+        Reads at most ``scan`` events back; an alert whose creation is older
+        than that shows with the events that were found.
+        """
+        raw = await self.redis.xrevrange(self.keys.history(), count=scan) or []
+        by_id: dict[str, dict[str, Any]] = {}
+        order: list[str] = []
+        for _entry_id, fields in raw:
+            f = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
+                 for k, v in (fields or {}).items()}  # fmt: skip
+            aid = f.pop("alert_id", "")
+            if not aid:
+                continue
+            if aid not in by_id:
+                if len(order) >= limit:
+                    continue
+                by_id[aid] = {"alert_id": aid, "events": []}
+                order.append(aid)
+            a = by_id[aid]
+            event = f.pop("event", "")
+            for k in ("rule", "story", "title", "kind"):
+                if k in f and k not in a:
+                    a[k] = f[k]
+            a["events"].append({"event": event, **f, "at": float(f.get("at", 0) or 0)})
+        out = []
+        for aid in order:
+            a = by_id[aid]
+            a["events"].reverse()  # oldest first
+            a["status"] = a["events"][-1]["event"]
+            a["at"] = a["events"][-1]["at"]
+            out.append(a)
+        return out
+
+    async def find_alert(self, alert_id: str) -> Alert | None:
+        """The alert body wherever its shard is (ids do not name their shard)."""
+        for shard in range(self.keys.shards):
+            body = await self.redis.get(self.keys.alert(shard, alert_id))
+            if body:
+                return Alert.decode(body.encode() if isinstance(body, str) else body)
+        return None
 
     async def pending(self, channel: str) -> int:
         total = 0

@@ -21,6 +21,17 @@ class LogChannel:
             raise ValueError(f"unknown log level {level!r}")
 
     async def send(self, alert: Alert) -> None:
+        if alert.kind == "digest":
+            logger.log(
+                self._level,
+                "DIGEST %s rule=%s members=%d articles=%s",
+                alert.alert_id,
+                alert.rule_id,
+                len(alert.members),
+                ",".join(str(m.get("article_id")) for m in alert.members),
+                extra={"alert_id": alert.alert_id},
+            )
+            return
         logger.log(
             self._level,
             "ALERT %s rule=%s story=%s countries=%s regions=%s title=%r",

@@ -54,7 +54,42 @@ def _safe_url(url: str | None) -> str | None:
     return url
 
 
+MEMBER_LINES = 10
+
+
+def _member_lines(members: list[dict[str, Any]]) -> str:
+    """One escaped line per member article (linked only through a safe URL)."""
+    lines = []
+    for m in members[:MEMBER_LINES]:
+        title = escape_mrkdwn(_plain(str(m.get("title") or "(no headline)"), 120))
+        url = _safe_url(m.get("url"))
+        source = escape_mrkdwn(_plain(str(m.get("source") or ""), 40))
+        head = f"<{url}|{title}>" if url else title
+        lines.append(f"• {head}" + (f" ({source})" if source else ""))
+    if len(members) > MEMBER_LINES:
+        lines.append(f"… and {len(members) - MEMBER_LINES} more")
+    # Block Kit section text is limited to 3000 characters.
+    return "\n".join(lines)[:2900]
+
+
+def digest_message(alert: Alert) -> dict[str, Any]:
+    """One message for a digest: how many matched, then the member articles."""
+    rule = _plain(alert.rule_name, 120)
+    n = len(alert.members)
+    header = _escaped_within(f"{n} match{'es' if n != 1 else ''}: {rule}", 150)
+    context = f"digest `{alert.alert_id}` · rule `{escape_mrkdwn(alert.rule_id)}`"
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": False}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _member_lines(alert.members) or "-"}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]},
+    ]
+    icon = _SEVERITY_ICON.get(alert.severity, ":newspaper:")
+    return {"text": f"{icon} {header}", "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
+
+
 def slack_message(alert: Alert) -> dict[str, Any]:
+    if alert.kind == "digest":
+        return digest_message(alert)
     title = _plain(alert.title or "(no headline)", 150)
     regions = ", ".join(alert.regions) or "-"
     countries = ", ".join(alert.countries) or "-"
@@ -78,6 +113,8 @@ def slack_message(alert: Alert) -> dict[str, Any]:
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": "> " + escape_mrkdwn(_plain(alert.snippet, 500))}}
         )
+    if alert.members:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _member_lines(alert.members)}})
     blocks.append(
         {
             "type": "context",

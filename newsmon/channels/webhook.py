@@ -42,11 +42,22 @@ def sign(key: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
 
 
 def webhook_body(alert: Alert) -> dict[str, Any]:
-    """The documented JSON body (see README, 'Webhook payload')."""
-    return {
+    """The documented JSON body (see README, 'Channels'): ``newsmon.alert`` or ``newsmon.digest``."""
+    rule = {"id": alert.rule_id, "name": alert.rule_name, "severity": alert.severity}
+    if alert.kind == "digest":
+        return {
+            "type": "newsmon.digest",
+            "alert_id": alert.alert_id,
+            "rule": rule,
+            "group": alert.story_id,
+            "count": len(alert.members),
+            "members": alert.members,
+            "created_at": alert.created_at,
+        }
+    body: dict[str, Any] = {
         "type": "newsmon.alert",
         "alert_id": alert.alert_id,
-        "rule": {"id": alert.rule_id, "name": alert.rule_name, "severity": alert.severity},
+        "rule": rule,
         "story_id": alert.story_id,
         "article": {
             "id": alert.article_id,
@@ -62,7 +73,12 @@ def webhook_body(alert: Alert) -> dict[str, Any]:
         "evidence": alert.evidence,
         "snippet": alert.snippet,
         "created_at": alert.created_at,
+        "kind": alert.kind,
     }
+    if alert.members:
+        # frequency / spike / first_seen: the articles that made the rule fire.
+        body["members"] = alert.members
+    return body
 
 
 class WebhookChannel:

@@ -74,44 +74,52 @@ def iter_items(path: Path) -> Iterator[Item]:
 
 
 async def ingest_paths(paths: list[Path], settings: Settings, *, progress: bool = True) -> IngestReport:
-    report = IngestReport()
-    t0 = time.perf_counter()
     await ensure_topics(settings, [settings.topic_raw])
     prod = producer(settings)
     await prod.start()
-    pending: list[tuple[str, asyncio.Future[Any]]] = []
     try:
-        bar = tqdm(desc="ingest", unit="art", disable=not progress, file=sys.stderr)
-        for path in paths:
-            for item in iter_items(path):
-                bar.update(1)
-                if item.obj is None:
-                    report.rejected.append((item.where, item.error or "invalid"))
-                    continue
-                obj = {**item.obj, "ingested_at": time.time()}
-                payload = dumps(obj)
-                if len(payload) > settings.max_article_bytes:
-                    report.rejected.append(
-                        (item.where, f"oversized: {len(payload)} bytes > limit {settings.max_article_bytes}")
-                    )
-                    continue
-                try:
-                    art = normalize_raw(validate_raw(obj))
-                except RecordError as exc:
-                    report.rejected.append((item.where, str(exc)))
-                    continue
-                fut = await prod.send(settings.topic_raw, payload, key=art.id.encode())
-                pending.append((art.id, fut))
-        bar.close()
-        for aid, fut in pending:
-            try:
-                await fut
-            except Exception as exc:
-                report.rejected.append((aid, f"send_failed: {type(exc).__name__}: {exc}"))
-            else:
-                report.sent += 1
-                report.ids.append(aid)
+        return await ingest_with(prod, paths, settings, progress=progress)
     finally:
         await prod.stop()
+
+
+async def ingest_with(prod: Any, paths: list[Path], settings: Settings, *, progress: bool = False) -> IngestReport:
+    """Publish the articles of ``paths`` with a started producer; waits for every acknowledgement.
+
+    Raises ``OSError`` / ``UnicodeDecodeError`` when a file cannot be read as a whole.
+    """
+    report = IngestReport()
+    t0 = time.perf_counter()
+    pending: list[tuple[str, asyncio.Future[Any]]] = []
+    bar = tqdm(desc="ingest", unit="art", disable=not progress, file=sys.stderr)
+    for path in paths:
+        for item in iter_items(path):
+            bar.update(1)
+            if item.obj is None:
+                report.rejected.append((item.where, item.error or "invalid"))
+                continue
+            obj = {**item.obj, "ingested_at": time.time()}
+            payload = dumps(obj)
+            if len(payload) > settings.max_article_bytes:
+                report.rejected.append(
+                    (item.where, f"oversized: {len(payload)} bytes > limit {settings.max_article_bytes}")
+                )
+                continue
+            try:
+                art = normalize_raw(validate_raw(obj))
+            except RecordError as exc:
+                report.rejected.append((item.where, str(exc)))
+                continue
+            fut = await prod.send(settings.topic_raw, payload, key=art.id.encode())
+            pending.append((art.id, fut))
+    bar.close()
+    for aid, fut in pending:
+        try:
+            await fut
+        except Exception as exc:
+            report.rejected.append((aid, f"send_failed: {type(exc).__name__}: {exc}"))
+        else:
+            report.sent += 1
+            report.ids.append(aid)
     report.seconds = time.perf_counter() - t0
     return report

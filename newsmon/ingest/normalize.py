@@ -14,11 +14,13 @@ import re
 import time
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from newsmon.ingest.language import detect_language
 from newsmon.streams.records import Article, RecordError, loads
 
 # Query parameters that identify a campaign or a click, never the article.
@@ -30,6 +32,25 @@ _HTML_HINT = re.compile(r"<(?:p|br|div|span|a|b|i|em|strong|h[1-6]|li|ul|ol|figu
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_EDGE_PUNCT = " \t.,:;!?-\u2013\u2014|>»«\u2026\"'()[]"
+
+
+def _load_boilerplate() -> re.Pattern[str]:
+    # Data file: one pattern per line, full-line matches only (see the file's header).
+    path = Path(__file__).with_name("boilerplate.txt")
+    patterns = [
+        ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")
+    ]
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+_BOILERPLATE = _load_boilerplate()
+
+
+def is_boilerplate(line: str) -> bool:
+    """True when a whole line is subscription, sharing, copyright or navigation debris."""
+    core = line.strip(_EDGE_PUNCT)
+    return len(core) < 160 and _BOILERPLATE.fullmatch(core) is not None
 
 
 class RawArticle(BaseModel):
@@ -97,14 +118,14 @@ def html_to_text(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """HTML to text, control characters out, whitespace folded, repeated paragraphs dropped."""
+    """HTML to text, control characters out, whitespace folded, repeated paragraphs and boilerplate dropped."""
     text = html_to_text(text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _CONTROL.sub("", text)
     paragraphs: list[str] = []
     seen: set[str] = set()
     for para in _BLANKS.split(text):
         lines = [_SPACES.sub(" ", ln).strip() for ln in para.split("\n")]
-        p = "\n".join(ln for ln in lines if ln)
+        p = "\n".join(ln for ln in lines if ln and not is_boilerplate(ln))
         if not p:
             continue
         key = p.casefold()
@@ -129,6 +150,14 @@ def canonical_url(url: str) -> str:
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/")
     return urlunsplit((scheme, host, path, urlencode(query), ""))
+
+
+def source_from_url(url: str | None) -> str | None:
+    """The outlet's host (``www.`` dropped) when a producer sent no source name."""
+    if not url:
+        return None
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    return host.removeprefix("www.") or None
 
 
 def article_id(url: str | None, title: str, body: str) -> str:
@@ -201,8 +230,8 @@ def normalize_raw(raw: RawArticle, *, now: float | None = None) -> Article:
         title=title,
         body=body,
         url=canonical_url(url) if url else None,
-        source=(raw.source or "").strip() or None,
-        language=(raw.language or "").strip().lower() or None,
+        source=(raw.source or "").strip() or source_from_url(url),
+        language=(raw.language or "").strip().lower() or detect_language(title, body),
         published_at=parse_time(raw.published),
         ingested_at=ingested,
     )

@@ -30,6 +30,7 @@ import yaml
 RULE_TYPES = ("any", "frequency", "spike", "first_seen")
 LEAF_KINDS = ("regions", "countries", "topics", "keywords", "sources", "languages")
 COMBINATORS = ("all", "any", "none")
+GROUP_BY = ("", "country", "region", "source")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
@@ -82,6 +83,9 @@ class Rule:
     notify_on_update: bool = False
     realert_s: float = 0.0
     group_window_s: float = 0.0
+    # What realert cooldowns and digests are kept per: "" (the whole rule),
+    # "country" (first focus country), "region" (first region), "source".
+    group_by: str = ""
     source: str = ""
     spec: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
@@ -292,6 +296,9 @@ def parse_rule(spec: Any, source: str, index: int = 0) -> Rule:
     notify = spec.get("notify_on_update", False)
     if not isinstance(notify, bool):
         raise RuleError(source, rid, "notify_on_update", "expected true or false")
+    group_by = spec.get("group_by", "")
+    if group_by not in GROUP_BY:
+        raise RuleError(source, rid, "group_by", f"expected one of {list(GROUP_BY[1:])}, got {group_by!r}")
     name = spec.get("name", rid)
     if not isinstance(name, str):
         raise RuleError(source, rid, "name", "expected a string")
@@ -307,6 +314,7 @@ def parse_rule(spec: Any, source: str, index: int = 0) -> Rule:
         notify_on_update=notify,
         realert_s=parse_duration(spec.get("realert", 0), source, rid, "realert"),
         group_window_s=parse_duration(spec.get("group_window", 0), source, rid, "group_window"),
+        group_by=group_by,
         source=source,
         spec=spec,
     )

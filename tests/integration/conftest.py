@@ -149,7 +149,7 @@ class WorkerProcess:
             assert self.proc is not None
             if self.proc.poll() is not None:
                 raise AssertionError(f"worker exited with {self.proc.returncode}:\n{self.log()[-4000:]}")
-            if "Ready" in self.log() and "Seek stream partitions to committed offsets" in self.log():
+            if "Worker ready" in self.log() and "Seek stream partitions to committed offsets" in self.log():
                 return
             await asyncio.sleep(0.2)
         raise AssertionError(f"worker not ready after {timeout}s:\n{self.log()[-4000:]}")

@@ -146,3 +146,14 @@ def test_ruleset__payload_roundtrip_keeps_version():
 def test_shipped_rules_are_valid(repo_root):
     rs = load_rules([repo_root / "rules"])
     assert len(rs.rules) >= 3
+
+
+def test_rules_payload__round_trip_keeps_version_and_broken_payloads_are_rejected():
+    from newsmon.rules.distribution import decode_payload
+
+    rs = rules(BASIC)
+    back = decode_payload(rs.to_payload())
+    assert back.version == rs.version and [r.id for r in back.rules] == ["me-conflict"]
+    for bad in (b"", b"{not json", b'{"v": 1}', b'{"v": 1, "rules": [{"id": "BAD"}]}'):
+        with pytest.raises(RuleError):
+            decode_payload(bad)

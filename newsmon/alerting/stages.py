@@ -1,0 +1,370 @@
+"""The alert chain: small named stages from a rule match to a queued alert.
+
+The match agent calls :meth:`AlertChain.run` for every rule that holds for an
+article. The stages run in order; the first that decides ends the chain and
+names the outcome, which is counted (``newsmon_alerts_total{rule,outcome}``)
+and, when it matters to a human, written to the alert history stream:
+
+1. ``trigger``  rule types: ``any`` passes; ``frequency``/``spike``/``first_seen``
+   count in Redis (:mod:`newsmon.alerting.triggers`) and end the chain with
+   ``pending_threshold``, ``late`` or ``seen_before`` until they fire.
+2. ``dedup``    the rule already alerted for this key: ``duplicate``.
+3. ``silence``  an active silence mutes it: ``silenced`` (recorded with the silence id).
+4. ``throttle`` the rule's ``realert`` cooldown for its group is running: ``throttled``.
+5. ``group``    rules with a ``group_window`` collect matches into one digest: ``grouped``.
+6. ``send``     dedup key, alert body and outbox entries written by one Lua
+   script: ``created`` (or ``updated`` for a new article of a story that
+   already alerted, with ``notify_on_update``), or ``duplicate`` if another
+   worker won the race.
+
+What a rule's alerts are keyed on (the dedup unit; the alert id is derived
+from rule id and key): the story id for ``any`` rules, story id and article
+id with ``notify_on_update``, the window bucket for ``frequency``/``spike``
+and the new pairs and lookback bucket for ``first_seen`` (see triggers).
+
+Every stage is safe to run again for the same article (Lua scripts keyed on
+deterministic ids), so the caller retries the whole chain after a Redis
+outage and a Kafka redelivery changes nothing. Keys of one script share a hash
+tag: story state lives in the story's shard, state of windowed, throttled or
+grouped rules in the shard of the rule and its group.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+import orjson
+from redis.asyncio import Redis
+
+from newsmon import metrics
+from newsmon.alerting.keys import Keys
+from newsmon.alerting.policy import alert_id_for, build_alert
+from newsmon.alerting.silences import SilenceStore
+from newsmon.alerting.store import AlertStore
+from newsmon.alerting.triggers import Triggers
+from newsmon.rules.matcher import Reason, RuleMatch
+from newsmon.rules.model import Rule
+from newsmon.streams.records import Alert, ClassifiedArticle, dumps
+
+logger = logging.getLogger(__name__)
+
+# A digest is sent this long after its window ends, so a member decided at the
+# very end of the window (or on a worker whose clock is a little behind) is in it.
+DIGEST_GRACE_S = 2.0
+# Outcomes a person may ask about later ("why did I not get this?").
+HISTORY_OUTCOMES = frozenset({"created", "updated", "grouped", "silenced", "throttled"})
+PUBLISHED_OUTCOMES = frozenset({"created", "updated", "grouped", "silenced"})
+
+# KEYS: dedup unit, story-level dedup, alert body, outbox zsets...
+# ARGV: alert id, body (new), ttl s, due, body (update). 0 duplicate, 1 created, 2 updated.
+_SEND = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local result = 1
+if KEYS[2] ~= KEYS[1] and redis.call('EXISTS', KEYS[2]) == 1 then result = 2 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
+if result == 2 then
+  redis.call('SET', KEYS[3], ARGV[5], 'EX', ARGV[3])
+else
+  redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
+end
+for i = 4, #KEYS do
+  redis.call('ZADD', KEYS[i], 'NX', ARGV[4], ARGV[1])
+end
+return result
+"""
+
+# KEYS: member dedup, digest body, digest members, outbox zsets...
+# ARGV: digest id, digest body, ttl s, due, member story id, member json.
+# 0 duplicate, 1 joined an open digest, 2 opened the digest.
+_GROUP = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[3]) then return 0 end
+local result = 1
+if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[3]) then
+  result = 2
+  for i = 4, #KEYS do
+    redis.call('ZADD', KEYS[i], 'NX', ARGV[4], ARGV[1])
+  end
+end
+redis.call('HSETNX', KEYS[3], ARGV[5], ARGV[6])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+return result
+"""
+
+# KEYS: cooldown. ARGV: alert id, now, cooldown s. Value "<until>|<alert id>";
+# the decision compares with the caller's clock (the key's TTL only cleans up).
+# The holder may pass again: a redelivery of the alert that opened the
+# cooldown must not lose it.
+_THROTTLE = """
+local v = redis.call('GET', KEYS[1])
+if v then
+  local sep = string.find(v, '|', 1, true)
+  local ends = tonumber(string.sub(v, 1, sep - 1))
+  if string.sub(v, sep + 1) == ARGV[1] then return 1 end
+  if ends > tonumber(ARGV[2]) then return 0 end
+end
+local ends = tonumber(ARGV[2]) + tonumber(ARGV[3])
+redis.call('SET', KEYS[1], string.format('%.3f', ends) .. '|' .. ARGV[1], 'EX', math.ceil(tonumber(ARGV[3])) + 60)
+return 1
+"""
+
+
+def group_value(rule: Rule, item: ClassifiedArticle) -> str:
+    """The value of the rule's ``group_by`` for an article ("" for the whole rule)."""
+    c = item.classification
+    if rule.group_by == "country":
+        return next(iter(c.focus_countries()), "-")
+    if rule.group_by == "region":
+        return c.regions[0].code if c.regions else "-"
+    if rule.group_by == "source":
+        return (item.article.source or "-").casefold()
+    return ""
+
+
+@dataclass(slots=True)
+class Decision:
+    """One rule match on its way through the chain; stages fill it in."""
+
+    rule: Rule
+    item: ClassifiedArticle
+    reasons: list[Reason]
+    now: float
+    alert: Alert
+    key: str  # dedup unit inside the rule
+    shard: int  # where this decision's alert state lives
+    group: str = ""
+    outcome: str = ""
+    stage: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def publish(self) -> Alert | None:
+        """What goes to the alerts topic (None: nothing a reader needs)."""
+        return self.alert if self.outcome in PUBLISHED_OUTCOMES else None
+
+
+class Stage(Protocol):
+    name: str
+
+    async def run(self, d: Decision) -> str | None:
+        """The outcome that ends the chain, or None to pass the decision on."""
+        ...
+
+
+class TriggerStage:
+    name = "trigger"
+
+    def __init__(self, triggers: Triggers, keys: Keys) -> None:
+        self.triggers = triggers
+        self.keys = keys
+
+    async def run(self, d: Decision) -> str | None:
+        rule = d.rule
+        if rule.type == "any":
+            return None
+        trig = await self.triggers.check(rule, d.item, d.now)
+        d.detail.update(trig.detail)
+        if not trig.fired:
+            return trig.outcome
+        d.key = trig.key
+        a = d.alert
+        a.alert_id = alert_id_for(rule.id, trig.key)
+        a.kind = rule.type
+        a.members = trig.members
+        if rule.type == "first_seen":
+            a.title = f"{rule.name}: first seen {', '.join(trig.detail['new_pairs'])}"
+        else:
+            a.title = f"{rule.name}: {trig.detail['count']} articles within {_fmt_s(trig.detail['window_s'])}"
+        a.snippet = f"Latest: {d.item.article.title}"[:280]
+        return None
+
+
+class DedupStage:
+    name = "dedup"
+
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self.redis = redis
+        self.keys = keys
+
+    async def run(self, d: Decision) -> str | None:
+        # A cheap pre-check; the send and group scripts decide races atomically.
+        if await self.redis.exists(self.keys.dedup(d.shard, d.rule.id, d.key)):
+            return "duplicate"
+        return None
+
+
+class SilenceStage:
+    name = "silence"
+
+    def __init__(self, silences: SilenceStore) -> None:
+        self.silences = silences
+
+    async def run(self, d: Decision) -> str | None:
+        s = await self.silences.matching(d.rule.id, d.item, d.now)
+        if s is None:
+            return None
+        d.alert.silence_id = s.id
+        d.detail["silence_id"] = s.id
+        return "silenced"
+
+
+class ThrottleStage:
+    name = "throttle"
+
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self.keys = keys
+        self._script = redis.register_script(_THROTTLE)
+
+    async def run(self, d: Decision) -> str | None:
+        # Digests bound the rate by their window already.
+        if d.rule.realert_s <= 0 or d.rule.group_window_s > 0:
+            return None
+        key = self.keys.cooldown(self.keys.rule_shard(d.rule.id, d.group), d.rule.id, d.group)
+        ok = await self._script(keys=[key], args=[d.alert.alert_id, repr(d.now), d.rule.realert_s])
+        return None if ok else "throttled"
+
+
+class GroupStage:
+    name = "group"
+
+    def __init__(self, redis: Redis, keys: Keys, ttl_s: int) -> None:
+        self.keys = keys
+        self.ttl = ttl_s
+        self._script = redis.register_script(_GROUP)
+
+    async def run(self, d: Decision) -> str | None:
+        rule = d.rule
+        if rule.group_window_s <= 0:
+            return None
+        gw = rule.group_window_s
+        bucket = math.floor(d.now / gw)
+        digest_id = alert_id_for(rule.id, f"digest:{d.group}:{bucket}")
+        a = d.alert
+        digest = Alert(
+            alert_id=digest_id, rule_id=rule.id, rule_name=rule.name, story_id=f"digest:{d.group}:{bucket}",
+            article_id="", title=rule.name, url=None, source=None, countries=a.countries, regions=a.regions,
+            topics=[], evidence=[], snippet="", channels=list(rule.channels), created_at=d.now,
+            ingested_at=a.ingested_at, severity=rule.severity, kind="digest",
+        )  # fmt: skip
+        member = {
+            "alert_id": a.alert_id, "kind": a.kind, "story_id": a.story_id, "article_id": a.article_id,
+            "title": a.title, "url": a.url, "source": a.source, "countries": a.countries, "regions": a.regions,
+            "snippet": a.snippet, "evidence": a.evidence[:3], "ingested_at": a.ingested_at,
+            "published_at": a.published_at, "at": d.now,
+        }  # fmt: skip
+        keys = [
+            self.keys.dedup(d.shard, rule.id, d.key),
+            self.keys.alert(d.shard, digest_id),
+            self.keys.digest_members(d.shard, digest_id),
+            *(self.keys.outbox(d.shard, ch) for ch in rule.channels),
+        ]
+        due = (bucket + 1) * gw + DIGEST_GRACE_S
+        res = int(
+            await self._script(
+                keys=keys, args=[digest_id, dumps(digest), self.ttl, due, a.story_id, orjson.dumps(member)]
+            )
+        )
+        if res == 0:
+            return "duplicate"
+        a.digest_id = digest_id
+        d.detail.update(digest_id=digest_id, digest_opened=res == 2, digest_due=due)
+        return "grouped"
+
+
+class SendStage:
+    name = "send"
+
+    def __init__(self, redis: Redis, keys: Keys, ttl_s: int) -> None:
+        self.keys = keys
+        self.ttl = ttl_s
+        self._script = redis.register_script(_SEND)
+
+    async def run(self, d: Decision) -> str | None:
+        a, rule = d.alert, d.rule
+        keys = [
+            self.keys.dedup(d.shard, rule.id, d.key),
+            self.keys.dedup(d.shard, rule.id, a.story_id if rule.notify_on_update else d.key),
+            self.keys.alert(d.shard, a.alert_id),
+            *(self.keys.outbox(d.shard, ch) for ch in a.channels),
+        ]
+        update = replace(a, kind="update" if a.kind == "alert" else a.kind, outcome="updated")
+        args: list[str | bytes | float] = [
+            a.alert_id, dumps(replace(a, outcome="created")), self.ttl, d.now, dumps(update)
+        ]  # fmt: skip
+        res = int(await self._script(keys=keys, args=args))
+        if res == 2:
+            a.kind = update.kind
+        return {0: "duplicate", 1: "created", 2: "updated"}[res]
+
+
+class AlertChain:
+    """Runs the stages for one rule match; see the module docstring for the order."""
+
+    def __init__(
+        self, redis: Redis, keys: Keys, store: AlertStore, silences: SilenceStore, *, ttl_s: int, late_after_s: float
+    ) -> None:
+        self.keys = keys
+        self.store = store
+        self.stages: Sequence[Stage] = (
+            TriggerStage(Triggers(redis, keys, late_after_s), keys),
+            DedupStage(redis, keys),
+            SilenceStage(silences),
+            ThrottleStage(redis, keys),
+            GroupStage(redis, keys, ttl_s),
+            SendStage(redis, keys, ttl_s),
+        )
+
+    def decision(self, match: RuleMatch, item: ClassifiedArticle, now: float) -> Decision:
+        rule, art = match.rule, item.article
+        alert = build_alert(match, item, now=now)
+        key = art.story_id
+        if rule.notify_on_update:
+            key = f"{art.story_id}/{art.id}"
+            alert.alert_id = alert_id_for(rule.id, key)
+        group = group_value(rule, item)
+        if rule.type != "any" or rule.group_window_s > 0:
+            shard = self.keys.rule_shard(rule.id, group)
+        else:
+            shard = self.keys.shard_of(art.story_id)
+        return Decision(rule, item, match.reasons, now, alert, key, shard, group)
+
+    async def run(self, match: RuleMatch, item: ClassifiedArticle, now: float | None = None) -> Decision:
+        """Decide one match; raises RedisError (safe to call again) when Redis is unavailable."""
+        d = self.decision(match, item, time.time() if now is None else now)
+        for stage in self.stages:
+            outcome = await stage.run(d)
+            if outcome is not None:
+                d.outcome, d.stage = outcome, stage.name
+                break
+        else:  # pragma: no cover - the send stage always decides
+            raise AssertionError("alert chain ended without an outcome")
+        d.alert.outcome = d.outcome
+        metrics.ALERTS.labels(d.rule.id, d.outcome).inc()
+        if d.outcome in HISTORY_OUTCOMES:
+            await self._record(d)
+        return d
+
+    async def _record(self, d: Decision) -> None:
+        a = d.alert
+        extra = {k: v for k, v in d.detail.items() if k in ("silence_id", "digest_id", "count", "new_pairs")}
+        if d.detail.get("digest_opened"):
+            await self.store.history(
+                "digest_opened", d.detail["digest_id"], rule=a.rule_id, kind="digest", title=a.rule_name,
+                at=f"{d.now:.3f}", due=f"{d.detail['digest_due']:.3f}",
+            )  # fmt: skip
+        await self.store.history(
+            d.outcome, a.alert_id, rule=a.rule_id, story=a.story_id, kind=a.kind, title=a.title[:200],
+            at=f"{d.now:.3f}", **extra,
+        )  # fmt: skip
+
+
+def _fmt_s(s: float) -> str:
+    for unit, n in (("d", 86400), ("h", 3600), ("m", 60)):
+        if s >= n and s % n == 0:
+            return f"{int(s // n)}{unit}"
+    return f"{s:g}s"

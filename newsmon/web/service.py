@@ -1,0 +1,153 @@
+"""The worker's ops service: newsmon's aiohttp server and the monitor loop, as a mode Service.
+
+:func:`attach_ops` is called by the worker entry point before Faust starts.
+The service is a dependency of the Faust worker, started *before* the app, so
+``/healthz`` answers while partitions are still being assigned (``/readyz``
+says 503 until the stream processors run), and stopped *after* the app, so
+probes and scrapes keep answering while in-flight events finish and offsets
+are committed.
+
+Consumer lag is taken from the worker's own assignment (so the sum over all
+workers counts every partition once): the end offsets from Faust's consumer
+and the committed offsets of the group from the broker (admin API), which is
+what a restart would resume from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+from typing import Any
+
+import faust
+from aiohttp import web
+from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from mode import Service
+
+from newsmon.config import Settings
+from newsmon.kafka_util import client_kwargs
+from newsmon.web.monitor import Monitor, WorkerStatus
+from newsmon.web.series import PartitionLag
+from newsmon.web.server import WebContext, build_web_app
+
+logger = logging.getLogger(__name__)
+
+
+class FaustLag:
+    """Lag of the partitions assigned to this worker, for :class:`~newsmon.web.monitor.Monitor`."""
+
+    def __init__(self, app: faust.App, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self._admin: AIOKafkaAdminClient | None = None
+
+    async def __call__(self) -> list[PartitionLag]:
+        if self._admin is None:
+            admin = AIOKafkaAdminClient(**client_kwargs(self.settings), request_timeout_ms=5000)
+            await admin.start()
+            self._admin = admin
+        tps = sorted(self.app.consumer.assignment())
+        if not tps:
+            # Nothing assigned (more workers than partitions): still prove the broker answers.
+            await self._admin.list_topics()
+            return []
+        ends = await self.app.consumer.highwaters(*tps)
+        committed = await self._admin.list_consumer_group_offsets(
+            self.app.conf.id, partitions=[TopicPartition(tp.topic, tp.partition) for tp in tps]
+        )
+        out = []
+        for tp in tps:
+            meta = committed.get(TopicPartition(tp.topic, tp.partition))
+            off = meta.offset if meta is not None and meta.offset >= 0 else None
+            out.append(PartitionLag(tp.topic, tp.partition, off, int(ends.get(tp, 0) or 0)))
+        return out
+
+    async def close(self) -> None:
+        if self._admin is not None:
+            await self._admin.close()
+            self._admin = None
+
+
+class OpsService(Service):
+    """Web server (when ``web_port`` != 0) and monitor loop of one worker."""
+
+    def __init__(self, app: faust.App, runtime: Any, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.faust_app = app
+        self.rt = runtime
+        self.settings = settings
+        self.status = WorkerStatus(interval_s=settings.monitor_interval_s)
+        self.status.stopping = lambda: bool(app.should_stop)
+        self.lag = FaustLag(app, settings)
+        self.monitor = Monitor(runtime, self.status, self.lag)
+        self._runner: web.AppRunner | None = None
+        self.bound: tuple[str, int] | None = None
+
+    async def on_start(self) -> None:
+        if self.settings.web_port != 0:
+            await self._start_web()
+        self.add_future(self._monitor_loop())
+
+    async def _start_web(self) -> None:
+        token = self.settings.api_token.get_secret_value() if self.settings.api_token else None
+        ctx = WebContext(
+            runtime=self.rt,
+            api_token=token,
+            extras={"status": self.status, "settings": self.settings, "faust_app": self.faust_app},
+        )
+        runner = web.AppRunner(build_web_app(ctx), access_log=None, shutdown_timeout=5.0)
+        await runner.setup()
+        port = 0 if self.settings.web_port < 0 else self.settings.web_port
+        site = web.TCPSite(runner, self.settings.web_host, port)
+        await site.start()
+        self._runner = runner
+        host, bound_port = runner.addresses[0][:2]
+        self.bound = (host, bound_port)
+        logger.info("web server listening on http://%s:%d/", host, bound_port, extra={"web_port": bound_port})
+        if self.settings.web_addr_file:
+            await asyncio.to_thread(_write_atomic, Path(self.settings.web_addr_file), f"{host}:{bound_port}\n")
+
+    async def _monitor_loop(self) -> None:
+        while not self.should_stop:
+            try:
+                await self.monitor.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("monitor tick failed")
+            await self.sleep(self.settings.monitor_interval_s)
+
+    async def on_stop(self) -> None:
+        # Runs after the Faust app stopped (offsets committed): one last sample
+        # so the dashboard counts the final events, then close.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.monitor.recorder.flush(), timeout=2.0)
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        await self.lag.close()
+        if self.settings.web_addr_file:
+            await asyncio.to_thread(Path(self.settings.web_addr_file).unlink, missing_ok=True)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    # Readers (tests, scripts) never see a half-written address.
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+def attach_ops(app: faust.App, runtime: Any, settings: Settings) -> OpsService:
+    """Create the ops service for ``app`` and mark streams started once Faust runs its tasks."""
+    ops = OpsService(app, runtime, settings)
+
+    @app.task
+    async def _streams_started() -> None:
+        # App tasks start after the first assignment and table recovery.
+        ops.status.streams_started = True
+        logger.info("stream processing started")
+
+    return ops
