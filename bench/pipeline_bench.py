@@ -98,8 +98,14 @@ def machine() -> dict[str, Any]:
 
 
 async def produce(topic: str, data: list[bytes], rate: float | None = None, stamp: bool = False) -> float:
-    prod = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(BROKER), acks="all", enable_idempotence=True,
-                            linger_ms=10, max_batch_size=512 * 1024, max_request_size=4 * 1024 * 1024)  # fmt: skip
+    prod = AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers(BROKER),
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=10,
+        max_batch_size=512 * 1024,
+        max_request_size=4 * 1024 * 1024,
+    )
     await prod.start()
     t0 = time.perf_counter()
     try:
@@ -123,10 +129,21 @@ async def produce(topic: str, data: list[bytes], rate: float | None = None, stam
 
 async def bare_loop(src: str, dst: str, n: int) -> float:
     """The ceiling: consume, decode JSON, produce; no processing."""
-    consumer = AIOKafkaConsumer(src, bootstrap_servers=bootstrap_servers(BROKER), group_id=f"bare-{uuid.uuid4().hex[:8]}",
-                                auto_offset_reset="earliest", enable_auto_commit=True, max_poll_records=2000)  # fmt: skip
-    prod = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(BROKER), acks="all", enable_idempotence=True,
-                            linger_ms=5, max_batch_size=512 * 1024)  # fmt: skip
+    consumer = AIOKafkaConsumer(
+        src,
+        bootstrap_servers=bootstrap_servers(BROKER),
+        group_id=f"bare-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=True,
+        max_poll_records=2000,
+    )
+    prod = AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers(BROKER),
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        max_batch_size=512 * 1024,
+    )
     await consumer.start()
     await prod.start()
     seen = 0
@@ -186,8 +203,13 @@ class Worker:
 
     def start(self) -> None:
         self._fh = self.log_path.open("wb")
-        self.proc = subprocess.Popen([sys.executable, "-m", "newsmon.cli", "worker"], env=self.env, cwd=REPO,
-                                     stdout=self._fh, stderr=subprocess.STDOUT)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "newsmon.cli", "worker"],
+            env=self.env,
+            cwd=REPO,
+            stdout=self._fh,
+            stderr=subprocess.STDOUT,
+        )
 
     def rss_mb(self) -> float:
         assert self.proc is not None
@@ -273,14 +295,16 @@ async def worker_throughput(raw_topic: str, n: int, workdir: Path) -> tuple[floa
     return n / (done - started), info
 
 
-async def latency_and_soak(texts: list[dict[str, Any]], rate: float, seconds: float, soak_minutes: float,
-                           workdir: Path) -> dict[str, Any]:  # fmt: skip
+async def latency_and_soak(
+    texts: list[dict[str, Any]], rate: float, seconds: float, soak_minutes: float, workdir: Path
+) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:8]
     raw_topic = f"bench-{tag}.raw"
     w = Worker(tag, raw_topic, workdir)
     settings = Settings.from_env({k: v for k, v in w.env.items() if k.startswith("NEWSMON_")})
-    await ensure_topics(settings, [raw_topic, settings.topic_classified, settings.topic_alerts,
-                                   settings.topic_deadletter])  # fmt: skip
+    await ensure_topics(
+        settings, [raw_topic, settings.topic_classified, settings.topic_alerts, settings.topic_deadletter]
+    )
     w.start()
     for _ in range(240):
         await asyncio.sleep(0.25)
@@ -295,8 +319,9 @@ async def latency_and_soak(texts: list[dict[str, Any]], rate: float, seconds: fl
     lags: list[int] = []
     progress = Progress()
     await progress.start()
-    consumer = AIOKafkaConsumer(settings.topic_alerts, bootstrap_servers=bootstrap_servers(BROKER),
-                                auto_offset_reset="earliest", group_id=None)  # fmt: skip
+    consumer = AIOKafkaConsumer(
+        settings.topic_alerts, bootstrap_servers=bootstrap_servers(BROKER), auto_offset_reset="earliest", group_id=None
+    )
     await consumer.start()
     stop = asyncio.Event()
 
@@ -333,8 +358,13 @@ async def latency_and_soak(texts: list[dict[str, Any]], rate: float, seconds: fl
     def pct(p: float) -> float:
         return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 1) if lat else float("nan")
 
-    out: dict[str, Any] = {"rate": rate, "seconds": total, "articles": n, "alerts_measured": len(lat),
-                           "latency_ms": {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99)}}  # fmt: skip
+    out: dict[str, Any] = {
+        "rate": rate,
+        "seconds": total,
+        "articles": n,
+        "alerts_measured": len(lat),
+        "latency_ms": {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99)},
+    }
     if soak_minutes:
         warm = [m for t, m in rss if t >= 60] or [m for _, m in rss]
         out["soak"] = {
@@ -381,15 +411,19 @@ async def main() -> None:
             log(f"(3) classifier alone (normalize + classify, one core): {alone:,.0f} articles/s")
             log(f"ratio (2)/(1): {worker / bare:.2f}")
             results["throughput"] = {
-                "articles": len(data), "megabytes": round(mb, 1), "partitions": args.partitions,
-                "bare_aiokafka_per_s": round(bare), "worker_per_s": round(worker), "classifier_alone_per_s": round(alone),
-                "ratio_worker_to_bare": round(worker / bare, 3), "worker": info,
-            }  # fmt: skip
+                "articles": len(data),
+                "megabytes": round(mb, 1),
+                "partitions": args.partitions,
+                "bare_aiokafka_per_s": round(bare),
+                "worker_per_s": round(worker),
+                "classifier_alone_per_s": round(alone),
+                "ratio_worker_to_bare": round(worker / bare, 3),
+                "worker": info,
+            }
         (work / "w2").mkdir()
         lat = await latency_and_soak(texts, args.rate, args.latency_seconds, args.soak_minutes, work / "w2")
-        log(
-            f"(4) ingest -> alert decision at {args.rate:.0f}/s: {lat['latency_ms']} over {lat['alerts_measured']} alerts"
-        )
+        log(f"(4) ingest -> alert decision at {args.rate:.0f}/s: {lat['latency_ms']}")
+        log(f"    over {lat['alerts_measured']} alerts")
         if "soak" in lat:
             log(f"(5) soak: {lat['soak']}")
         results["latency"] = lat

@@ -12,8 +12,8 @@ import asyncio
 import base64
 import logging
 import time
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import BusyLoadingError, ReadOnlyError, RedisError, ResponseError
 
@@ -30,7 +30,7 @@ from newsmon.config import Settings
 from newsmon.ingest.normalize import normalize
 from newsmon.ingest.stories import RedisStoryIndex, StoryAssignment, fingerprint
 from newsmon.redis_conn import connect_redis
-from newsmon.rules.matcher import match_rules
+from newsmon.rules.matcher import RuleMatch, match_rules
 from newsmon.rules.model import RuleError, RuleSet, load_rules
 from newsmon.streams.records import Alert, Article, ClassifiedArticle, DeadLetter, RecordError
 
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from newsmon.classify import Classifier
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # An oversized payload is kept only in part: enough to identify and fix it.
 OVERSIZED_KEEP_BYTES = 64 * 1024
@@ -233,35 +235,38 @@ class Runtime:
         out: list[Decision] = []
         for m in matches:
             metrics.RULE_MATCHES.labels(m.rule.id).inc()
-            d: Decision | None
-            delay = 0.2
-            while True:
-                try:
-                    d = await self.chain.run(m, item, now)
-                    break
-                except ResponseError as exc:
-                    if not isinstance(exc, ReadOnlyError | BusyLoadingError):
-                        # A script or data error repeats on every try: report it loudly, go on.
-                        logger.exception("alert chain failed for rule %s story %s", m.rule.id, item.article.story_id)
-                        metrics.ALERTS.labels(m.rule.id, "error").inc()
-                        d = None
-                        break
-                    logger.warning("Redis not writable while deciding rule %s (%s); retrying", m.rule.id, exc)
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 5.0)
-                except RedisError as exc:
-                    logger.warning(
-                        "Redis unavailable while deciding rule %s for story %s (%s); retrying in %.1fs",
-                        m.rule.id, item.article.story_id, exc, delay,
-                    )  # fmt: skip
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 5.0)
+            d = await self._decide_one(m, item, now)
             if d is None:
                 continue
             if d.outcome in ("created", "updated") and d.alert.ingested_at:
                 metrics.ALERT_DECISION_SECONDS.observe(max(0.0, time.time() - d.alert.ingested_at))
             out.append(d)
         return out
+
+    async def decide_many(self, items: list[ClassifiedArticle], concurrency: int = 32) -> list[list[Decision]]:
+        """:meth:`decide` for a batch, with Redis round trips of different articles overlapping.
+
+        Articles of one story may be decided concurrently: the chain's scripts
+        are atomic, so the outcome (one alert per rule and story) is the same.
+        """
+        sem = asyncio.Semaphore(concurrency)
+
+        async def one(item: ClassifiedArticle) -> list[Decision]:
+            async with sem:
+                return await self.decide(item)
+
+        return list(await asyncio.gather(*(one(i) for i in items)))
+
+    async def _decide_one(self, m: RuleMatch, item: ClassifiedArticle, now: float | None) -> Decision | None:
+        try:
+            return await _retry_redis(
+                lambda: self.chain.run(m, item, now), f"deciding rule {m.rule.id} for story {item.article.story_id}"
+            )
+        except ResponseError:
+            # A script or data error repeats on every try: report it loudly, go on.
+            logger.exception("alert chain failed for rule %s story %s", m.rule.id, item.article.story_id)
+            metrics.ALERTS.labels(m.rule.id, "error").inc()
+            return None
 
     async def assign_story(self, article: Article) -> StoryAssignment:
         """Set ``article.story_id`` to its near-duplicate story (classify agent, after normalize).
@@ -270,37 +275,26 @@ class Runtime:
         article gets the story it got before. Waits out Redis outages (the
         stream stalls rather than publishes an article with the wrong story).
         """
-        t0 = time.perf_counter()
-        fp = fingerprint(article.id, article.body, source=article.source, url=article.url)
-        delay = 0.2
-        while True:
-            try:
-                res = await self.stories.assign(fp)
-                break
-            except RedisError as exc:
-                logger.warning(
-                    "Redis unavailable while assigning the story of %s (%s); retrying in %.1fs", article.id, exc, delay
-                )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-        article.story_id = res.story_id
-        metrics.STAGE_SECONDS.labels("story").observe(time.perf_counter() - t0)
-        metrics.STORY_ASSIGNMENTS.labels("repeated" if res.repeated else "new" if res.new_story else "joined").inc()
+        (res,) = await self.assign_stories([article])
         return res
+
+    async def assign_stories(self, articles: list[Article]) -> list[StoryAssignment]:
+        """:meth:`assign_story` for a batch, in one Redis round trip."""
+        if not articles:
+            return []
+        t0 = time.perf_counter()
+        fps = [fingerprint(a.id, a.body, source=a.source, url=a.url) for a in articles]
+        results = await _retry_redis(lambda: self.stories.assign_many(fps), f"assigning {len(fps)} stories")
+        per = (time.perf_counter() - t0) / len(articles)
+        for art, res in zip(articles, results, strict=True):
+            art.story_id = res.story_id
+            metrics.STAGE_SECONDS.labels("story").observe(per)
+            metrics.STORY_ASSIGNMENTS.labels("repeated" if res.repeated else "new" if res.new_story else "joined").inc()
+        return results
 
     async def raise_alert(self, alert: Alert) -> bool:
         """Dedup and enqueue in Redis; waits out Redis outages instead of losing the alert."""
-        delay = 0.2
-        while True:
-            try:
-                created = await self.store.create(alert)
-                break
-            except RedisError as exc:
-                logger.warning(
-                    "Redis unavailable while raising alert %s (%s); retrying in %.1fs", alert.alert_id, exc, delay
-                )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+        created = await _retry_redis(lambda: self.store.create(alert), f"raising alert {alert.alert_id}")
         metrics.ALERTS.labels(alert.rule_id, "created" if created else "duplicate").inc()
         if created and alert.ingested_at:
             metrics.ALERT_DECISION_SECONDS.observe(max(0.0, time.time() - alert.ingested_at))
@@ -311,6 +305,28 @@ class Runtime:
         for ch in self.channels.values():
             await ch.aclose()
         await self.redis.aclose()
+
+
+async def _retry_redis(call: Callable[[], Awaitable[T]], what: str) -> T:
+    """Run ``call`` until Redis answers: outages stall the stream, they never drop work.
+
+    Only connection-level failures (and a read-only or loading replica) are
+    retried; a ``ResponseError`` from a script is a bug that would repeat
+    forever, so it is raised to the caller.
+    """
+    delay = 0.2
+    while True:
+        try:
+            return await call()
+        except (ReadOnlyError, BusyLoadingError) as exc:
+            error: Exception = exc
+        except ResponseError:
+            raise
+        except RedisError as exc:
+            error = exc
+        logger.warning("Redis unavailable while %s (%s); retrying in %.1fs", what, error, delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 5.0)
 
 
 def _observe_delivery(channel: str, outcome: str, started: float, ingested_at: float | None) -> None:

@@ -305,15 +305,17 @@ class RedisStoryIndex:
         self.threshold = threshold
         self._script = redis.register_script(_ASSIGN)
 
-    async def assign(self, fp: Fingerprint, now: float | None = None) -> StoryAssignment:
-        now = time.time() if now is None else now
+    def _call(self, fp: Fingerprint, now: float) -> tuple[list[str], list[Any]]:
         keys = [self.keys.article(fp.article_id), self.keys.story(fp.article_id), self.keys.outlets(fp.article_id)]
         keys += [self.keys.band(b) for b in fp.bands]
         args = [
             fp.article_id, fp.sig or b"", fp.outlet, self.window_s, self.story_ttl_s, self.threshold,
             f"{now:.3f}", self.keys.base + ":s:", BUCKET_KEEP, self.keys.base + ":a:",
         ]  # fmt: skip
-        res = await self._script(keys=keys, args=args)
+        return keys, args
+
+    @staticmethod
+    def _result(res: Any) -> StoryAssignment:
         story = res[0].decode() if isinstance(res[0], bytes) else str(res[0])
         return StoryAssignment(
             story_id=story,
@@ -323,6 +325,22 @@ class RedisStoryIndex:
             new_story=bool(int(res[4])),
             repeated=bool(int(res[5])),
         )
+
+    async def assign(self, fp: Fingerprint, now: float | None = None) -> StoryAssignment:
+        keys, args = self._call(fp, time.time() if now is None else now)
+        return self._result(await self._script(keys=keys, args=args))
+
+    async def assign_many(self, fps: list[Fingerprint], now: float | None = None) -> list[StoryAssignment]:
+        """Assign a batch in one round trip; the scripts run in order, so copies within a batch join."""
+        if not fps:
+            return []
+        now = time.time() if now is None else now
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for fp in fps:
+                keys, args = self._call(fp, now)
+                await self._script(keys=keys, args=args, client=pipe)
+            results = await pipe.execute()
+        return [self._result(r) for r in results]
 
     async def info(self, story_id: str) -> dict[str, Any] | None:
         """The story's counters for alert history and the dashboard; None once expired."""

@@ -135,9 +135,13 @@ class WorkerProcess:
         full = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         self._log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "newsmon.cli", "worker"], env=full, cwd=REPO,
-            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [sys.executable, "-m", "newsmon.cli", "worker"],
+            env=full,
+            cwd=REPO,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         return self
 
     def log(self) -> str:
@@ -189,9 +193,12 @@ def worker_factory(
 async def consume_all(settings: Settings, topic: str, expect: int, timeout: float = 30.0) -> list[bytes]:
     """Read ``topic`` from the start until ``expect`` records arrived (or time out)."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap_servers(settings.kafka_broker),
-        auto_offset_reset="earliest", enable_auto_commit=False, group_id=None,
-    )  # fmt: skip
+        topic,
+        bootstrap_servers=bootstrap_servers(settings.kafka_broker),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
     await consumer.start()
     out: list[bytes] = []
     try:

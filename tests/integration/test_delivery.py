@@ -20,10 +20,23 @@ from .conftest import REDIS_URL, SECRET, eventually
 
 def make_alert(n: int = 1, channels: tuple[str, ...] = ("webhook",)) -> Alert:
     return Alert(
-        alert_id=f"al_{n}", rule_id="r", rule_name="Rule <!channel>", story_id=f"story-{n}", article_id=f"a{n}",
-        title=f"Title {n}", url="https://example.com/x", source="wire", countries=["IQ"], regions=["middle-east"],
-        topics=[], evidence=[], snippet="s", channels=list(channels), created_at=time.time(), ingested_at=time.time(),
-    )  # fmt: skip
+        alert_id=f"al_{n}",
+        rule_id="r",
+        rule_name="Rule <!channel>",
+        story_id=f"story-{n}",
+        article_id=f"a{n}",
+        title=f"Title {n}",
+        url="https://example.com/x",
+        source="wire",
+        countries=["IQ"],
+        regions=["middle-east"],
+        topics=[],
+        evidence=[],
+        snippet="s",
+        channels=list(channels),
+        created_at=time.time(),
+        ingested_at=time.time(),
+    )
 
 
 def store_for(redis: Redis, prefix: str) -> AlertStore:
@@ -41,8 +54,12 @@ async def test_dedup__same_story_after_restart(redis, settings):
         assert not await store_for(other, settings.redis_prefix).create(make_alert())
     finally:
         await other.aclose()
-    assert await redis.ttl(Keys(settings.redis_prefix, 4).dedup(Keys(settings.redis_prefix, 4).shard_of("story-1"),
-                                                                  "r", "story-1")) > 3000  # fmt: skip
+    assert (
+        await redis.ttl(
+            Keys(settings.redis_prefix, 4).dedup(Keys(settings.redis_prefix, 4).shard_of("story-1"), "r", "story-1")
+        )
+        > 3000
+    )
 
 
 async def test_dedup__two_workers_racing_create_one_alert(redis, settings):

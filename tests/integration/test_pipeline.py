@@ -69,8 +69,12 @@ def pipeline_env(settings_env, receiver, tmp_path):
 
 async def send_raw(settings: Settings, payloads: list[bytes]) -> None:
     await ensure_topics(settings, [settings.topic_raw])
-    prod = AIOKafkaProducer(bootstrap_servers=bootstrap_servers(settings.kafka_broker), acks="all",
-                            enable_idempotence=True, max_request_size=4 * 1024 * 1024)  # fmt: skip
+    prod = AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers(settings.kafka_broker),
+        acks="all",
+        enable_idempotence=True,
+        max_request_size=4 * 1024 * 1024,
+    )
     await prod.start()
     try:
         for p in payloads:

@@ -17,11 +17,23 @@ SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode
 
 def alert(**kw) -> Alert:
     base = dict(
-        alert_id="al_1", rule_id="r", rule_name="Rule", story_id="s", article_id="a", title="Title",
-        url="https://example.com/x", source="wire", countries=["IQ"], regions=["middle-east"],
+        alert_id="al_1",
+        rule_id="r",
+        rule_name="Rule",
+        story_id="s",
+        article_id="a",
+        title="Title",
+        url="https://example.com/x",
+        source="wire",
+        countries=["IQ"],
+        regions=["middle-east"],
         topics=[{"code": "medtop:16000000", "label": "conflict, war and peace", "score": 0.9}],
-        evidence=[], snippet="snippet", channels=["webhook"], created_at=1.0, ingested_at=1.0,
-    )  # fmt: skip
+        evidence=[],
+        snippet="snippet",
+        channels=["webhook"],
+        created_at=1.0,
+        ingested_at=1.0,
+    )
     base.update(kw)
     return Alert(**base)
 
@@ -29,8 +41,11 @@ def alert(**kw) -> Alert:
 def test_webhook_signature__verifies_with_standardwebhooks():
     body = dumps(webhook_body(alert()))
     ts = int(time.time())
-    headers = {"webhook-id": "al_1", "webhook-timestamp": str(ts), "webhook-signature": sign(
-        base64.b64decode(SECRET.removeprefix("whsec_")), "al_1", ts, body)}  # fmt: skip
+    headers = {
+        "webhook-id": "al_1",
+        "webhook-timestamp": str(ts),
+        "webhook-signature": sign(base64.b64decode(SECRET.removeprefix("whsec_")), "al_1", ts, body),
+    }
     assert Webhook(SECRET).verify(body, headers)["alert_id"] == "al_1"
 
 
@@ -93,8 +108,11 @@ def write(tmp_path, text):
 
 
 def test_registry__builds_channels_from_env(tmp_path):
-    p = write(tmp_path, "channels:\n  - {name: hook, type: webhook, url_env: U, secret_env: S}\n"
-                        "  - {name: sl, type: slack, url_file: " + str(tmp_path / "u") + "}\n")  # fmt: skip
+    p = write(
+        tmp_path,
+        "channels:\n  - {name: hook, type: webhook, url_env: U, secret_env: S}\n"
+        "  - {name: sl, type: slack, url_file: " + str(tmp_path / "u") + "}\n",
+    )
     (tmp_path / "u").write_text("https://hooks.example/x\n")
     chans = load_channels(p, {"U": "http://127.0.0.1:1/h", "S": SECRET})
     assert sorted(chans) == ["hook", "log", "sl"]
