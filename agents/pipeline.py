@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Any, cast
 
 import faust
 
@@ -54,10 +54,10 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
         await topics.deadletter.send(key=key, value=dumps(dl))
 
     @app.agent(topics.raw, name="newsmon.classify")
-    async def classify(stream: faust.Stream) -> None:
+    async def classify(stream: faust.StreamT) -> None:
         # Batches let the story lookups of many articles share one Redis round
         # trip; the window bounds the latency a batch adds at low rates.
-        async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN_S):
+        async for events in cast(faust.Stream, stream).take_events(BATCH_MAX, within=BATCH_WITHIN_S):
             done: list[tuple[ClassifiedArticle, bytes | None]] = []
             for event in events:
                 msg = event.message
@@ -75,7 +75,7 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
     follower = RulesFollower(rt.settings, rt.apply_rules)
 
     @app.agent(topics.classified, name="newsmon.match")
-    async def match(stream: faust.Stream) -> None:
+    async def match(stream: faust.StreamT) -> None:
         # Match with the topic's rule set, not the files, when the topic has one.
         try:
             await asyncio.wait_for(follower.ready.wait(), RULES_READY_TIMEOUT_S)
@@ -83,7 +83,7 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
             logger.warning(
                 "rules topic not read within %.0fs; matching with %s", RULES_READY_TIMEOUT_S, rt.rules_version
             )
-        async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN_S):
+        async for events in cast(faust.Stream, stream).take_events(BATCH_MAX, within=BATCH_WITHIN_S):
             items: list[ClassifiedArticle] = []
             for event in events:
                 msg = event.message
