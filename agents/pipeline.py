@@ -1,16 +1,24 @@
 """The Faust agents: thin wiring from topics to the runtime's plain-Python stages.
 
-* ``classify``: raw bytes -> normalize -> classify -> near-duplicate story -> classified topic
-  (bad input -> dead-letter topic with the reason and stage).
-* ``match``: classified -> watch rules -> alert chain (trigger, dedup, silence,
-  throttle, group, send; :mod:`newsmon.alerting.stages`) -> alerts topic.
+* ``pipeline`` (agent on the raw topic): normalize -> classify -> near-duplicate
+  story -> match watch rules -> alert chain (trigger, dedup, silence, throttle,
+  group, send; :mod:`newsmon.alerting.stages`). It publishes every classified
+  article to the classified topic and every alert to the alerts topic; bad
+  input goes to the dead-letter topic with the reason and stage.
 * ``rules`` (a task): follows the compacted rules topic with its own
   group-less consumer and swaps the runtime's rule set (every worker sees every set).
 * ``deliver`` (a task, not an agent): drains the Redis outbox to the channels,
-  so a slow receiver never holds up either stream.
+  so a slow receiver never holds up the stream.
 
-Offsets are committed only after the sends of a processed event are flushed
-(Faust flushes the producer before each commit), so a crash redelivers rather
+The stages run in one agent, not one agent per topic hop: a second hop would
+decode every classified article again and pay Faust's per-event cost twice,
+about half the worker's time (see bench/pipeline_bench.py). The classified
+topic stays the published record of the classification for other consumers
+and for ``newsmon rules test --since``.
+
+Delivery guarantee: a batch's records are acknowledged by the broker before its
+offsets can be committed (Faust commits only acknowledged events, and we await
+the sends of a batch before taking the next), so a crash redelivers rather
 than loses; redelivery is harmless because alert ids are deterministic and
 deduplicated in Redis.
 """
@@ -19,63 +27,68 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import Any, cast
 
 import faust
 
 from newsmon.logging_setup import set_fields as set_log_fields
 from newsmon.rules.distribution import RulesFollower
-from newsmon.runtime import Runtime, dead_letter
+from newsmon.runtime import Runtime
 from newsmon.streams.app import Topics
-from newsmon.streams.records import ClassifiedArticle, DeadLetter, RecordError, dumps
+from newsmon.streams.records import ClassifiedArticle, DeadLetter, dumps
 
 logger = logging.getLogger(__name__)
 
-# Events per batch and the longest a batch waits to fill.
+# Events per batch and the longest a batch waits to fill: batches let the Redis
+# work of many articles share round trips; the window bounds the latency a
+# batch adds at low rates.
 BATCH_MAX = 500
 BATCH_WITHIN_S = 0.02
 
-# Longest the match agent waits for the rules topic at start before matching with the files.
+# Longest the pipeline waits for the rules topic at start before matching with the files.
 RULES_READY_TIMEOUT_S = 15.0
+
+Outgoing = tuple[str, bytes | None, bytes]
 
 
 def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
-    """Attach the agents and the delivery task to ``app``; returns them by name (for tests)."""
+    """Attach the agent and the rules and delivery tasks to ``app``; returns them by name (for tests)."""
 
-    async def to_dead_letter(dl: DeadLetter, key: bytes | None) -> None:
+    async def publish(records: list[Outgoing]) -> None:
+        """Send and wait for the broker's acknowledgement; retry what failed, never drop it.
+
+        The idempotent producer already retries transient errors; what still
+        fails (the broker gone for longer) is sent again after a pause, so the
+        batch's offsets are not committed before its output is stored.
+        """
+        delay = 0.5
+        while records:
+            futures: list[Awaitable[Any]] = []
+            for topic, key, value in records:
+                futures.append(await app.producer.send(topic, key, value, None, None, None))
+            results = await asyncio.gather(*futures, return_exceptions=True)
+            failed = [r for r, res in zip(records, results, strict=True) if isinstance(res, BaseException)]
+            if failed:
+                logger.warning(
+                    "%d of %d records not acknowledged (%s); sending them again in %.1fs",
+                    len(failed), len(records), next(x for x in results if isinstance(x, BaseException)), delay,
+                )  # fmt: skip
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+            records = failed
+
+    def dead_letter_record(dl: DeadLetter, key: bytes | None) -> Outgoing:
         logger.warning(
             "dead letter: stage=%s reason=%s detail=%s topic=%s offset=%s",
-            dl.stage,
-            dl.reason,
-            dl.detail[:200],
-            dl.topic,
-            dl.offset,
-        )
-        await topics.deadletter.send(key=key, value=dumps(dl))
-
-    @app.agent(topics.raw, name="newsmon.classify")
-    async def classify(stream: faust.StreamT) -> None:
-        # Batches let the story lookups of many articles share one Redis round
-        # trip; the window bounds the latency a batch adds at low rates.
-        async for events in cast(faust.Stream, stream).take_events(BATCH_MAX, within=BATCH_WITHIN_S):
-            done: list[tuple[ClassifiedArticle, bytes | None]] = []
-            for event in events:
-                msg = event.message
-                payload = event.value if isinstance(event.value, bytes) else b""
-                out = rt.process_raw(payload, topic=msg.topic, partition=msg.partition, offset=msg.offset)
-                if isinstance(out, DeadLetter):
-                    set_log_fields(source=f"{msg.topic}/{msg.partition}:{msg.offset}")
-                    await to_dead_letter(out, msg.key)
-                else:
-                    done.append((out, msg.key))
-            await rt.assign_stories([item.article for item, _ in done])
-            for item, _ in done:
-                topics.classified.send_soon(key=item.article.story_id.encode(), value=dumps(item))
+            dl.stage, dl.reason, dl.detail[:200], dl.topic, dl.offset,
+        )  # fmt: skip
+        return (topics.deadletter.get_topic_name(), key, dumps(dl))
 
     follower = RulesFollower(rt.settings, rt.apply_rules)
 
-    @app.agent(topics.classified, name="newsmon.match")
-    async def match(stream: faust.StreamT) -> None:
+    @app.agent(topics.raw, name="newsmon.pipeline")
+    async def pipeline(stream: faust.StreamT) -> None:
         # Match with the topic's rule set, not the files, when the topic has one.
         try:
             await asyncio.wait_for(follower.ready.wait(), RULES_READY_TIMEOUT_S)
@@ -83,21 +96,25 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
             logger.warning(
                 "rules topic not read within %.0fs; matching with %s", RULES_READY_TIMEOUT_S, rt.rules_version
             )
+        classified_topic = topics.classified.get_topic_name()
+        alerts_topic = topics.alerts.get_topic_name()
         async for events in cast(faust.Stream, stream).take_events(BATCH_MAX, within=BATCH_WITHIN_S):
+            out: list[Outgoing] = []
             items: list[ClassifiedArticle] = []
             for event in events:
                 msg = event.message
-                try:
-                    items.append(ClassifiedArticle.decode(event.value))
-                except RecordError as exc:
+                payload = event.value if isinstance(event.value, bytes) else b""
+                res = rt.process_raw(payload, topic=msg.topic, partition=msg.partition, offset=msg.offset)
+                if isinstance(res, DeadLetter):
                     set_log_fields(source=f"{msg.topic}/{msg.partition}:{msg.offset}")
-                    dl = dead_letter(
-                        event.value or b"", exc.reason, exc.detail, "match",
-                        topic=msg.topic, partition=msg.partition, offset=msg.offset,
-                    )  # fmt: skip
-                    await to_dead_letter(dl, msg.key)
-            for item, decisions in zip(items, await rt.decide_many(items), strict=True):
-                for d in decisions:
+                    out.append(dead_letter_record(res, msg.key))
+                else:
+                    items.append(res)
+            await rt.assign_stories([item.article for item in items])
+            decisions = await rt.decide_many(items)
+            for item, ds in zip(items, decisions, strict=True):
+                out.append((classified_topic, item.article.story_id.encode(), dumps(item)))
+                for d in ds:
                     alert = d.publish
                     if alert is None:
                         continue
@@ -105,7 +122,8 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
                         "alert %s: alert=%s rule=%s story=%s", d.outcome, alert.alert_id, alert.rule_id,
                         alert.story_id, extra={"alert_id": alert.alert_id, "article_id": item.article.id},
                     )  # fmt: skip
-                    topics.alerts.send_soon(key=alert.alert_id.encode(), value=dumps(alert))
+                    out.append((alerts_topic, alert.alert_id.encode(), dumps(alert)))
+            await publish(out)
 
     @app.task
     async def rules() -> None:
@@ -119,4 +137,4 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
             for ch in rt.channels.values():
                 await ch.aclose()
 
-    return {"classify": classify, "match": match, "deliver": deliver, "rules": rules}
+    return {"pipeline": pipeline, "deliver": deliver, "rules": rules}

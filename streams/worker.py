@@ -16,7 +16,7 @@ import faust
 from newsmon.agents.pipeline import register
 from newsmon.config import Settings
 from newsmon.kafka_util import ensure_topics
-from newsmon.runtime import Runtime
+from newsmon.runtime import Runtime, tune_gc
 from newsmon.streams.app import create_app, declare_topics
 from newsmon.web.service import attach_ops
 
@@ -48,6 +48,7 @@ def run_worker(settings: Settings) -> None:
         )
     )
     app, rt = build(settings)
+    tune_gc()
     # Our web server (/healthz, /readyz, /metrics, dashboard) and monitor loop:
     # started before the app and stopped after it (see newsmon.web.service).
     ops = attach_ops(app, rt, settings)

@@ -14,9 +14,15 @@ Ambiguous names (Jordan, Chad, Georgia, Turkey, Nice, ...) count only with
 supporting evidence; small cities and minor subdivisions only support a
 country that is named otherwise. A country is ``focus`` when its score is at
 least ``FOCUS_MIN`` and ``FOCUS_RATIO`` of the best country's; otherwise it is a
-``mention``. Market boilerplate (dlrs, Inc, NYSE) only decides when no named
-country reaches focus; a company of a national legal form that is the
-subject of the lead sentence ("Acme Corp said") counts as real evidence.
+``mention``. Three corrections follow: a country named in the headline (or
+an offshore market named up front) is focus once it reaches ``ANCHOR_MIN``,
+whatever the best country scores; a list of countries up front ("Britain,
+France and Japan") makes every member focus; a country first named after the
+lead needs ``LATE_MIN`` when another country is named up front. Market
+boilerplate (dlrs, Inc, NYSE) only decides when no named country reaches
+focus; a company of a national legal form that is the subject of the lead
+sentence ("Acme Corp said") counts as real evidence, and so does a wire
+ticker: "<DD>" in a headline is a US listing, "<BMW.F>" names its exchange.
 International bodies only hint at their seat country (GATT is not a story
 about Switzerland).
 """
@@ -49,11 +55,24 @@ LEAD_CHARS = 300
 FOCUS_MIN = 1.2
 FOCUS_RATIO = 0.4
 IMPLICIT_MIN = 0.1
-LEAD_PROMOTE = False
-LEAD_MIN = 1.2
+# A country named in the headline is what the story is about even when a
+# longer body talks more about another one.
+ANCHOR_MIN = 1.2
+_ANCHOR_KINDS = frozenset({"name", "demonym"})
+# Named only after the lead while another country is named up front: usually
+# a comparison or a counterparty, so it takes two plain mentions' worth.
+LATE_MIN = 2.0
+# "Britain, France, West Germany and Japan" in the headline or lead: the list
+# is the subject and every member is focus.
+LIST_MIN_MEMBERS = 3
+_LIST_SEP = re.compile(r"\s*(?:,|and|or|, and|, or)\s*")
 # Wire headlines mark exchange-listed companies with a ticker in angle
-# brackets ("<DD>"); on US-centred wires that implies a US listing.
-_TICKER = re.compile(r"<[A-Z][A-Z.]{0,5}>")
+# brackets: a bare one ("<DD>") is a US listing, the company the story is
+# about; five letters ending in F or Y are foreign issuers and ADRs, which
+# only hint at the US. A dotted one ("<BMW.F>") carries its exchange
+# (see ``exchange_suffixes`` in geo_extra.yaml).
+_TICKER = re.compile(r"<[A-Z]{1,5}>")
+_LISTING = re.compile(r"<[A-Z0-9][A-Z0-9&]{0,7}\.([A-Z]{1,3})>")
 TICKER_COUNTRY = "US"
 TICKER_WEIGHT = 0.3
 MAX_EVIDENCE = 8
@@ -256,6 +275,29 @@ def _prev_is_number(f: _Field, start: int) -> bool:
     return i >= 0 and f.low[i].isdigit()
 
 
+def _lead_list_members(listed: list[tuple[_Field, int, int, str]]) -> set[str]:
+    """Countries of a list ("A, B, C and D") that starts in the headline or the lead."""
+    out: set[str] = set()
+    run: list[tuple[_Field, int, int, str]] = []
+
+    def close() -> None:
+        f, start = run[0][0], run[0][1]
+        members = {t for _f, _s, _e, t in run}
+        if len(members) >= LIST_MIN_MEMBERS and (f.name == "title" or start < LEAD_CHARS):
+            out.update(members)
+
+    for item in listed:
+        if run and run[-1][0] is item[0] and _LIST_SEP.fullmatch(item[0].low, run[-1][2], item[1]):
+            run.append(item)
+            continue
+        if run:
+            close()
+        run = [item]
+    if run:
+        close()
+    return out
+
+
 class Classifier:
     """Tags an article with countries, regions and IPTC topics plus evidence."""
 
@@ -392,7 +434,9 @@ class Classifier:
         evidence: dict[str, list[Evidence]] = {}
         finer: dict[str, dict[str, dict[str, Any]]] = {}
         region_named: dict[str, list[Evidence]] = {}
-        lead: set[str] = set()
+        anchored: set[str] = set()
+        early: set[str] = set()  # named in the headline or the lead
+        listed: list[tuple[_Field, int, int, str]] = []  # name/demonym spans, for lists
         for f, start, end, pos, cues in spans:
             best: dict[str, lx.GeoCue] = {}
             place_cues: list[lx.GeoCue] = []
@@ -438,10 +482,17 @@ class Classifier:
                 keep = max(pool, key=lambda c: (c.kind == "capital", c.population)).target
                 best = {keep: best[keep]}
             ev_obj = Evidence(f.name, start, end, f.text[start:end])
-            in_lead = f.name == "title" or start < LEAD_CHARS
+            title_field = f.name == "title"
+            in_lead = title_field or start < LEAD_CHARS
             for target, cue in best.items():
-                if in_lead and cue.kind in _STRONG_KINDS:
-                    lead.add(target)
+                if in_lead:
+                    early.add(target)
+                    if cue.kind == "market" or (
+                        title_field and cue.kind in _ANCHOR_KINDS and not cue.flags & lx.F_AMBIG
+                    ):
+                        anchored.add(target)
+                if cue.kind in _ANCHOR_KINDS:
+                    listed.append((f, start, end, target))
                 scores[target] = scores.get(target, 0.0) + cue.weight * pos
                 ev = evidence.setdefault(target, [])
                 if len(ev) < MAX_EVIDENCE:
@@ -469,17 +520,38 @@ class Classifier:
         if "<" in title:
             m = _TICKER.search(title)
             if m:
-                implicit[TICKER_COUNTRY] = implicit.get(TICKER_COUNTRY, 0.0) + TICKER_WEIGHT
-                implicit_ev.setdefault(TICKER_COUNTRY, []).insert(0, Evidence("title", m.start(), m.end(), m.group(0)))
+                t_ev = Evidence("title", m.start(), m.end(), m.group(0))
+                if len(m.group(0)) == 7 and m.group(0)[5] in "FY":
+                    implicit[TICKER_COUNTRY] = implicit.get(TICKER_COUNTRY, 0.0) + TICKER_WEIGHT
+                    implicit_ev.setdefault(TICKER_COUNTRY, []).insert(0, t_ev)
+                else:
+                    w = self.lex.weights.get("ticker", 0.0) * TITLE_FACTOR
+                    scores[TICKER_COUNTRY] = scores.get(TICKER_COUNTRY, 0.0) + w
+                    evidence.setdefault(TICKER_COUNTRY, []).insert(0, t_ev)
+                    early.add(TICKER_COUNTRY)
+        if self.lex.exchange_suffixes:
+            self._listings(fields, scores, evidence, early)
         for target, extra in implicit.items():
             if target in scores:
                 scores[target] += extra
         best_score = max(scores.values(), default=0.0)
         focus = {c for c, s in scores.items() if s >= FOCUS_MIN and s >= FOCUS_RATIO * best_score}
-        if LEAD_PROMOTE:
-            for c in lead:
-                if scores.get(c, 0.0) >= LEAD_MIN:
-                    focus.add(c)
+        if early:
+            focus = {c for c in focus if c in early or scores[c] >= LATE_MIN}
+        focus.update(c for c in anchored if scores.get(c, 0.0) >= ANCHOR_MIN)
+        if focus:
+            focus.update(_lead_list_members(listed))
+        if not focus and self.lex.legal_form_fallback:
+            # A headline company of a legal form the US does not use ("<Acme
+            # Ltd> year net", figures only) is not American: on a North
+            # American wire it is a Canadian one.
+            for pattern, country in self.lex.legal_form_fallback:
+                lm = pattern.search(title)
+                if lm is not None:
+                    focus.add(country)
+                    scores[country] = scores.get(country, 0.0) + self.lex.weights.get("legal_form", 0.0)
+                    evidence.setdefault(country, []).insert(0, Evidence("title", lm.start(), lm.end(), lm.group(0)))
+                    break
         if not focus:
             # Only weak cues (a smaller city, market boilerplate): the strongest
             # one still says where the story is, if it is strong enough.
@@ -508,6 +580,33 @@ class Classifier:
             )
         tags.sort(key=lambda t: (t.role != "focus", -t.score, t.country))
         return tags, focus, region_named
+
+    def _listings(
+        self,
+        fields: tuple[_Field, ...],
+        scores: dict[str, float],
+        evidence: dict[str, list[Evidence]],
+        early: set[str],
+    ) -> None:
+        """Tickers with an exchange suffix ("<BMW.F>", "<BP.L>"): the company's home market."""
+        weight = self.lex.weights.get("listing", 0.0)
+        suffixes = self.lex.exchange_suffixes
+        for f in fields:
+            if "<" not in f.text:
+                continue
+            title_field = f.name == "title"
+            for m in _LISTING.finditer(f.text):
+                country = suffixes.get(m.group(1))
+                if country is None:
+                    continue
+                start = m.start()
+                pos = TITLE_FACTOR if title_field else (LEAD_FACTOR if start < LEAD_CHARS else 1.0)
+                scores[country] = scores.get(country, 0.0) + weight * pos
+                ev = evidence.setdefault(country, [])
+                if len(ev) < MAX_EVIDENCE:
+                    ev.append(Evidence(f.name, start, m.end(), m.group(0)))
+                if title_field or start < LEAD_CHARS:
+                    early.add(country)
 
     def _country_name(self, iso2: str) -> str:
         c = self.lex.countries.get(iso2)

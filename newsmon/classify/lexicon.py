@@ -121,6 +121,10 @@ class Lexicon:
     stats: dict[str, int] = field(default_factory=dict)
     # (pattern, country): the lead sentence's subject is a company of that legal form.
     lead_company: tuple[tuple[re.Pattern[str], str], ...] = ()
+    # (pattern, country): a headline company of that legal form, when nothing else decides.
+    legal_form_fallback: tuple[tuple[re.Pattern[str], str], ...] = ()
+    # Ticker exchange suffix ("F" in "<BMW.F>") -> ISO2 country of the exchange.
+    exchange_suffixes: dict[str, str] = field(default_factory=dict)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -527,9 +531,8 @@ def _load_geo(data_dir: Path, lex_weights: dict[str, float]) -> tuple[_Builder, 
     return b, countries, n_places
 
 
-def _lead_company_patterns(data_dir: Path) -> tuple[tuple[re.Pattern[str], str], ...]:
+def _lead_company_patterns(extra: dict[str, Any]) -> tuple[tuple[re.Pattern[str], str], ...]:
     """Regexes for "<Name> Inc said" at the start of the body, from geo_extra.yaml."""
-    extra = _read_yaml(data_dir / "geo_extra.yaml")
     out = []
     for iso2, forms in (extra.get("lead_company") or {}).items():
         if not isinstance(iso2, str) or len(iso2) != 2:
@@ -543,6 +546,32 @@ def _lead_company_patterns(data_dir: Path) -> tuple[tuple[re.Pattern[str], str],
             )
         )
     return tuple(out)
+
+
+def _legal_form_fallback(extra: dict[str, Any]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Regexes for a legal form anywhere in the headline, from geo_extra.yaml."""
+    out = []
+    for iso2, forms in (extra.get("legal_form_fallback") or {}).items():
+        if not isinstance(iso2, str) or len(iso2) != 2:
+            raise LexiconError(f"geo_extra.yaml: legal_form_fallback key {iso2!r} must be a quoted ISO2 code")
+        alt = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        # Case-insensitive: wire headlines are in capitals ("<ACME LTD>").
+        out.append((re.compile(rf"\b(?:{alt})\b", re.IGNORECASE), iso2))
+    return tuple(out)
+
+
+def _exchange_suffixes(extra: dict[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for iso2, suffixes in (extra.get("exchange_suffixes") or {}).items():
+        if not isinstance(iso2, str) or len(iso2) != 2:
+            raise LexiconError(f"geo_extra.yaml: exchange_suffixes key {iso2!r} must be a quoted ISO2 code")
+        for suffix in suffixes:
+            if not isinstance(suffix, str) or not suffix.isalpha() or not suffix.isupper():
+                raise LexiconError(f"geo_extra.yaml: exchange suffix {suffix!r} must be upper-case letters")
+            if out.get(suffix, iso2) != iso2:
+                raise LexiconError(f"geo_extra.yaml: exchange suffix {suffix!r} given for two countries")
+            out[suffix] = iso2
+    return out
 
 
 def _load_regions(data_dir: Path) -> tuple[dict[str, Region], dict[str, tuple[str, ...]]]:
@@ -603,6 +632,7 @@ def load_lexicon(data_dir: Path | None = None) -> Lexicon:
     regions, country_regions = _load_regions(data_dir)
     topic_b, topics, top, n_terms = _load_topics(data_dir)
     auto = build_automaton(geo, topic_b)
+    extra = _read_yaml(data_dir / "geo_extra.yaml")
     if not math.isfinite(sum(weights.values())):
         raise LexiconError("geo_extra.yaml: weights must be finite numbers")
     lex = Lexicon(
@@ -619,7 +649,9 @@ def load_lexicon(data_dir: Path | None = None) -> Lexicon:
             "places": n_places,
             "topic_terms": n_terms,
         },
-        lead_company=_lead_company_patterns(data_dir),
+        lead_company=_lead_company_patterns(extra),
+        legal_form_fallback=_legal_form_fallback(extra),
+        exchange_suffixes=_exchange_suffixes(extra),
     )
     logger.info("classifier lexicon loaded: %s", lex.stats)
     return lex

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import pytest
 
 from newsmon.classify import Classifier
 
-SEED = Path(__file__).resolve().parents[4] / "shared" / "seed-articles.txt"
+SEED = Path(os.environ.get("NEWSMON_SHARED_DIR", Path(__file__).resolve().parents[4] / "shared")) / "seed-articles.txt"
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +35,7 @@ def _split_dump(text: str) -> list[dict[str, str]]:
 @pytest.fixture(scope="session")
 def seed_articles() -> list[dict[str, str]]:
     if not SEED.exists():
-        pytest.skip(f"seed articles not found at {SEED}")
+        pytest.fail(f"seed articles not found at {SEED} (set NEWSMON_SHARED_DIR)")
     arts = _split_dump(SEED.read_text(encoding="utf-8"))
     assert len(arts) == 2
     return arts

@@ -383,3 +383,83 @@ def test_places__province_beats_foreign_town_of_the_same_name(clf):
 def test_places__eurobond_involves_britain(clf):
     r = clf.classify("Bond issue", "Acme Finance is issuing a 100 mln dlr eurobond, the lead manager said.")
     assert "GB" in _focus(r)
+
+
+def test_places__us_ticker_in_headline_makes_us_focus(clf):
+    r = clf.classify(
+        "ACME <ACW> TO BUY STAKE IN BRITISH FIRM", "Acme said it would buy 20 pct of a British pump maker."
+    )
+    assert _focus(r) == {"US", "GB"}
+    us = next(p for p in r.places if p.country == "US")
+    assert us.evidence[0].text == "<ACW>" and us.evidence[0].field == "title"
+
+
+def test_places__foreign_issuer_ticker_is_not_us_evidence(clf):
+    r = clf.classify("ACME MINES <ACMEF> SETS DRILLING", "Acme Mines said drilling starts in Alberta next month.")
+    assert _focus(r) == {"CA"}
+
+
+def test_places__exchange_suffix_ticker_names_home_country(clf):
+    r = clf.classify(
+        "ACME <ACMG.F> SETS U.S. VENTURE", "Acme AG said it formed a venture in the U.S. with a local firm."
+    )
+    assert _focus(r) == {"DE", "US"}
+    de = next(p for p in r.places if p.country == "DE")
+    assert any(e.text == "<ACMG.F>" and e.field == "title" for e in de.evidence)
+
+
+def test_places__unknown_exchange_suffix_is_ignored(clf):
+    r = clf.classify("Deal", "Acme Holdings <ACME.QQ> agreed to buy the unit, it said.")
+    assert r.places == []
+
+
+def test_places__ltd_headline_company_with_no_place_is_canadian(clf):
+    r = clf.classify("<ACME RESOURCES LTD> YEAR NET", "Shr 47 cts vs 31 cts. Net 4,757,000 dlrs vs 2,466,000.")
+    assert _focus(r) == {"CA"}
+
+
+def test_places__ltd_headline_company_does_not_override_a_named_country(clf):
+    r = clf.classify("<ACME HOLDINGS LTD> YEAR NET", "Acme Holdings, Australia's biggest miner, earned more.")
+    assert _focus(r) == {"AU"}
+
+
+def test_places__country_in_headline_is_focus_even_when_body_is_about_another(clf):
+    body = (
+        "Japan's trade surplus with the U.S. rose in February, Japanese officials said. "
+        "Japan's exports of cars rose and Japanese imports fell, and Tokyo expects Japan's "
+        "surplus to grow. Japanese officials said Japan will act."
+    )
+    r = clf.classify("SOUTH KOREA WATCHES JAPAN TRADE FIGURES", body)
+    assert {"JP", "KR"} <= _focus(r)
+
+
+def test_places__list_of_countries_in_lead_makes_every_member_focus(clf):
+    body = (
+        "Finance ministers of Britain, France, Italy and Canada met today to discuss currencies, "
+        "officials said. Britain and France said rates would stay. France said the talks went well."
+    )
+    r = clf.classify("MINISTERS MEET ON CURRENCIES", body)
+    assert {"GB", "FR", "IT", "CA"} <= _focus(r)
+
+
+def test_places__country_first_named_after_the_lead_with_little_evidence_is_a_mention(clf):
+    filler = "The company said output would rise and prices would hold this year. " * 5
+    tail = "Sweden buys most of it, and Swedish refiners want more."
+    body = "Norway's state oil company raised output, Norwegian officials said. " + filler + tail
+    r = clf.classify("OUTPUT RISES", body)
+    assert _roles(r).get("NO") == "focus"
+    assert _roles(r).get("SE") == "mention"
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("profit of 40 mln H.K. dlrs", "HK"),
+        ("a 50 mln N.Z. dlr issue", "NZ"),
+        ("S. Africa raised gold output", "ZA"),
+        ("a 100 mln dlr euro-commercial paper program", "GB"),
+    ],
+)
+def test_places__wire_abbreviations_and_markets_name_their_country(clf, text, country):
+    r = clf.classify("Markets", f"Officials said {text} this week.")
+    assert country in _roles(r)

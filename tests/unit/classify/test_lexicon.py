@@ -44,3 +44,20 @@ def test_load__missing_data_file_names_the_file(tmp_path: Path):
     (data / "topics.yaml").unlink()
     with pytest.raises(LexiconError, match=r"topics\.yaml"):
         Classifier.load(data)
+
+
+def test_load__exchange_suffix_given_for_two_countries_is_rejected(tmp_path: Path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    extra = data / "geo_extra.yaml"
+    text = extra.read_text(encoding="utf-8").replace("  JP: [T, TOK]\n", "  JP: [T, TOK, L]\n")
+    extra.write_text(text, encoding="utf-8")
+    with pytest.raises(LexiconError, match="two countries"):
+        Classifier.load(data)
+
+
+def test_load__exchange_suffixes_map_to_countries():
+    clf = Classifier.load()
+    assert clf.lex.exchange_suffixes["L"] == "GB"
+    assert clf.lex.exchange_suffixes["T"] == "JP"
+    assert "N" not in clf.lex.exchange_suffixes  # a US listing says nothing about the company
