@@ -160,7 +160,7 @@ def score(stories: dict[str, str], positives, negatives) -> None:
     print("  recall by edit: " + ", ".join(f"{k} {v[0] / v[1]:.3f}" for k, v in per.items()))
 
 
-async def run_redis(stream: list[dict], threshold: float, concurrency: int) -> dict[str, str]:
+async def run_redis(stream: list[dict], threshold: float, concurrency: int, batch: int = 0) -> dict[str, str]:
     from redis.asyncio import Redis
 
     redis = Redis.from_url(os.environ.get("NEWSMON_REDIS_URL", "redis://127.0.0.1:6379/0"))
@@ -176,12 +176,19 @@ async def run_redis(stream: list[dict], threshold: float, concurrency: int) -> d
                 stories[d["id"]] = (await index.assign(fp)).story_id
 
         t0 = time.perf_counter()
-        await asyncio.gather(*(one(d) for d in stream))
+        if batch:
+            # As the worker does: a batch's scripts share one pipelined round trip.
+            for i in range(0, len(stream), batch):
+                chunk = stream[i : i + batch]
+                fps = [fingerprint(d["id"], d["body"], source=d.get("source")) for d in chunk]
+                for d, res in zip(chunk, await index.assign_many(fps), strict=True):
+                    stories[d["id"]] = res.story_id
+            how = f"batches of {batch} in one pipelined round trip"
+        else:
+            await asyncio.gather(*(one(d) for d in stream))
+            how = f"one Lua call per article, {concurrency} in flight"
         dt = time.perf_counter() - t0
-        print(
-            f"redis index (fingerprint + one Lua call per article, {concurrency} in flight): "
-            f"{len(stream) / dt:,.0f} articles/s"
-        )
+        print(f"redis index (fingerprint + {how}): {len(stream) / dt:,.0f} articles/s")
     finally:
         keys = [k async for k in redis.scan_iter(match=f"{prefix}:*", count=1000)]
         for i in range(0, len(keys), 500):
@@ -197,6 +204,7 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=None)
     ap.add_argument("--redis", action="store_true", help="also run through Redis (needs it on NEWSMON_REDIS_URL)")
     ap.add_argument("--concurrency", type=int, default=1, help="assignments in flight against Redis")
+    ap.add_argument("--batch", type=int, default=500, help="Redis batch size as in the worker (0: one call at a time)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     docs = load(args.limit, rng)
@@ -219,7 +227,7 @@ def main() -> None:
     print(f"threshold {index.threshold}")
     score(stories, positives, negatives)
     if args.redis:
-        rstories = asyncio.run(run_redis(stream, index.threshold, args.concurrency))
+        rstories = asyncio.run(run_redis(stream, index.threshold, args.concurrency, args.batch))
         agree = sum(rstories[k] == stories[k] for k in stories)
         print(f"redis vs in-memory decisions agree on {agree}/{len(stories)} articles")
         score(rstories, positives, negatives)

@@ -71,6 +71,7 @@ cat <<MSG
 
 newsmon is running.
   Alerts received (webhook + Slack stand-in): http://127.0.0.1:$RECEIVER_PORT/
+  Ops dashboard, /metrics, /readyz:            http://127.0.0.1:${NEWSMON_WEB_PORT:-6066}/
   Worker log:                                  $RUN_DIR/worker.log
   Ingest more:                                 .venv/bin/newsmon ingest FILE.jsonl
 Press Ctrl-C to stop the worker and the receiver.
