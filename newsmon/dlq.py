@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from newsmon.config import Settings
-from newsmon.kafka_util import client_kwargs, producer
+from newsmon.kafka_util import client_kwargs, producer, reader
 from newsmon.streams.records import DeadLetter, RecordError
 
 logger = logging.getLogger(__name__)
@@ -80,12 +80,7 @@ async def read_all(settings: Settings, *, timeout_s: float = 30.0) -> list[Entry
     parts = await _partitions(settings, topic)
     if not parts:
         return []
-    consumer = AIOKafkaConsumer(
-        **client_kwargs(settings),
-        group_id=None,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-    )
+    consumer = reader(settings)
     await consumer.start()
     try:
         tps = [TopicPartition(topic, p) for p in sorted(parts)]

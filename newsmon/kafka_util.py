@@ -9,13 +9,14 @@ Faust worker gets the same settings as ``broker_credentials``
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import ssl
 from collections.abc import Iterable
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -109,3 +110,33 @@ async def ensure_topics(settings: Settings, names: Iterable[str], *, compacted: 
             logger.info("created topics: %s", ", ".join(t.name for t in new))
     finally:
         await admin.close()
+
+
+def reader(settings: Settings, **kwargs: Any) -> AIOKafkaConsumer:
+    """A group-less consumer that commits nothing: for tools and followers that read whole topics."""
+    return AIOKafkaConsumer(
+        **client_kwargs(settings),
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        **kwargs,
+    )
+
+
+async def assign_all(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    """Assign every partition of ``topic`` from the beginning ([] if the topic does not exist)."""
+    if topic not in await consumer.topics():
+        return []
+    # Assigning a partition makes the client track the topic's metadata; then
+    # the full partition set is known.
+    consumer.assign([TopicPartition(topic, 0)])
+    parts: set[int] | None = None
+    for _ in range(100):
+        parts = consumer.partitions_for_topic(topic)
+        if parts:
+            break
+        await asyncio.sleep(0.05)
+    tps = [TopicPartition(topic, p) for p in sorted(parts or {0})]
+    consumer.assign(tps)
+    await consumer.seek_to_beginning(*tps)
+    return tps

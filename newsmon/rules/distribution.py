@@ -27,7 +27,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from newsmon.config import Settings
-from newsmon.kafka_util import client_kwargs, ensure_topics, producer
+from newsmon.kafka_util import assign_all, ensure_topics, producer, reader
 from newsmon.rules.model import RuleError, RuleSet
 
 logger = logging.getLogger(__name__)
@@ -60,32 +60,7 @@ async def publish_rules(settings: Settings, rules: RuleSet) -> tuple[int, int]:
 
 
 def _consumer(settings: Settings) -> AIOKafkaConsumer:
-    return AIOKafkaConsumer(
-        **client_kwargs(settings),
-        group_id=None,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        fetch_max_wait_ms=200,
-    )
-
-
-async def assign_all(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
-    """Assign every partition of ``topic`` from the beginning ([] if the topic does not exist)."""
-    if topic not in await consumer.topics():
-        return []
-    # Assigning a partition makes the client track the topic's metadata; then
-    # the full partition set is known (the rules topic is created with one).
-    consumer.assign([TopicPartition(topic, 0)])
-    parts: set[int] | None = None
-    for _ in range(100):
-        parts = consumer.partitions_for_topic(topic)
-        if parts:
-            break
-        await asyncio.sleep(0.05)
-    tps = [TopicPartition(topic, p) for p in sorted(parts or {0})]
-    consumer.assign(tps)
-    await consumer.seek_to_beginning(*tps)
-    return tps
+    return reader(settings, fetch_max_wait_ms=200)
 
 
 class RulesFollower:

@@ -12,11 +12,8 @@ import logging
 import time
 from collections.abc import AsyncIterator
 
-from aiokafka import AIOKafkaConsumer
-
 from newsmon.config import Settings
-from newsmon.kafka_util import client_kwargs
-from newsmon.rules.distribution import assign_all
+from newsmon.kafka_util import assign_all, reader
 from newsmon.streams.records import ClassifiedArticle, RecordError
 
 logger = logging.getLogger(__name__)
@@ -27,12 +24,7 @@ async def replay_classified(
 ) -> AsyncIterator[tuple[str, ClassifiedArticle]]:
     """Yield ``(where, article)`` for classified records of the last ``since_s`` seconds."""
     topic = settings.topic_classified
-    consumer = AIOKafkaConsumer(
-        **client_kwargs(settings),
-        group_id=None,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-    )
+    consumer = reader(settings)
     await consumer.start()
     try:
         tps = await assign_all(consumer, topic)
