@@ -22,7 +22,7 @@ from newsmon.classify import Classifier
 from newsmon.config import Settings
 from newsmon.ingest.normalize import normalize, normalize_raw, validate_raw
 from newsmon.ingest.stories import MemoryStoryIndex, fingerprint
-from newsmon.kafka_util import bootstrap_servers, ensure_topics
+from newsmon.kafka_util import bootstrap_servers
 from newsmon.rules.matcher import match_rules
 from newsmon.rules.model import build_ruleset, load_rules_text
 from newsmon.streams.records import ClassifiedArticle, DeadLetter, RecordError
@@ -96,6 +96,17 @@ async def produce(broker_url: str, topic: str, payloads: list[bytes]) -> None:
         await prod.stop()
 
 
+async def ready_worker(worker_factory, env: dict[str, str]):
+    """A started worker that has joined its group (it creates the topics at start)."""
+    worker = worker_factory(env)
+    await worker.wait_ready()
+    return worker
+
+
+async def send_articles(settings: Settings, articles: list[dict]) -> None:
+    await produce(settings.kafka_broker, settings.topic_raw, [orjson.dumps(a) for a in articles])
+
+
 @pytest.fixture
 def fault_env(settings_env, receiver, tmp_path):
     rec, base = receiver
@@ -136,15 +147,12 @@ async def test_fault__worker_sigkill_mid_stream_then_restart_loses_no_alert(faul
     expected = expected_alert_ids(articles)
     assert len(expected) >= len(articles) // 10, f"only {len(expected)} alerts expected: the rule must hit >= 10%"
 
-    first = worker_factory(env)
-    await first.wait_ready()
-    await ensure_topics(settings, [settings.topic_raw])
-    await produce(settings.kafka_broker, settings.topic_raw, [orjson.dumps(a) for a in articles])
+    first = await ready_worker(worker_factory, env)
+    await send_articles(settings, articles)
     await eventually(lambda: len(rec.accepted("webhook")) >= 50, 120, "first alerts before the kill")
     first.kill()
     at_kill = len(set(r.headers["webhook-id"] for r in rec.accepted("webhook")))
-    second = worker_factory(env)
-    await second.wait_ready()
+    await ready_worker(worker_factory, env)
     try:
         await eventually(lambda: received_report(rec)[0] >= set(expected), 300, f"all {len(expected)} expected alerts")
     except AssertionError:
@@ -170,10 +178,8 @@ async def test_fault__broker_sigkill_mid_stream_then_restart_loses_no_article(fa
         settings = Settings.from_env(env)
         articles = reuters(3000)
         expected = expected_alert_ids(articles)
-        worker = worker_factory(env)
-        await worker.wait_ready()
-        await ensure_topics(settings, [settings.topic_raw])
-        await produce(settings.kafka_broker, settings.topic_raw, [orjson.dumps(a) for a in articles])
+        await ready_worker(worker_factory, env)
+        await send_articles(settings, articles)
         await eventually(lambda: len(rec.accepted("webhook")) >= 20, 120, "first alerts before the kill")
         kafka.kill()
         await asyncio.sleep(5)
@@ -204,13 +210,11 @@ async def test_fault__redis_sigkill_for_30s_delays_alerts_loses_none(fault_env, 
         settings = Settings.from_env(env)
         articles = reuters(2000)
         expected = expected_alert_ids(articles)
-        worker = worker_factory(env)
-        await worker.wait_ready()
-        await ensure_topics(settings, [settings.topic_raw])
-        await produce(settings.kafka_broker, settings.topic_raw, [orjson.dumps(a) for a in articles[:1000]])
+        worker = await ready_worker(worker_factory, env)
+        await send_articles(settings, articles[:1000])
         await eventually(lambda: len(rec.accepted("webhook")) >= 20, 120, "first alerts before the kill")
         redis.kill()
-        await produce(settings.kafka_broker, settings.topic_raw, [orjson.dumps(a) for a in articles[1000:]])
+        await send_articles(settings, articles[1000:])
         down_since = time.monotonic()
         await asyncio.sleep(30)
         during = len(rec.accepted("webhook"))
@@ -239,11 +243,9 @@ async def test_fault__slow_or_failing_receiver_does_not_block_the_stream(fault_e
     settings = Settings.from_env(env)
     articles = reuters(1000)
     expected = expected_alert_ids(articles)
-    worker = worker_factory(env)
-    await worker.wait_ready()
-    await ensure_topics(settings, [settings.topic_raw])
+    await ready_worker(worker_factory, env)
     started = time.monotonic()
-    await produce(settings.kafka_broker, settings.topic_raw, [orjson.dumps(a) for a in articles])
+    await send_articles(settings, articles)
     # Every alert is decided and published while the receiver is slow or down.
     alerts = await consume_all(settings, settings.topic_alerts, len(expected), timeout=90)
     took = time.monotonic() - started
@@ -310,9 +312,7 @@ async def test_fault__10000_generated_malformed_payloads_all_dead_lettered(fault
     settings = Settings.from_env(env)
     payloads = _malformed_payloads(10_000)
     assert len(payloads) == 10_000
-    worker = worker_factory(env)
-    await worker.wait_ready()
-    await ensure_topics(settings, [settings.topic_raw])
+    worker = await ready_worker(worker_factory, env)
     await produce(settings.kafka_broker, settings.topic_raw, payloads)
     dead = [DeadLetter.decode(d) for d in await consume_all(settings, settings.topic_deadletter, 10_000, timeout=180)]
     reasons = Counter(d.reason for d in dead)
