@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import Any, cast
 
 import faust
@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 # batch adds at low rates.
 BATCH_MAX = 500
 BATCH_WITHIN_S = 0.02
+# Articles per chunk within a batch (see the loop in ``pipeline``).
+CHUNK = 100
 
 # Longest the pipeline waits for the rules topic at start before matching with the files.
 RULES_READY_TIMEOUT_S = 15.0
@@ -98,9 +100,11 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
             )
         classified_topic = topics.classified.get_topic_name()
         alerts_topic = topics.alerts.get_topic_name()
-        async for events in cast(faust.Stream, stream).take_events(BATCH_MAX, within=BATCH_WITHIN_S):
-            out: list[Outgoing] = []
+
+        def classify_part(events: Sequence[faust.EventT]) -> tuple[list[ClassifiedArticle], list[Outgoing]]:
+            """CPU part of a chunk: normalize + classify; bad input becomes dead-letter records."""
             items: list[ClassifiedArticle] = []
+            out: list[Outgoing] = []
             for event in events:
                 msg = event.message
                 payload = event.value if isinstance(event.value, bytes) else b""
@@ -110,6 +114,10 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
                     out.append(dead_letter_record(res, msg.key))
                 else:
                     items.append(res)
+            return items, out
+
+        async def finish_part(items: list[ClassifiedArticle], out: list[Outgoing]) -> None:
+            """Redis part of a chunk (story, alert decisions), then publish and wait for the acks."""
             await rt.assign_stories([item.article for item in items])
             decisions = await rt.decide_many(items)
             for item, ds in zip(items, decisions, strict=True):
@@ -124,6 +132,21 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
                     )  # fmt: skip
                     out.append((alerts_topic, alert.alert_id.encode(), dumps(alert)))
             await publish(out)
+
+        async for events in cast(faust.Stream, stream).take_events(BATCH_MAX, within=BATCH_WITHIN_S):
+            # A batch is cut into chunks so that one chunk's Redis round trips and
+            # broker acks overlap with the next chunk's CPU work (Redis and Kafka
+            # run on other cores). The whole batch is finished before the next
+            # one is taken, which is what keeps commits behind acknowledged output.
+            pending: list[asyncio.Future[None]] = []
+            for i in range(0, len(events), CHUNK):
+                items, out = classify_part(events[i : i + CHUNK])
+                pending.append(asyncio.ensure_future(finish_part(items, out)))
+                await asyncio.sleep(0)  # let the chunk's requests go out before the next chunk's CPU work
+            results = await asyncio.gather(*pending, return_exceptions=True)
+            for res in results:
+                if isinstance(res, BaseException):
+                    raise res
 
     @app.task
     async def rules() -> None:

@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -46,6 +47,7 @@ from newsmon.runtime import tune_gc  # noqa: E402
 EVAL = Path(os.environ.get("NEWSMON_EVAL_DIR", REPO.parent / "shared" / "eval"))
 BROKER = os.environ.get("NEWSMON_KAFKA_BROKER", "kafka://127.0.0.1:9092")
 REDIS = os.environ.get("NEWSMON_REDIS_URL", "redis://127.0.0.1:6379/0")
+PROFILE_TO = ""  # --profile: py-spy output for the throughput worker
 
 # A rule that fires on roughly a fifth of the Reuters/BBC texts, so the alert
 # path (Redis dedup + outbox) is exercised, not only classification.
@@ -212,6 +214,15 @@ class Worker:
             stdout=self._fh,
             stderr=subprocess.STDOUT,
         )
+        self.spy: subprocess.Popen[bytes] | None = None
+        if PROFILE_TO:
+            # Collapsed stacks; py-spy writes them when interrupted (see stop).
+            spy = Path(sys.executable).with_name("py-spy")
+            self.spy = subprocess.Popen(
+                [str(spy), "record", "-o", PROFILE_TO, "-f", "raw", "-r", "250", "-p", str(self.proc.pid)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
 
     def rss_mb(self) -> float:
         assert self.proc is not None
@@ -221,6 +232,9 @@ class Worker:
         return 0.0
 
     def stop(self) -> None:
+        if self.spy is not None and self.spy.poll() is None:
+            self.spy.send_signal(signal.SIGINT)
+            self.spy.wait(timeout=60)
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -324,18 +338,28 @@ async def latency_and_soak(
     progress = Progress()
     await progress.start()
     consumer = AIOKafkaConsumer(
-        settings.topic_alerts, bootstrap_servers=bootstrap_servers(BROKER), auto_offset_reset="earliest", group_id=None
+        settings.topic_alerts,
+        settings.topic_classified,
+        bootstrap_servers=bootstrap_servers(BROKER),
+        auto_offset_reset="earliest",
+        group_id=None,
     )
+    # Where the time goes: until the article was classified (Kafka, the
+    # consumer and the batch window) and until the alert decision (plus Redis).
+    to_classified: list[float] = []
     await consumer.start()
     stop = asyncio.Event()
 
     async def read_alerts() -> None:
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=500)
-            for records in batch.values():
+            for tp, records in batch.items():
                 for r in records:
                     a = orjson.loads(r.value)
-                    if a.get("ingested_at"):
+                    if tp.topic == settings.topic_classified:
+                        if a["article"].get("ingested_at"):
+                            to_classified.append(a["classified_at"] - a["article"]["ingested_at"])
+                    elif a.get("ingested_at"):
                         latencies.append(a["created_at"] - a["ingested_at"])
 
     async def sample() -> None:
@@ -357,17 +381,18 @@ async def latency_and_soak(
         await consumer.stop()
         await progress.close()
         w.stop()
-    lat = sorted(latencies)
 
-    def pct(p: float) -> float:
+    def pct(values: list[float], p: float) -> float:
+        lat = sorted(values)
         return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 1) if lat else float("nan")
 
     out: dict[str, Any] = {
         "rate": rate,
         "seconds": total,
         "articles": n,
-        "alerts_measured": len(lat),
-        "latency_ms": {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99)},
+        "alerts_measured": len(latencies),
+        "latency_ms": {"p50": pct(latencies, 0.50), "p95": pct(latencies, 0.95), "p99": pct(latencies, 0.99)},
+        "to_classified_ms": {f"p{q}": pct(to_classified, q / 100) for q in (50, 95, 99)},
     }
     if soak_minutes:
         warm = [m for t, m in rss if t >= 60] or [m for _, m in rss]
@@ -390,7 +415,11 @@ async def main() -> None:
     ap.add_argument("--latency-seconds", type=float, default=60.0)
     ap.add_argument("--soak-minutes", type=float, default=0.0, help="10 for the soak of issue 7")
     ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--skip-latency", action="store_true")
+    ap.add_argument("--profile", metavar="FILE", help="record the throughput worker with py-spy (collapsed stacks)")
     args = ap.parse_args()
+    global PROFILE_TO
+    PROFILE_TO = args.profile or ""
 
     results: dict[str, Any] = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     texts = load_texts()
@@ -424,13 +453,15 @@ async def main() -> None:
                 "ratio_worker_to_bare": round(worker / bare, 3),
                 "worker": info,
             }
-        (work / "w2").mkdir()
-        lat = await latency_and_soak(texts, args.rate, args.latency_seconds, args.soak_minutes, work / "w2")
-        log(f"(4) ingest -> alert decision at {args.rate:.0f}/s: {lat['latency_ms']}")
-        log(f"    over {lat['alerts_measured']} alerts")
-        if "soak" in lat:
-            log(f"(5) soak: {lat['soak']}")
-        results["latency"] = lat
+        PROFILE_TO = ""
+        if not args.skip_latency:
+            (work / "w2").mkdir()
+            lat = await latency_and_soak(texts, args.rate, args.latency_seconds, args.soak_minutes, work / "w2")
+            log(f"(4) ingest -> alert decision at {args.rate:.0f}/s: {lat['latency_ms']}")
+            log(f"    over {lat['alerts_measured']} alerts; ingest -> classified: {lat['to_classified_ms']}")
+            if "soak" in lat:
+                log(f"(5) soak: {lat['soak']}")
+            results["latency"] = lat
     results["machine"]["loadavg_end"] = os.getloadavg()
     out_dir = REPO / "bench" / "results"
     out_dir.mkdir(exist_ok=True)

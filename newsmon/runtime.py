@@ -28,6 +28,7 @@ from newsmon.alerting.store import AlertStore
 from newsmon.channels.base import Channel
 from newsmon.channels.registry import load_channels
 from newsmon.config import Settings
+from newsmon.ingest.language import use_detector
 from newsmon.ingest.normalize import normalize
 from newsmon.ingest.stories import RedisStoryIndex, StoryAssignment, fingerprint
 from newsmon.redis_conn import connect_redis
@@ -105,6 +106,8 @@ class Runtime:
     ) -> None:
         self.settings = settings
         self.classifier = classifier
+        if classifier is not None:
+            use_detector(classifier.detector)  # normalize reuses the warm model; no second load mid-stream
         self.rules = rules
         self.channels = dict(channels)
         self.keys = Keys(settings.redis_prefix, settings.redis_shards)

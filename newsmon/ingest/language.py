@@ -18,6 +18,19 @@ _detector: Any = None
 _unavailable = False
 
 
+def use_detector(detector: Any) -> None:
+    """Detect with ``detector`` (a ``LanguageDetector``) from now on.
+
+    The worker passes its classifier's detector at start-up, where the model
+    is already loaded: otherwise normalization loads a second copy, and does
+    so on the first foreign-looking article, stalling the stream for about
+    half a second.
+    """
+    global _detector, _unavailable
+    _detector = detector
+    _unavailable = False
+
+
 def detect_language(title: str, body: str) -> str | None:
     """ISO 639-1 code, or None when undetermined."""
     global _detector, _unavailable

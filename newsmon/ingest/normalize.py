@@ -32,19 +32,25 @@ _HTML_HINT = re.compile(r"<(?:p|br|div|span|a|b|i|em|strong|h[1-6]|li|ul|ol|figu
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BLANKS = re.compile(r"\n\s*\n+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Blanks that open a line; stripping would drop them anyway (Reuters indents paragraphs).
+_INDENTS = re.compile(r"\n[ \t]+")
+# Whitespace that _SPACES folds even when alone.
+_ODD_SPACES = re.compile(r"[\t\u00a0\u2000-\u200b\u202f\u205f\u3000]")
 _EDGE_PUNCT = " \t.,:;!?-\u2013\u2014|>»«\u2026\"'()[]"
 
 
-def _load_boilerplate() -> re.Pattern[str]:
+def _boilerplate_patterns() -> list[str]:
     # Data file: one pattern per line, full-line matches only (see the file's header).
     path = Path(__file__).with_name("boilerplate.txt")
-    patterns = [
-        ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")
-    ]
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
 
 
-_BOILERPLATE = _load_boilerplate()
+_BOILERPLATE = re.compile("|".join(f"(?:{p})" for p in _boilerplate_patterns()), re.IGNORECASE)
+# The same patterns as whole lines of a text with "\n" put in front (the leading
+# newline lets the search jump from line to line). Every line that is_boilerplate()
+# accepts matches this, so when a text has no match, no line needs checking.
+_EDGES = f"[\\s{re.escape(_EDGE_PUNCT)}]*"
+_BOILERPLATE_LINE = re.compile(rf"\n{_EDGES}(?:{_BOILERPLATE.pattern}){_EDGES}(?=\n|\Z)", re.IGNORECASE)
 
 
 def is_boilerplate(line: str) -> bool:
@@ -118,14 +124,37 @@ def html_to_text(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """HTML to text, control characters out, whitespace folded, repeated paragraphs and boilerplate dropped."""
-    text = html_to_text(text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub("", text)
+    """HTML to text, control characters out, whitespace folded, repeated paragraphs and boilerplate dropped.
+
+    Paragraphs are separated by blank lines; in each, lines are stripped and
+    empty ones dropped. This runs on every article in the worker, so the
+    per-line regex work is skipped when a check over the whole text shows
+    there is nothing to fold and no line that can be boilerplate.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = html_to_text(text)
+    # Control characters and the spaces _SPACES folds even when alone are all
+    # unprintable, so one C-speed check clears most texts of both.
+    printable = text.replace("\n", "").isprintable()
+    if not printable:
+        text = _CONTROL.sub("", text)
+    text = _INDENTS.sub("\n", text)
+    fold = "  " in text or (not printable and _ODD_SPACES.search(text) is not None)
+    # The line check below sees lines as they are, so it is only exact on text with nothing to fold.
+    check_lines = fold or _BOILERPLATE_LINE.search("\n" + text) is not None
     paragraphs: list[str] = []
     seen: set[str] = set()
     for para in _BLANKS.split(text):
-        lines = [_SPACES.sub(" ", ln).strip() for ln in para.split("\n")]
-        p = "\n".join(ln for ln in lines if ln and not is_boilerplate(ln))
+        if fold:
+            para = _SPACES.sub(" ", para)
+        if "\n" in para:
+            lines = [ln.strip() for ln in para.split("\n")]
+            p = "\n".join(ln for ln in lines if ln and not (check_lines and is_boilerplate(ln)))
+        else:  # one line, as most web paragraphs are: spare the list work
+            p = para.strip()
+            if check_lines and p and is_boilerplate(p):
+                p = ""
         if not p:
             continue
         key = p.casefold()
@@ -142,14 +171,17 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
-    if parts.port and not ((scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)):
-        host = f"{host}:{parts.port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)]
-    query.sort()
+    port = parts.port
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    query = ""
+    if parts.query:
+        pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)]
+        query = urlencode(sorted(pairs))
     path = parts.path or "/"
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/")
-    return urlunsplit((scheme, host, path, urlencode(query), ""))
+    return urlunsplit((scheme, host, path, query, ""))
 
 
 def source_from_url(url: str | None) -> str | None:
@@ -162,8 +194,13 @@ def source_from_url(url: str | None) -> str | None:
 
 def article_id(url: str | None, title: str, body: str) -> str:
     """Stable id: from the canonical URL when known, else from the cleaned content."""
-    if url:
-        basis = "url:" + canonical_url(url)
+    return _article_id(canonical_url(url) if url else None, title, body)
+
+
+def _article_id(canonical: str | None, title: str, body: str) -> str:
+    # normalize_raw() has the canonical URL already; canonicalizing costs more than hashing.
+    if canonical is not None:
+        basis = "url:" + canonical
     else:
         basis = "text:" + " ".join(title.split()).casefold() + "\n" + " ".join(body.split()).casefold()
     return "a_" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:24]
@@ -225,11 +262,12 @@ def normalize_raw(raw: RawArticle, *, now: float | None = None) -> Article:
             body = rest
     url = raw.url.strip() if raw.url and raw.url.strip() else None
     ingested = float(raw.ingested_at) if raw.ingested_at else (time.time() if now is None else now)
+    canonical = canonical_url(url) if url else None
     return Article(
-        id=article_id(url, title, body),
+        id=_article_id(canonical, title, body),
         title=title,
         body=body,
-        url=canonical_url(url) if url else None,
+        url=canonical,
         source=(raw.source or "").strip() or source_from_url(url),
         language=(raw.language or "").strip().lower() or detect_language(title, body),
         published_at=parse_time(raw.published),
