@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+_STAGE_MATCH = metrics.STAGE_SECONDS.labels("match")
 
 # An oversized payload is kept only in part: enough to identify and fix it.
 OVERSIZED_KEEP_BYTES = 64 * 1024
@@ -247,44 +248,67 @@ class Runtime:
         losing a decision; the stream stalls rather than drops.
         """
         rules = self.rules  # one rule set for the whole article, even if a swap happens meanwhile
-        t0 = time.perf_counter()
-        matches = match_rules(rules, item)
-        metrics.STAGE_SECONDS.labels("match").observe(time.perf_counter() - t0)
         out: list[Decision] = []
-        for m in matches:
-            metrics.RULE_MATCHES.labels(m.rule.id).inc()
+        for m in self._match(rules, item):
             d = await self._decide_one(m, item, now)
-            if d is None:
-                continue
-            if d.outcome in ("created", "updated") and d.alert.ingested_at:
-                metrics.ALERT_DECISION_SECONDS.observe(max(0.0, time.time() - d.alert.ingested_at))
-            out.append(d)
+            if d is not None:
+                out.append(d)
         return out
 
     async def decide_many(self, items: list[ClassifiedArticle], concurrency: int = 32) -> list[list[Decision]]:
-        """:meth:`decide` for a batch, with Redis round trips of different articles overlapping.
+        """:meth:`decide` for a batch (the pipeline agent, per chunk).
 
-        Articles of one story may be decided concurrently: the chain's scripts
-        are atomic, so the outcome (one alert per rule and story) is the same.
+        The silences and the dedup pre-checks of the whole batch are read in
+        one round trip, and the Redis round trips of different matches
+        overlap. Matches of one story may be decided concurrently: the chain's
+        scripts are atomic, so the outcome (one alert per rule and story) is
+        the same.
         """
+        rules = self.rules
+        now = time.time()
+        pending = [
+            (i, self.chain.decision(m, item, now)) for i, item in enumerate(items) for m in self._match(rules, item)
+        ]
+        out: list[list[Decision]] = [[] for _ in items]
+        if not pending:
+            return out
+        decisions = [d for _, d in pending]
+        await _retry_redis(lambda: self.chain.prepare_batch(decisions, now), f"reading {len(decisions)} dedup keys")
         sem = asyncio.Semaphore(concurrency)
 
-        async def one(item: ClassifiedArticle) -> list[Decision]:
+        async def one(d: Decision) -> Decision | None:
             async with sem:
-                return await self.decide(item)
+                return await self._run_decision(d)
 
-        return list(await asyncio.gather(*(one(i) for i in items)))
+        for (i, _), d in zip(pending, await asyncio.gather(*(one(d) for d in decisions)), strict=True):
+            if d is not None:
+                out[i].append(d)
+        return out
+
+    def _match(self, rules: RuleSet, item: ClassifiedArticle) -> list[RuleMatch]:
+        t0 = time.perf_counter()
+        matches = match_rules(rules, item)
+        _STAGE_MATCH.observe(time.perf_counter() - t0)
+        for m in matches:
+            metrics.RULE_MATCHES.labels(m.rule.id).inc()
+        return matches
 
     async def _decide_one(self, m: RuleMatch, item: ClassifiedArticle, now: float | None) -> Decision | None:
+        return await self._run_decision(self.chain.decision(m, item, time.time() if now is None else now))
+
+    async def _run_decision(self, d: Decision) -> Decision | None:
         try:
-            return await _retry_redis(
-                lambda: self.chain.run(m, item, now), f"deciding rule {m.rule.id} for story {item.article.story_id}"
+            d = await _retry_redis(
+                lambda: self.chain.run_decision(d), f"deciding rule {d.rule.id} for story {d.item.article.story_id}"
             )
         except ResponseError:
             # A script or data error repeats on every try: report it loudly, go on.
-            logger.exception("alert chain failed for rule %s story %s", m.rule.id, item.article.story_id)
-            metrics.ALERTS.labels(m.rule.id, "error").inc()
+            logger.exception("alert chain failed for rule %s story %s", d.rule.id, d.item.article.story_id)
+            metrics.ALERTS.labels(d.rule.id, "error").inc()
             return None
+        if d.outcome in ("created", "updated") and d.alert.ingested_at:
+            metrics.ALERT_DECISION_SECONDS.observe(max(0.0, time.time() - d.alert.ingested_at))
+        return d
 
     async def assign_story(self, article: Article) -> StoryAssignment:
         """Set ``article.story_id`` to its near-duplicate story (classify agent, after normalize).

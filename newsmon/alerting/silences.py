@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -152,16 +153,17 @@ class SilenceStore:
         """Every silence still on record (ended ones purged after a day), newest first."""
         now = time.time() if now is None else now
         raw = await self.redis.hgetall(self.keys.silences())
-        out, stale = [], []
-        for k, v in raw.items():
-            s = Silence(**orjson.loads(v))
-            if s.until < now - PURGE_AFTER_S:
-                stale.append(k)
-            else:
-                out.append(s)
+        silences = self.parse(raw)
+        stale = [k for k, s in zip(raw, silences, strict=True) if s.until < now - PURGE_AFTER_S]
+        out = [s for s in silences if s.until >= now - PURGE_AFTER_S]
         if stale:
             await self.redis.hdel(self.keys.silences(), *stale)
         return sorted(out, key=lambda s: s.created_at, reverse=True)
+
+    @staticmethod
+    def parse(raw: Mapping[Any, bytes | str]) -> list[Silence]:
+        """Silences from the hash's values (HGETALL reply), in the hash's order."""
+        return [Silence(**orjson.loads(v)) for v in raw.values()]
 
     async def active(self, now: float) -> list[Silence]:
         return [s for s in await self.all(now) if s.active(now)]

@@ -44,7 +44,7 @@ from redis.asyncio import Redis
 from newsmon import metrics
 from newsmon.alerting.keys import Keys
 from newsmon.alerting.policy import alert_id_for, build_alert
-from newsmon.alerting.silences import SilenceStore
+from newsmon.alerting.silences import Silence, SilenceStore
 from newsmon.alerting.store import AlertStore
 from newsmon.alerting.triggers import Triggers
 from newsmon.rules.matcher import Reason, RuleMatch
@@ -141,6 +141,10 @@ class Decision:
     outcome: str = ""
     stage: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
+    # Set by the batch path (:meth:`AlertChain.run_batch`): the active silences
+    # read once for the batch, and whether the dedup key existed at its start.
+    silences: list[Silence] | None = None
+    known_duplicate: bool | None = None
 
     @property
     def publish(self) -> Alert | None:
@@ -191,8 +195,13 @@ class DedupStage:
         self.redis = redis
         self.keys = keys
 
+    def key_of(self, d: Decision) -> str:
+        return self.keys.dedup(d.shard, d.rule.id, d.key)
+
     async def run(self, d: Decision) -> str | None:
         # A cheap pre-check; the send and group scripts decide races atomically.
+        if d.known_duplicate is not None:
+            return "duplicate" if d.known_duplicate else None
         if await self.redis.exists(self.keys.dedup(d.shard, d.rule.id, d.key)):
             return "duplicate"
         return None
@@ -205,7 +214,10 @@ class SilenceStage:
         self.silences = silences
 
     async def run(self, d: Decision) -> str | None:
-        s = await self.silences.matching(d.rule.id, d.item, d.now)
+        if d.silences is not None:
+            s = next((x for x in d.silences if x.matches(d.rule.id, d.item)), None)
+        else:
+            s = await self.silences.matching(d.rule.id, d.item, d.now)
         if s is None:
             return None
         d.alert.silence_id = s.id
@@ -310,9 +322,12 @@ class AlertChain:
     ) -> None:
         self.keys = keys
         self.store = store
+        self.redis = redis
+        self.silence_store = silences
+        self.dedup = DedupStage(redis, keys)
         self.stages: Sequence[Stage] = (
             TriggerStage(Triggers(redis, keys, late_after_s), keys),
-            DedupStage(redis, keys),
+            self.dedup,
             SilenceStage(silences),
             ThrottleStage(redis, keys),
             GroupStage(redis, keys, ttl_s),
@@ -335,7 +350,30 @@ class AlertChain:
 
     async def run(self, match: RuleMatch, item: ClassifiedArticle, now: float | None = None) -> Decision:
         """Decide one match; raises RedisError (safe to call again) when Redis is unavailable."""
-        d = self.decision(match, item, time.time() if now is None else now)
+        return await self.run_decision(self.decision(match, item, time.time() if now is None else now))
+
+    async def prepare_batch(self, decisions: list[Decision], now: float) -> None:
+        """Before a batch's decisions run: one round trip for the silences and the dedup pre-checks.
+
+        Only ``any`` rules are pre-checked (other types know their dedup key
+        after the trigger stage). A key written later in the same batch is
+        still caught by the send script, which decides atomically. Raises
+        RedisError (safe to call again) when Redis is unavailable.
+        """
+        plain = [d for d in decisions if d.rule.type == "any"]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(self.keys.silences())
+            for d in plain:
+                pipe.exists(self.dedup.key_of(d))
+            raw, *exists = await pipe.execute()
+        active = [s for s in self.silence_store.parse(raw) if s.active(now)]
+        for d in decisions:
+            d.silences = active
+        for d, n in zip(plain, exists, strict=True):
+            d.known_duplicate = bool(n)
+
+    async def run_decision(self, d: Decision) -> Decision:
+        """Run the stages for a decision built by :meth:`decision`; safe to call again after a RedisError."""
         for stage in self.stages:
             outcome = await stage.run(d)
             if outcome is not None:

@@ -109,6 +109,25 @@ async def test_dedup__two_workers_racing_on_one_story_create_one_alert(make_rt):
     assert await workers[0].store.pending("webhook") == 1
 
 
+async def test_decide_many__batch_gives_the_outcomes_of_one_at_a_time(make_rt):
+    rt = make_rt(ruleset(ANY))
+    now = time.time()
+    assert [d.outcome for d in await rt.decide(article(1, t=now), now=now)] == ["created"]
+    s = parse_silence({"matchers": {"country": "sy"}, "duration": "1h", "author": "a", "comment": "c"}, now - 1)
+    await rt.silences.add(s)
+    batch = [article(1, t=now), article(4, t=now), article(5, t=now, story="a4"), article(6, t=now, country="SY")]
+    got = [[d.outcome for d in ds] for ds in await rt.decide_many(batch)]
+    # a1 alerted before the batch (pre-check); a4 and a5 are one story decided
+    # concurrently (the send script lets one win); a6 is muted by the silence.
+    assert got[0] == ["duplicate"]
+    assert sorted(got[1] + got[2]) == ["created", "duplicate"]
+    assert (
+        got[3] == ["silenced"]
+        and (await rt.decide_many([article(7, t=now, country="SY")]))[0][0].alert.silence_id == s.id
+    )
+    assert await rt.store.pending("webhook") == 2
+
+
 async def test_notify_on_update__new_article_of_alerted_story_notifies_again(make_rt):
     rt = make_rt(ruleset(ANY + "    notify_on_update: true\n"))
     assert await outcomes(rt, article(1, story="s1"), T0) == ["created"]
