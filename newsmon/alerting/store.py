@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 
 from newsmon.alerting.keys import Keys
 from newsmon.streams.records import Alert, dumps
@@ -116,12 +116,25 @@ class AlertStore:
         return out
 
     async def delivered(self, c: Claimed) -> None:
-        await self._done(
-            keys=[self.keys.outbox(c.shard, c.channel), self.keys.attempts(c.shard, c.channel)], args=[c.alert_id]
-        )
-        await self.redis.hincrby(self.keys.stats(), f"{c.channel}:sent", 1)
+        # One round trip: the three writes are independent, and the outbox
+        # entry (what matters for at-least-once) is removed by the script.
         extra = {"members": len(c.alert.members)} if c.alert is not None and c.alert.kind == "digest" else {}
-        await self.history("delivered", c.alert_id, channel=c.channel, attempts=c.attempts + 1, **extra)
+        if isinstance(self.redis, RedisCluster):  # its pipelines refuse scripts
+            await self._done(
+                keys=[self.keys.outbox(c.shard, c.channel), self.keys.attempts(c.shard, c.channel)], args=[c.alert_id]
+            )
+            await self.redis.hincrby(self.keys.stats(), f"{c.channel}:sent", 1)
+            await self.history("delivered", c.alert_id, channel=c.channel, attempts=c.attempts + 1, **extra)
+            return
+        async with self.redis.pipeline(transaction=False) as pipe:
+            await self._done(
+                keys=[self.keys.outbox(c.shard, c.channel), self.keys.attempts(c.shard, c.channel)],
+                args=[c.alert_id],
+                client=pipe,
+            )
+            pipe.hincrby(self.keys.stats(), f"{c.channel}:sent", 1)
+            self._history(pipe, "delivered", c.alert_id, channel=c.channel, attempts=c.attempts + 1, **extra)
+            await pipe.execute()
 
     async def retry_later(self, c: Claimed, due: float, error: str) -> int:
         n = await self._retry(
@@ -152,9 +165,12 @@ class AlertStore:
         logger.error("delivery given up: alert=%s channel=%s error=%s", c.alert_id, c.channel, error[:200])
 
     async def history(self, event: str, alert_id: str, **fields: Any) -> None:
+        await self._history(self.redis, event, alert_id, **fields)
+
+    def _history(self, client: Any, event: str, alert_id: str, **fields: Any) -> Any:
         data = {"event": event, "alert_id": alert_id, "at": f"{time.time():.3f}"}
         data.update({k: str(v) for k, v in fields.items()})
-        await self.redis.xadd(self.keys.history(), data, maxlen=HISTORY_MAXLEN, approximate=True)  # type: ignore[arg-type]
+        return client.xadd(self.keys.history(), data, maxlen=HISTORY_MAXLEN, approximate=True)
 
     async def recent(self, limit: int = 50, scan: int = 2000) -> list[dict[str, Any]]:
         """The latest alerts from the history stream, newest first, each with its events.
