@@ -164,3 +164,23 @@ async def test_dispatcher__delivers_every_alert_once(make_store, receiver):
     ids = sorted(r.headers["webhook-id"] for r in rec.accepted("webhook"))
     assert ids == sorted(f"al_{n}" for n in range(12))
     assert all(r.signature_ok for r in rec.accepted("webhook"))
+
+
+async def test_decide_many__batch_round_trip_works_on_every_topology(topology: str):
+    from newsmon.config import Settings
+    from newsmon.runtime import Runtime
+
+    from .test_alerting_chain import ANY, article, ruleset
+
+    settings = Settings.from_env(
+        {"NEWSMON_REDIS_URL": topology, "NEWSMON_REDIS_PREFIX": f"nmtest-{uuid.uuid4().hex[:8]}"}
+    )
+    rt = Runtime(settings, None, ruleset(ANY), {})  # type: ignore[arg-type]
+    try:
+        now = time.time()
+        first = await rt.decide_many([article(n, t=now) for n in range(6)])
+        again = await rt.decide_many([article(n, t=now) for n in range(6)])
+        assert [d.outcome for ds in first for d in ds] == ["created"] * 6
+        assert [d.outcome for ds in again for d in ds] == ["duplicate"] * 6
+    finally:
+        await rt.redis.aclose()
