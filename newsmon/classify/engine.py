@@ -29,10 +29,12 @@ about Switzerland).
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +121,14 @@ _PLACE_PREFIXES = frozenset(
 )
 _SENTENCE_END = frozenset(".!?:;\n\"'(\u201c\u201d\u2018\u2019")
 
+# Cue flags read in the per-match loops, bound once here.
+_F_NUMBER = lx.F_NUMBER
+_F_AMBIG = lx.F_AMBIG
+_F_SUPPORT = lx.F_SUPPORT
+_F_IMPLICIT = lx.F_IMPLICIT
+_F_REGION = lx.F_REGION
+_NOT_STRONG = lx.F_AMBIG | lx.F_SUPPORT | lx.F_IMPLICIT | lx.F_REGION
+
 _LANG_COVERAGE = {
     "en": {"places": "full", "regions": "full", "topics": "full"},
 }
@@ -170,18 +180,31 @@ def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(a <= pos < b for a, b in spans)
 
 
-def _scan(auto: Any, f: _Field) -> list[tuple[int, int, tuple[Any, ...], tuple[Any, ...]]]:
-    """Whole-word matches as (start, end, geo cues, topic cues); case is checked per cue.
+# Accepted matches: (start, end, geo cues, geo cues by capital) and
+# (start, end, topic cues); see lexicon.build_automaton for the cue tuples.
+_GeoHit = tuple[int, int, tuple[lx.GeoCue, ...], Any]
+_TopicHit = tuple[int, int, tuple[lx.TopicCue, ...]]
+
+
+def _scan(lex: lx.Lexicon, f: _Field) -> tuple[list[_GeoHit], list[_TopicHit]]:
+    """Whole-word matches, split into (geo hits, topic hits); case is checked per cue.
 
     Keys carry a leading space (see :func:`lexicon.build_automaton`), so the
     start of a word is checked by the automaton itself; only the end (and the
-    start of Arabic keys) is checked here.
+    start of Arabic keys) is checked here. Returning the two kinds apart saves
+    both consumers a pass over the other kind's matches.
     """
     low = f.low
+    # Without an Arabic letter the bare Arabic keys cannot match; the automaton
+    # without them finds the same matches faster.
+    auto = lex.auto if lex.auto_plain is None or lx.has_arabic(low) else lex.auto_plain
     n = len(low)
     dups = f.dups
-    out = []
-    for e, (keylen, gsuf, tsuf, arabic, geo, topic, tail) in auto.iter_long(" " + lx.boundary_text(low)):
+    geo_hits: list[_GeoHit] = []
+    topic_hits: list[_TopicHit] = []
+    for e, (keylen, gsuf, tsuf, arabic, geo, topic, tail, geo_by_capital) in auto.iter_long(
+        " " + lx.boundary_text(low)
+    ):
         start = e - keylen
         if (
             arabic
@@ -207,8 +230,11 @@ def _scan(auto: Any, f: _Field) -> list[tuple[int, int, tuple[Any, ...], tuple[A
             end = j
         if dups and _in_spans(start, dups):
             continue
-        out.append((start, end, geo, topic))
-    return out
+        if geo:
+            geo_hits.append((start, end, geo, geo_by_capital))
+        if topic:
+            topic_hits.append((start, end, topic))
+    return geo_hits, topic_hits
 
 
 def _case_ok(f: _Field, start: int, case: int, pattern: str) -> bool:
@@ -258,6 +284,28 @@ def _next_word(f: _Field, end: int) -> tuple[str, bool]:
     return word, bool(word) and f.text[i].isupper()
 
 
+# Raw scores repeat from article to article (sums of a few weights), and
+# rounding a float to n digits costs more than looking it up.
+@functools.lru_cache(maxsize=4096)
+def _place_score(raw: float) -> float:
+    return round(1.0 - math.exp(-raw / SCORE_SCALE_PLACE), 3)
+
+
+@functools.lru_cache(maxsize=4096)
+def _topic_score(raw: float) -> float:
+    return round(1.0 - math.exp(-raw / SCORE_SCALE_TOPIC), 4)
+
+
+def _capital_rank(cue: lx.GeoCue) -> tuple[bool, int]:
+    """Which of several countries a shared name means: a capital, then the larger place."""
+    return (cue.kind == "capital", cue.population)
+
+
+def _place_rank(cue: lx.GeoCue) -> tuple[bool, int]:
+    """Which finer place a span names: a city, then the larger place."""
+    return (cue.place is not None and cue.place["kind"] == "city", cue.population)
+
+
 def _headline_style(text: str) -> bool:
     words = [w for w in text.split() if w[:1].isalpha()]
     if len(words) < 3:
@@ -278,6 +326,8 @@ def _prev_is_number(f: _Field, start: int) -> bool:
 def _lead_list_members(listed: list[tuple[_Field, int, int, str]]) -> set[str]:
     """Countries of a list ("A, B, C and D") that starts in the headline or the lead."""
     out: set[str] = set()
+    if len({item[3] for item in listed}) < LIST_MIN_MEMBERS:
+        return out  # too few countries for any list
     run: list[tuple[_Field, int, int, str]] = []
 
     def close() -> None:
@@ -292,6 +342,8 @@ def _lead_list_members(listed: list[tuple[_Field, int, int, str]]) -> set[str]:
             continue
         if run:
             close()
+        if item[0].name != "title" and item[1] >= LEAD_CHARS:
+            return out  # spans come in text order: every list from here on starts after the lead
         run = [item]
     if run:
         close()
@@ -304,7 +356,12 @@ class Classifier:
     def __init__(self, lexicon: lx.Lexicon, detector: LanguageDetector) -> None:
         self.lex = lexicon
         self.detector = detector
-        self._region_cache: dict[str, tuple[str, ...]] = lexicon.country_regions
+        # (slug, label) of each country's regions, in the order of country_regions.
+        self._region_labels = {
+            iso2: tuple((slug, lexicon.regions[slug].label) for slug in slugs)
+            for iso2, slugs in lexicon.country_regions.items()
+        }
+        self._country_names: dict[str, str] = {iso2: c["name"] for iso2, c in lexicon.countries.items() if c}
         self.load_seconds = 0.0
 
     @classmethod
@@ -334,39 +391,41 @@ class Classifier:
             _Field("title", title, []),
             _Field("body", body, _duplicate_spans(title, body)),
         )
-        auto = self.lex.auto
-        scans = [_scan(auto, f) if f.text else [] for f in fields]
-        places, _focus, named = self._places(fields, scans, lang)
+        title_scan = _scan(self.lex, fields[0]) if title else ([], [])
+        body_scan = _scan(self.lex, fields[1]) if body else ([], [])
+        places, _focus, named = self._places(fields, (title_scan[0], body_scan[0]), lang)
         regions = self._regions(places, named)
         # The topic lexicon is English; other languages still get matches on
         # shared terms (ISIS, NATO, names), which coverage reports as partial.
-        topics = self._topics(fields, scans)
+        topics = self._topics(fields, (title_scan[1], body_scan[1]))
         coverage = dict(_LANG_COVERAGE.get(lang, _OTHER_COVERAGE))
         return Classification(language=lang, places=places, regions=regions, topics=topics, coverage=coverage)
 
     # ------------------------------------------------------------------ places
 
     def _geo_hits(
-        self, fields: tuple[_Field, ...], scans: list[Any], lang: str
-    ) -> list[tuple[_Field, int, int, float, list[lx.GeoCue]]]:
+        self, fields: tuple[_Field, ...], scans: tuple[list[_GeoHit], ...], lang: str
+    ) -> list[tuple[_Field, int, int, float, Sequence[lx.GeoCue]]]:
         """Matches grouped by span, with cues that pass case, language and number checks."""
         spans = []
-        for f, scan in zip(fields, scans, strict=True):
+        for f, hits in zip(fields, scans, strict=True):
             title_field = f.name == "title"
             text = f.text
-            for start, end, cues, _topic in scan:
-                if not cues:
-                    continue
+            for start, end, cues, by_capital in hits:
                 if start > 0 and text[start - 1] == "<":
                     continue  # <ROK> is a ticker symbol, not South Korea
                 pos = TITLE_FACTOR if title_field else (LEAD_FACTOR if start < LEAD_CHARS else 1.0)
-                ok = [
-                    cue
-                    for cue in cues
-                    if (not cue.lang or cue.lang == lang)
-                    and (not cue.case or _case_ok(f, start, cue.case, cue.pattern))
-                    and not (cue.flags & lx.F_NUMBER and not _prev_is_number(f, start))
-                ]
+                ok: Sequence[lx.GeoCue]
+                if by_capital is not None:
+                    ok = by_capital[1] if text[start].isupper() else by_capital[0]
+                else:
+                    ok = [
+                        cue
+                        for cue in cues
+                        if (not cue.lang or cue.lang == lang)
+                        and (not cue.case or _case_ok(f, start, cue.case, cue.pattern))
+                        and not (cue.flags & _F_NUMBER and not _prev_is_number(f, start))
+                    ]
                 if ok and end + 1 < len(text) and text[end] == "-" and text[end + 1].isupper():
                     # "Bristol-Myers", "Allis-Chalmers": a town in a compound name is a company.
                     ok = [cue for cue in ok if cue.kind not in _COMPOUND_VETO_KINDS]
@@ -400,37 +459,33 @@ class Classifier:
         return rule.context == "context" and any_strong
 
     def _places(
-        self, fields: tuple[_Field, ...], scans: list[Any], lang: str
+        self, fields: tuple[_Field, ...], scans: tuple[list[_GeoHit], ...], lang: str
     ) -> tuple[list[PlaceTag], set[str], dict[str, list[Evidence]]]:
         spans = self._geo_hits(fields, scans, lang)
         title = fields[0].text
         if not spans and "<" not in title and not self.lex.lead_company:
             return [], set(), {}
         strong: set[str] = set()
-        for _f, _s, _e, _p, cues in spans:
-            for cue in cues:
-                if cue.kind in _STRONG_KINDS and not cue.flags & (
-                    lx.F_AMBIG | lx.F_SUPPORT | lx.F_IMPLICIT | lx.F_REGION
-                ):
-                    strong.add(cue.target)
-        # Ambiguous names that may stand alone (Washington, Sudan) are strong
-        # evidence once they pass their vetoes.
+        free_ambiguous: list[tuple[_Field, int, int, lx.GeoCue]] = []
         for f, start, end, _p, cues in spans:
             for cue in cues:
-                if (
-                    cue.flags & lx.F_AMBIG
-                    and cue.rule is not None
-                    and cue.rule.context == "free"
-                    and cue.target not in strong
-                    and cue.kind in _STRONG_KINDS
-                    and self._ambiguous_ok(f, start, end, cue, strong, True)
-                ):
-                    strong.add(cue.target)
+                if cue.kind in _STRONG_KINDS:
+                    flags = cue.flags
+                    if not flags & _NOT_STRONG:
+                        strong.add(cue.target)
+                    elif flags & _F_AMBIG and cue.rule is not None and cue.rule.context == "free":
+                        free_ambiguous.append((f, start, end, cue))
+        # Ambiguous names that may stand alone (Washington, Sudan) are strong
+        # evidence once they pass their vetoes.
+        for f, start, end, cue in free_ambiguous:
+            if cue.target not in strong and self._ambiguous_ok(f, start, end, cue, strong, True):
+                strong.add(cue.target)
         any_strong = bool(strong)
 
         scores: dict[str, float] = {}
         implicit: dict[str, float] = {}
-        implicit_ev: dict[str, list[Evidence]] = {}
+        # Boilerplate spans become evidence only when they decide (see the end).
+        implicit_spans: dict[str, list[tuple[_Field, int, int]]] = {}
         evidence: dict[str, list[Evidence]] = {}
         finer: dict[str, dict[str, dict[str, Any]]] = {}
         region_named: dict[str, list[Evidence]] = {}
@@ -442,29 +497,31 @@ class Classifier:
             place_cues: list[lx.GeoCue] = []
             for cue in cues:
                 flags = cue.flags
-                if flags & lx.F_REGION:
-                    region_named.setdefault(cue.target, []).append(Evidence(f.name, start, end, f.text[start:end]))
-                    continue
-                if flags & lx.F_IMPLICIT:
-                    implicit[cue.target] = implicit.get(cue.target, 0.0) + cue.weight * pos
-                    iev = implicit_ev.setdefault(cue.target, [])
-                    if len(iev) < MAX_EVIDENCE:
-                        iev.append(Evidence(f.name, start, end, f.text[start:end]))
-                    continue
-                if flags & lx.F_AMBIG:
-                    if not self._ambiguous_ok(f, start, end, cue, strong, any_strong):
+                if flags:
+                    if flags & _F_REGION:
+                        ev_region = Evidence(f.name, start, end, f.text[start:end])
+                        region_named.setdefault(cue.target, []).append(ev_region)
                         continue
-                elif flags & lx.F_SUPPORT and cue.target not in strong:
-                    # With no named country at all, a sizeable city may stand alone,
-                    # unless it reads as part of a name ("Morgan Stanley").
-                    if any_strong or cue.kind != "city" or f.upper:
+                    if flags & _F_IMPLICIT:
+                        implicit[cue.target] = implicit.get(cue.target, 0.0) + cue.weight * pos
+                        ispans = implicit_spans.setdefault(cue.target, [])
+                        if len(ispans) < MAX_EVIDENCE:
+                            ispans.append((f, start, end))
                         continue
-                    _prev, prev_cap = _prev_word(f, start)
-                    if prev_cap and _prev not in _PLACE_PREFIXES:
-                        continue
-                    _nxt, next_cap = _next_word(f, end)
-                    if next_cap:
-                        continue  # "George Washington" is a person, not George (ZA)
+                    if flags & _F_AMBIG:
+                        if not self._ambiguous_ok(f, start, end, cue, strong, any_strong):
+                            continue
+                    elif flags & _F_SUPPORT and cue.target not in strong:
+                        # With no named country at all, a sizeable city may stand alone,
+                        # unless it reads as part of a name ("Morgan Stanley").
+                        if any_strong or cue.kind != "city" or f.upper:
+                            continue
+                        _prev, prev_cap = _prev_word(f, start)
+                        if prev_cap and _prev not in _PLACE_PREFIXES:
+                            continue
+                        _nxt, next_cap = _next_word(f, end)
+                        if next_cap:
+                            continue  # "George Washington" is a person, not George (ZA)
                 if cue.place is not None:
                     place_cues.append(cue)
                 cur = best.get(cue.target)
@@ -472,64 +529,64 @@ class Classifier:
                     best[cue.target] = cue
             if not best:
                 continue
-            if len(best) > 1:
+            if len(best) == 1:
+                ((target, cue),) = best.items()
+            else:
                 # One surface name, several countries (Georgia, Valencia, Hyderabad):
                 # keep one, preferring a country named elsewhere, then population.
                 # A province or state outranks a town of the same name abroad
                 # (Ontario, California is no reason to drop the province).
                 pool = [c for c in best.values() if c.kind not in _TOWN_KINDS] or list(best.values())
                 pool = [c for c in pool if c.target in strong] or pool
-                keep = max(pool, key=lambda c: (c.kind == "capital", c.population)).target
-                best = {keep: best[keep]}
-            ev_obj = Evidence(f.name, start, end, f.text[start:end])
+                target = max(pool, key=_capital_rank).target
+                cue = best[target]
+            kind = cue.kind
             title_field = f.name == "title"
-            in_lead = title_field or start < LEAD_CHARS
-            for target, cue in best.items():
-                if in_lead:
-                    early.add(target)
-                    if cue.kind == "market" or (
-                        title_field and cue.kind in _ANCHOR_KINDS and not cue.flags & lx.F_AMBIG
-                    ):
-                        anchored.add(target)
-                if cue.kind in _ANCHOR_KINDS:
-                    listed.append((f, start, end, target))
-                scores[target] = scores.get(target, 0.0) + cue.weight * pos
-                ev = evidence.setdefault(target, [])
-                if len(ev) < MAX_EVIDENCE:
-                    ev.append(ev_obj)
+            if title_field or start < LEAD_CHARS:
+                early.add(target)
+                if kind == "market" or (title_field and kind in _ANCHOR_KINDS and not cue.flags & _F_AMBIG):
+                    anchored.add(target)
+            if kind in _ANCHOR_KINDS:
+                listed.append((f, start, end, target))
+            scores[target] = scores.get(target, 0.0) + cue.weight * pos
+            ev = evidence.get(target)
+            if ev is None:
+                evidence[target] = [Evidence(f.name, start, end, f.text[start:end])]
+            elif len(ev) < MAX_EVIDENCE:
+                ev.append(Evidence(f.name, start, end, f.text[start:end]))
+            if place_cues:
                 own = [c for c in place_cues if c.target == target]
                 if own:
-                    pc = max(own, key=lambda c: (c.place is not None and c.place["kind"] == "city", c.population))
-                    place = pc.place
+                    place = max(own, key=_place_rank).place
                     if place is not None:
                         finer.setdefault(target, {}).setdefault(place["name"], place)
 
         body = fields[1]
         if body.text and self.lex.lead_company:
             lead_w = self.lex.weights.get("lead_company", 0.0)
-            for pattern, country in self.lex.lead_company:
-                lm = pattern.match(body.text)
+            for lead in self.lex.lead_company:
+                lm = lead.match(body.text)
                 if lm is None:
                     continue
                 a, b = lm.span("form")
-                ev_list = evidence.setdefault(country, [])
+                ev_list = evidence.setdefault(lead.country, [])
                 if len(ev_list) < MAX_EVIDENCE:
                     ev_list.append(Evidence("body", a, b, body.text[a:b]))
-                scores[country] = scores.get(country, 0.0) + lead_w
+                scores[lead.country] = scores.get(lead.country, 0.0) + lead_w
                 break
         if "<" in title:
             m = _TICKER.search(title)
             if m:
-                t_ev = Evidence("title", m.start(), m.end(), m.group(0))
                 if len(m.group(0)) == 7 and m.group(0)[5] in "FY":
                     implicit[TICKER_COUNTRY] = implicit.get(TICKER_COUNTRY, 0.0) + TICKER_WEIGHT
-                    implicit_ev.setdefault(TICKER_COUNTRY, []).insert(0, t_ev)
+                    implicit_spans.setdefault(TICKER_COUNTRY, []).insert(0, (fields[0], m.start(), m.end()))
                 else:
                     w = self.lex.weights.get("ticker", 0.0) * TITLE_FACTOR
                     scores[TICKER_COUNTRY] = scores.get(TICKER_COUNTRY, 0.0) + w
+                    t_ev = Evidence("title", m.start(), m.end(), m.group(0))
                     evidence.setdefault(TICKER_COUNTRY, []).insert(0, t_ev)
                     early.add(TICKER_COUNTRY)
-        if self.lex.exchange_suffixes:
+        if self.lex.exchange_suffixes and ("<" in title or "<" in body.text):
             self._listings(fields, scores, evidence, early)
         for target, extra in implicit.items():
             if target in scores:
@@ -564,18 +621,21 @@ class Classifier:
                     scores[cand] = max(scores.get(cand, 0.0), val)
                     focus.add(cand)
                     if not evidence.get(cand):
-                        evidence[cand] = implicit_ev.get(cand, [])
+                        evidence[cand] = [
+                            Evidence(f.name, a, b, f.text[a:b]) for f, a, b in implicit_spans.get(cand, ())
+                        ]
 
+        names = self._country_names
         tags = []
         for c, raw in scores.items():
             tags.append(
                 PlaceTag(
-                    country=c,
-                    name=self._country_name(c),
-                    role="focus" if c in focus else "mention",
-                    score=round(1.0 - math.exp(-raw / SCORE_SCALE_PLACE), 3),
-                    evidence=evidence.get(c, []),
-                    places=list(finer.get(c, {}).values()),
+                    c,
+                    names.get(c, c),
+                    "focus" if c in focus else "mention",
+                    _place_score(raw),
+                    evidence.get(c, []),
+                    list(finer.get(c, {}).values()),
                 )
             )
         tags.sort(key=lambda t: (t.role != "focus", -t.score, t.country))
@@ -608,10 +668,6 @@ class Classifier:
                 if title_field or start < LEAD_CHARS:
                     early.add(country)
 
-    def _country_name(self, iso2: str) -> str:
-        c = self.lex.countries.get(iso2)
-        return c["name"] if c else iso2
-
     # ------------------------------------------------------------------ regions
 
     def _regions(self, places: list[PlaceTag], named: dict[str, list[Evidence]]) -> list[RegionTag]:
@@ -620,13 +676,13 @@ class Classifier:
         for tag in places:
             if tag.role != "focus":
                 continue
-            for slug in self._region_cache.get(tag.country, ()):
+            for slug, label in self._region_labels.get(tag.country, ()):
                 r = out.get(slug)
                 if r is None:
-                    reg = self.lex.regions[slug]
-                    out[slug] = RegionTag(slug, reg.label, tag.score, list(tag.evidence[:4]))
+                    out[slug] = RegionTag(slug, label, tag.score, tag.evidence[:4])
                 else:
-                    r.score = max(r.score, tag.score)
+                    if tag.score > r.score:
+                        r.score = tag.score
                     if len(r.evidence) < MAX_EVIDENCE:
                         r.evidence.extend(tag.evidence[: MAX_EVIDENCE - len(r.evidence)])
         for slug, evs in named.items():
@@ -634,7 +690,7 @@ class Classifier:
             if named_reg is None:
                 continue
             raw = sum(2.0 if e.field == "title" else 1.0 for e in evs)
-            score = round(1.0 - math.exp(-raw / SCORE_SCALE_PLACE), 3)
+            score = _place_score(raw)
             r = out.get(slug)
             if r is None:
                 out[slug] = RegionTag(slug, named_reg.label, score, evs[:MAX_EVIDENCE])
@@ -645,13 +701,14 @@ class Classifier:
 
     # ------------------------------------------------------------------ topics
 
-    def _topics(self, fields: tuple[_Field, ...], scans: list[Any]) -> list[TopicTag]:
+    def _topics(self, fields: tuple[_Field, ...], scans: tuple[list[_TopicHit], ...]) -> list[TopicTag]:
         raw: dict[str, float] = {}
         spans: dict[str, list[tuple[_Field, int, int]]] = {}
         counts: dict[int, int] = {}
-        for f, scan in zip(fields, scans, strict=True):
+        for f, hits in zip(fields, scans, strict=True):
             factor = TITLE_FACTOR if f.name == "title" else 1.0
-            for start, end, _geo, cues in scan:
+            for start, end, cues in hits:
+                span = (f, start, end)
                 for cue in cues:
                     if cue.case and not _case_ok(f, start, cue.case, cue.pattern):
                         continue
@@ -664,9 +721,9 @@ class Classifier:
                     raw[code] = raw.get(code, 0.0) + cue.weight * factor
                     sp = spans.get(code)
                     if sp is None:
-                        spans[code] = [(f, start, end)]
+                        spans[code] = [span]
                     elif len(sp) < MAX_EVIDENCE and sp[-1][1] != start:
-                        sp.append((f, start, end))
+                        sp.append(span)
         if not raw:
             return []
         topics = self.lex.topics
@@ -678,7 +735,13 @@ class Classifier:
                     lifted[anc] = val
                     if anc not in spans:
                         spans[anc] = spans.get(code, [])
-        best_top = max((lifted.get(c, 0.0) for c in self.lex.top_level), default=0.0)
+        # The best top-level score, where a top-level topic without matches scores 0.
+        top_vals = [val for code, val in lifted.items() if topics[code].parent is None]
+        if len(top_vals) < len(self.lex.top_level):
+            top_vals.append(0.0)
+        best_top = max(top_vals)
+        # A topic and its ancestors often cite the same spans: one Evidence per span.
+        made: dict[tuple[_Field, int, int], Evidence] = {}
         out = []
         for code, val in lifted.items():
             t = topics[code]
@@ -687,15 +750,14 @@ class Classifier:
             # A sub-topic is only reported under a reported top-level topic.
             keep = top_kept if t.parent is None else (top_kept and val >= SUBTOPIC_MIN)
             if keep:
-                out.append(
-                    TopicTag(
-                        code=code,
-                        label=t.label,
-                        score=round(1.0 - math.exp(-val / SCORE_SCALE_TOPIC), 4),
-                        evidence=[Evidence(f.name, a, b, f.text[a:b]) for f, a, b in spans.get(code, ())],
-                        parent=t.parent,
-                    )
-                )
+                ev_list = []
+                for span in spans.get(code, ()):
+                    ev = made.get(span)
+                    if ev is None:
+                        f, a, b = span
+                        ev = made[span] = Evidence(f.name, a, b, f.text[a:b])
+                    ev_list.append(ev)
+                out.append(TopicTag(code, t.label, _topic_score(val), ev_list, t.parent))
         out.sort(key=lambda t: (-t.score, t.parent is not None, t.code))
         return out
 

@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,26 @@ class Region:
     members: frozenset[str]
 
 
+@dataclass(frozen=True, slots=True)
+class LeadCompany:
+    """The lead sentence's subject is a company of a national legal form ("Acme Inc said")."""
+
+    pattern: re.Pattern[str]  # see _lead_company_patterns
+    country: str
+    # Every form of the pattern contains one of these ("Incorporated" has "Inc"),
+    # and a match ends its form within the first ``lead`` characters.
+    cores: tuple[str, ...]
+    lead: int
+
+    def match(self, body: str) -> re.Match[str] | None:
+        # The regex tries every start in the lead, which costs more than the
+        # rest of the places step; most bodies have no legal form there at all.
+        for core in self.cores:
+            if body.find(core, 0, self.lead) >= 0:
+                return self.pattern.match(body)
+        return None
+
+
 @dataclass(slots=True)
 class Lexicon:
     auto: Any  # ahocorasick.Automaton, see build_automaton
@@ -119,12 +140,14 @@ class Lexicon:
     top_level: tuple[str, ...]
     weights: dict[str, float]
     stats: dict[str, int] = field(default_factory=dict)
-    # (pattern, country): the lead sentence's subject is a company of that legal form.
-    lead_company: tuple[tuple[re.Pattern[str], str], ...] = ()
+    lead_company: tuple[LeadCompany, ...] = ()
     # (pattern, country): a headline company of that legal form, when nothing else decides.
     legal_form_fallback: tuple[tuple[re.Pattern[str], str], ...] = ()
     # Ticker exchange suffix ("F" in "<BMW.F>") -> ISO2 country of the exchange.
     exchange_suffixes: dict[str, str] = field(default_factory=dict)
+    # ``auto`` without the bare (Arabic) keys: same matches in a text without an
+    # Arabic letter, found faster; None when that cannot be guaranteed.
+    auto_plain: Any = None
 
 
 def _read_yaml(path: Path) -> Any:
@@ -161,6 +184,14 @@ def case_mode(pattern: str) -> tuple[str, int]:
 
 def _is_arabic(s: str) -> bool:
     return any("\u0600" <= ch <= "\u06ff" for ch in s)
+
+
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+
+
+def has_arabic(text: str) -> bool:
+    """Whether ``text`` has a character of the Arabic block (the test of :func:`_is_arabic`)."""
+    return not text.isascii() and _ARABIC_LETTER.search(text) is not None
 
 
 def _is_cyrillic(s: str) -> bool:
@@ -230,7 +261,22 @@ def _same_cue(a: Any, b: Any) -> bool:
     return isinstance(b, GeoCue) and (a.target, a.kind, a.flags, a.place) == (b.target, b.kind, b.flags, b.place)
 
 
-def build_automaton(geo: _Builder, topic: _Builder) -> Any:
+def _geo_by_capital(cues: tuple[GeoCue, ...]) -> tuple[tuple[GeoCue, ...], tuple[GeoCue, ...]] | None:
+    """The cues that pass their case rule in a lower-case and in a capitalised match.
+
+    Most keys carry only cues for every language whose case rule is "any" or
+    "capital first"; for those, which cues a match keeps depends on one
+    letter, so the engine picks one of these two tuples instead of testing
+    every cue. None when a cue needs more (a language, exact case, a number
+    before it).
+    """
+    for cue in cues:
+        if cue.lang or cue.flags & F_NUMBER or cue.case not in (CASE_ANY, CASE_TITLE):
+            return None
+    return tuple(c for c in cues if c.case == CASE_ANY), cues
+
+
+def build_automaton(geo: _Builder, topic: _Builder) -> tuple[Any, Any | None]:
     """One automaton for both kinds of cue, so each field is scanned once.
 
     Keys are stored as " " + boundary_text(key) so that a match always starts
@@ -241,7 +287,11 @@ def build_automaton(geo: _Builder, topic: _Builder) -> Any:
     Value per key: (key length without the leading space and trailing
     punctuation, geo suffix allowance, topic suffix allowance, key is Arabic,
     geo cues, topic cues, trailing punctuation that the match may take when
-    the text has it); an allowance is None when the key has no cue of that kind.
+    the text has it, geo cues by capital (see :func:`_geo_by_capital`)); an
+    allowance is None when the key has no cue of that kind.
+
+    Returns that automaton and a second one without the bare keys, for texts
+    without an Arabic letter (None unless :func:`_plain_scan_is_exact`).
     """
     merged: dict[str, list[Any]] = {}
     for kind, builder in ((0, geo), (1, topic)):
@@ -271,11 +321,55 @@ def build_automaton(geo: _Builder, topic: _Builder) -> Any:
                     have.append(cue)
                 elif cue.case < have[twin].case:
                     have[twin] = cue  # keep the more permissive case rule
-    auto = ahocorasick.Automaton()
+    values: dict[str, tuple[Any, ...]] = {}
     for skey, (length, gsuf, tsuf, arabic, gcues, tcues, tail) in merged.items():
-        auto.add_word(skey, (length, gsuf, tsuf, arabic, tuple(gcues), tuple(tcues), tail))
+        geo_cues = tuple(gcues)
+        values[skey] = (length, gsuf, tsuf, arabic, geo_cues, tuple(tcues), tail, _geo_by_capital(geo_cues))
+    auto = _automaton(values)
+    plain = None
+    if _plain_scan_is_exact(values):
+        # Same value objects in both, so a cue is one object whichever field
+        # was scanned with which (the engine counts repeats per cue object).
+        plain = _automaton({skey: value for skey, value in values.items() if not value[3]})
+    return auto, plain
+
+
+def _automaton(values: dict[str, tuple[Any, ...]]) -> Any:
+    # pyahocorasick finds a node's child by scanning the children in the order
+    # they were added. Adding the keys sorted by how common their letters are
+    # puts frequent letters first at every node, which takes about a sixth off
+    # the scan; the automaton's matches do not depend on the order.
+    freq = Counter(ch for skey in values for ch in skey)
+    auto = ahocorasick.Automaton()
+    for skey in sorted(values, key=lambda k: [-freq[ch] for ch in k]):
+        auto.add_word(skey, values[skey])
     auto.make_automaton()
     return auto
+
+
+def _plain_scan_is_exact(values: dict[str, tuple[Any, ...]]) -> bool:
+    """Whether, in a text without an Arabic letter, the bare keys change no match.
+
+    A bare key (see :func:`build_automaton`) holds an Arabic letter, so such a
+    text can only walk the part before it, and that only matters for the few
+    transliterations that start with Latin letters ("fnwm pېn"). While the
+    automaton is inside such a part it is blind to a spaced key that ends
+    there, and a spaced key can only end there after a space (" p" in
+    "fnwm p"). If no spaced key is such an ending, scanning with the spaced
+    keys alone reports exactly the same matches.
+    """
+    spaced = {skey for skey, value in values.items() if not value[3]}
+    for skey, value in values.items():
+        if not value[3]:
+            continue
+        first = next((i for i, ch in enumerate(skey) if _is_arabic(ch)), None)
+        if first is None or skey.startswith(" "):
+            return False  # it could match, or shadow spaced keys, without an Arabic letter
+        head = skey[:first]
+        for i, ch in enumerate(head):
+            if ch == " " and any(head[i:end] in spaced for end in range(i + 1, len(head) + 1)):
+                return False
+    return True
 
 
 _GENERIC_WORDS = frozenset(
@@ -531,18 +625,22 @@ def _load_geo(data_dir: Path, lex_weights: dict[str, float]) -> tuple[_Builder, 
     return b, countries, n_places
 
 
-def _lead_company_patterns(extra: dict[str, Any]) -> tuple[tuple[re.Pattern[str], str], ...]:
+def _lead_company_patterns(extra: dict[str, Any]) -> tuple[LeadCompany, ...]:
     """Regexes for "<Name> Inc said" at the start of the body, from geo_extra.yaml."""
     out = []
     for iso2, forms in (extra.get("lead_company") or {}).items():
         if not isinstance(iso2, str) or len(iso2) != 2:
             raise LexiconError(f"geo_extra.yaml: lead_company key {iso2!r} must be a quoted ISO2 code")
+        if not forms or not all(isinstance(f, str) and f for f in forms):
+            raise LexiconError(f"geo_extra.yaml: lead_company {iso2} needs a list of legal forms")
         alt = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
         # Within the first sentence (no full stop), the company is the one that speaks.
         out.append(
-            (
+            LeadCompany(
                 re.compile(rf"[^.]{{0,{LEAD_COMPANY_CHARS}}}?\b(?P<form>{alt})\b>?,?\s+(?:said|reported|announced)\b"),
                 iso2,
+                tuple(f for f in forms if not any(other != f and other in f for other in forms)),
+                LEAD_COMPANY_CHARS + max(map(len, forms)),
             )
         )
     return tuple(out)
@@ -631,12 +729,13 @@ def load_lexicon(data_dir: Path | None = None) -> Lexicon:
     geo, countries, n_places = _load_geo(data_dir, weights)
     regions, country_regions = _load_regions(data_dir)
     topic_b, topics, top, n_terms = _load_topics(data_dir)
-    auto = build_automaton(geo, topic_b)
+    auto, auto_plain = build_automaton(geo, topic_b)
     extra = _read_yaml(data_dir / "geo_extra.yaml")
     if not math.isfinite(sum(weights.values())):
         raise LexiconError("geo_extra.yaml: weights must be finite numbers")
     lex = Lexicon(
         auto=auto,
+        auto_plain=auto_plain,
         countries=countries,
         regions=regions,
         country_regions=country_regions,

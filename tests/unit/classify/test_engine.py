@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import pytest
 
 from newsmon.classify import Classifier
-from newsmon.streams.records import Classification
+from newsmon.streams.records import Classification, dumps
 
 
 def _focus(r: Classification) -> set[str]:
@@ -463,3 +464,17 @@ def test_places__country_first_named_after_the_lead_with_little_evidence_is_a_me
 def test_places__wire_abbreviations_and_markets_name_their_country(clf, text, country):
     r = clf.classify("Markets", f"Officials said {text} this week.")
     assert country in _roles(r)
+
+
+# ------------------------------------------------------------------ fast paths
+
+
+def test_scan__text_without_arabic_classifies_the_same_with_the_full_automaton(clf, seed_articles):
+    full_only = Classifier(dataclasses.replace(clf.lex, auto_plain=None), clf.detector)
+    articles = [(a["title"], a["body"]) for a in seed_articles] + [
+        ("Talks in New York", "The U.S. and Japan's ministry said on Monday talks in San Francisco would resume."),
+        ("Ashgabat deal", "Turkmenistan signed in Ashgabat; officials in Phnom Penh and Las Vegas said w shak fnwm p."),
+        ("MARKETS <ACME.L>", "Acme Corp said net profit rose 10 pct to 5 mln dlrs, or 12 cts a share, in London."),
+    ]
+    for title, body in articles:
+        assert dumps(clf.classify(title, body)) == dumps(full_only.classify(title, body))

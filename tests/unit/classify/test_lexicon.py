@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import random
 import shutil
 from pathlib import Path
 
 import pytest
 
 from newsmon.classify import Classifier, LexiconError
+from newsmon.classify import lexicon as lx
 from newsmon.classify.lexicon import CASE_ANY, CASE_EXACT, CASE_TITLE, DATA_DIR, case_mode, safe_lower
 
 
@@ -61,3 +63,129 @@ def test_load__exchange_suffixes_map_to_countries():
     assert clf.lex.exchange_suffixes["L"] == "GB"
     assert clf.lex.exchange_suffixes["T"] == "JP"
     assert "N" not in clf.lex.exchange_suffixes  # a US listing says nothing about the company
+
+
+# ------------------------------------------------------------------ automata
+
+
+def _geo_cue(pattern: str, case: int = CASE_ANY, flags: int = 0, lang: str = "") -> lx.GeoCue:
+    return lx.GeoCue(target="IN", kind="city", weight=1.0, case=case, pattern=pattern, flags=flags, lang=lang)
+
+
+def _found(auto, text: str) -> list[tuple[int, str]]:
+    return [(end, value[4][0].pattern) for end, value in auto.iter_long(text)]
+
+
+def test_plain_automaton__refused_when_a_spaced_key_ends_inside_a_bare_key():
+    geo = lx._Builder()
+    geo.add("w shak\u0639", 0, _geo_cue("w shak\u0639"))  # Latin start, then an Arabic letter
+    geo.add("shak", 0, _geo_cue("shak"))
+    auto, plain = lx.build_automaton(geo, lx._Builder())
+    assert plain is None
+    # Why: inside "w shak" the full automaton does not see " shak" end.
+    without_bare = lx._automaton({k: v for k, v in auto.items() if not v[3]})
+    assert _found(auto, " new shak") != _found(without_bare, " new shak")
+
+
+def test_plain_automaton__built_when_no_spaced_key_ends_inside_a_bare_key():
+    geo = lx._Builder()
+    geo.add("w shak\u0639", 0, _geo_cue("w shak\u0639"))
+    geo.add("shake", 0, _geo_cue("shake"))
+    auto, plain = lx.build_automaton(geo, lx._Builder())
+    assert plain is not None
+    assert _found(plain, " new shake") == _found(auto, " new shake") == [(9, "shake")]
+
+
+def test_plain_automaton__same_matches_as_full_on_text_without_arabic_letters(clf):
+    full, plain = clf.lex.auto, clf.lex.auto_plain
+    assert plain is not None  # the shipped data allows the fast scan
+    keys = [k for k, _v in full.items()]
+    # Latin beginnings of bare keys ("fnwm p" of "fnwm pېn") are the only way
+    # the two automata can part in such a text.
+    heads = sorted(
+        {k[: next(i for i, ch in enumerate(k) if lx.has_arabic(ch))] for k in keys if lx.has_arabic(k)} - {""}
+    )
+    spaced = sorted(k.strip() for k in keys if k.startswith(" "))
+    assert heads and spaced
+    rng = random.Random(20261129)
+    compared = 0
+    for _ in range(3000):
+        parts = [rng.choice(heads) if rng.random() < 0.4 else rng.choice(spaced) for _ in range(rng.randint(2, 6))]
+        text = " " + rng.choice([" ", "", "s "]).join(parts)
+        if lx.has_arabic(text):
+            continue
+        assert list(plain.iter_long(text)) == list(full.iter_long(text)), text
+        compared += 1
+    assert compared > 1000
+
+
+def test_has_arabic__only_arabic_block_characters_count():
+    assert lx.has_arabic("talks in \u0628\u063a\u062f\u0627\u062f")
+    assert not lx.has_arabic("talks in Baghdad")
+    assert not lx.has_arabic("Zürich, Москва, Αθήνα")
+
+
+def test_geo_by_capital__splits_cues_by_their_case_rule():
+    title, plain = _geo_cue("Nice", CASE_TITLE), _geo_cue("nice")
+    lower, capital = lx._geo_by_capital((title, plain))
+    assert lower == (plain,)
+    assert capital == (title, plain)
+
+
+@pytest.mark.parametrize(
+    "cue",
+    [
+        _geo_cue("US", CASE_EXACT),
+        _geo_cue("Japan", CASE_TITLE, lang="de"),
+        _geo_cue("yen", flags=lx.F_NUMBER),
+    ],
+)
+def test_geo_by_capital__none_when_a_cue_needs_more_than_a_capital(cue):
+    assert lx._geo_by_capital((_geo_cue("x"), cue)) is None
+
+
+def test_automaton__insertion_order_does_not_change_matches(clf):
+    full = clf.lex.auto
+    values = dict(full.items())
+    reversed_order = lx.ahocorasick.Automaton()
+    for key in reversed(list(values)):
+        reversed_order.add_word(key, values[key])
+    reversed_order.make_automaton()
+    text = " " + lx.boundary_text(
+        "the u.s. and new york city said trade talks with japan's ministry of finance resumed"
+    )
+    assert list(full.iter_long(text)) == list(reversed_order.iter_long(text))
+    assert len(list(full.iter_long(text))) >= 5
+
+
+# ------------------------------------------------------------------ lead company
+
+
+def test_lead_company__quick_test_agrees_with_the_regex(clf):
+    (lead,) = clf.lex.lead_company
+    bodies = ["Acme Widget Corp said it named a president.", "Prices rose, the ministry said.", ""]
+    for pos in range(95, 135):
+        for form in ("Inc", "Corp", "Co Inc", "Corporation", "Incorporated"):
+            for verb in ("said", "sold"):
+                bodies.append("x" * (pos - 1) + " " + form + " " + verb + " it would buy shares.")
+                bodies.append("A. " + "x" * (pos - 4) + " " + form + " " + verb + " it would buy shares.")
+    matched = 0
+    for body in bodies:
+        expected = lead.pattern.match(body)
+        got = lead.match(body)
+        assert (got and got.span("form")) == (expected and expected.span("form")), body
+        matched += expected is not None
+    assert 50 < matched < len(bodies)
+
+
+def test_load__lead_company_without_forms_is_rejected(tmp_path: Path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    extra = data / "geo_extra.yaml"
+    text = extra.read_text(encoding="utf-8")
+    assert "  US: [Inc, Corp, Co Inc, Corporation, Incorporated]\n" in text
+    extra.write_text(
+        text.replace("  US: [Inc, Corp, Co Inc, Corporation, Incorporated]\n", "  US: []\n"), encoding="utf-8"
+    )
+    with pytest.raises(LexiconError, match="legal forms"):
+        Classifier.load(data)
