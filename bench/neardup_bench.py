@@ -13,8 +13,9 @@ Every original and copy is streamed through the story index in a shuffled
 order, as a worker would see them; a pair is judged "same story" when both got
 one story id. Precision and recall are over the labelled pairs (as many
 negative pairs as positive ones). Speed counts normalization-free work per
-article: fingerprint (shingles + MinHash) and the index decision, in memory
-and, when Redis is up, through the real Lua script.
+article: fingerprint (shingles, MinHash for the LSH bands, bottom-k sketch)
+and the index decision, in memory and, when Redis is up, through the real Lua
+script.
 
     .venv/bin/python bench/neardup_bench.py [--limit 1500] [--seed 7] [--redis]
 """
