@@ -651,6 +651,10 @@ write_redis_config() {
       echo "appendfilename \"appendonly.aof\""
       echo "appenddirname \"appendonlydir\""
       echo "save \"\""
+      # A story slice is one large hash; when its TTL (not the worker's UNLINK)
+      # removes it, free it in the background instead of blocking Redis.
+      echo "lazyfree-lazy-expire yes"
+      echo "lazyfree-lazy-eviction yes"
       if [[ -n $REDIS_PASSWORD ]]; then
         echo "requirepass $(redis_quote "$REDIS_PASSWORD")"
       fi
