@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 # Events per batch and the longest a batch waits to fill: batches let the Redis
 # work of many articles share round trips; the window bounds the latency a
 # batch adds at low rates.
-BATCH_MAX = 500
+BATCH_MAX = 1000
 BATCH_WITHIN_S = 0.02
 # Articles per chunk within a batch (see the loop in ``pipeline``).
 CHUNK = 100
@@ -121,7 +121,7 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
             await rt.assign_stories([item.article for item in items])
             decisions = await rt.decide_many(items)
             for item, ds in zip(items, decisions, strict=True):
-                out.append((classified_topic, item.article.story_id.encode(), dumps(item)))
+                out.append((classified_topic, item.article.story_id.encode(), item.encode()))
                 for d in ds:
                     alert = d.publish
                     if alert is None:

@@ -7,6 +7,8 @@ top-level topic codes, fixed stage and reason names; never article text.
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -94,3 +96,19 @@ INGEST_API_ARTICLES = Counter(
 INGEST_API_THROTTLED = Counter(
     "newsmon_ingest_api_throttled_total", "Ingest API requests answered 429 (back-pressure).", registry=REGISTRY
 )
+
+
+class Children(dict[str, Any]):
+    """A metric's children by label value, made on first use.
+
+    ``labels()`` costs about a microsecond (argument checks and a lock); the
+    per-article paths look the child up here instead.
+    """
+
+    def __init__(self, metric: Any) -> None:
+        super().__init__()
+        self.metric = metric
+
+    def __missing__(self, value: str) -> Any:
+        child = self[value] = self.metric.labels(value)
+        return child

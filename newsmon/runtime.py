@@ -42,7 +42,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-_STAGE_MATCH = metrics.STAGE_SECONDS.labels("match")
+_STAGE = metrics.Children(metrics.STAGE_SECONDS)
+_STAGE_MATCH = _STAGE["match"]
+_BY_REGION = metrics.Children(metrics.ARTICLES_BY_REGION)
+_BY_TOPIC = metrics.Children(metrics.ARTICLES_BY_TOPIC)
+_STORIES = metrics.Children(metrics.STORY_ASSIGNMENTS)
+_RULE_MATCHES = metrics.Children(metrics.RULE_MATCHES)
 
 # An oversized payload is kept only in part: enough to identify and fix it.
 OVERSIZED_KEEP_BYTES = 64 * 1024
@@ -196,14 +201,14 @@ class Runtime:
                 payload, "internal_error", f"{type(exc).__name__}: {exc}", stage,
                 keep_bytes=OVERSIZED_KEEP_BYTES, **where,
             )  # fmt: skip
-        metrics.STAGE_SECONDS.labels("normalize").observe(t1 - t0)
-        metrics.STAGE_SECONDS.labels("classify").observe(t2 - t1)
+        _STAGE["normalize"].observe(t1 - t0)
+        _STAGE["classify"].observe(t2 - t1)
         metrics.ARTICLES_CLASSIFIED.inc()
         for r in cls.regions:
-            metrics.ARTICLES_BY_REGION.labels(r.code).inc()
+            _BY_REGION[r.code].inc()
         for t in cls.topics:
             if t.parent is None:
-                metrics.ARTICLES_BY_TOPIC.labels(t.code).inc()
+                _BY_TOPIC[t.code].inc()
         return ClassifiedArticle(article=article, classification=cls, classified_at=time.time())
 
     def match(self, item: ClassifiedArticle) -> list[Alert]:
@@ -290,7 +295,7 @@ class Runtime:
         matches = match_rules(rules, item)
         _STAGE_MATCH.observe(time.perf_counter() - t0)
         for m in matches:
-            metrics.RULE_MATCHES.labels(m.rule.id).inc()
+            _RULE_MATCHES[m.rule.id].inc()
         return matches
 
     async def _decide_one(self, m: RuleMatch, item: ClassifiedArticle, now: float | None) -> Decision | None:
@@ -330,8 +335,8 @@ class Runtime:
         per = (time.perf_counter() - t0) / len(articles)
         for art, res in zip(articles, results, strict=True):
             art.story_id = res.story_id
-            metrics.STAGE_SECONDS.labels("story").observe(per)
-            metrics.STORY_ASSIGNMENTS.labels("repeated" if res.repeated else "new" if res.new_story else "joined").inc()
+            _STAGE["story"].observe(per)
+            _STORIES["repeated" if res.repeated else "new" if res.new_story else "joined"].inc()
         return results
 
     async def raise_alert(self, alert: Alert) -> bool:

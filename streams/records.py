@@ -150,6 +150,34 @@ class Classification:
     # Which parts of the engine covered this language, e.g. {"places": "full"}.
     coverage: dict[str, str] = field(default_factory=dict)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The same JSON object orjson makes of the dataclass, built by hand.
+
+        orjson's dataclass path is slow for records of many small objects
+        (a classification has dozens of Evidence spans); dicts encode about
+        twice as fast. A unit test keeps the two encodings byte-identical.
+        """
+
+        def ev(items: list[Evidence]) -> list[dict[str, Any]]:
+            return [{"field": e.field, "start": e.start, "end": e.end, "text": e.text} for e in items]
+
+        return {
+            "language": self.language,
+            "places": [
+                {"country": p.country, "name": p.name, "role": p.role, "score": p.score, "evidence": ev(p.evidence),
+                 "places": p.places}
+                for p in self.places
+            ],
+            "regions": [
+                {"code": r.code, "label": r.label, "score": r.score, "evidence": ev(r.evidence)} for r in self.regions
+            ],
+            "topics": [
+                {"code": t.code, "label": t.label, "score": t.score, "evidence": ev(t.evidence), "parent": t.parent}
+                for t in self.topics
+            ],
+            "coverage": self.coverage,
+        }  # fmt: skip
+
     def focus_countries(self) -> list[str]:
         return [p.country for p in self.places if p.role == "focus"]
 
@@ -202,6 +230,13 @@ class ClassifiedArticle:
     classification: Classification
     classified_at: float = 0.0
     v: int = SCHEMA_VERSION
+
+    def encode(self) -> bytes:
+        """``dumps(self)``, faster (see :meth:`Classification.to_dict`); the pipeline agent's hot path."""
+        return dumps(
+            {"article": self.article, "classification": self.classification.to_dict(),
+             "classified_at": self.classified_at, "v": self.v}
+        )  # fmt: skip
 
     @classmethod
     def decode(cls, data: bytes | dict[str, Any]) -> Self:

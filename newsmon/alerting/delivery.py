@@ -131,19 +131,27 @@ class Dispatcher:
             if not claimed:
                 continue
 
-            async def one(c: Claimed) -> None:
+            async def one(c: Claimed) -> bool:
                 async with sem:
                     await limiter.wait()
-                    await self.deliver(channel, c)
+                    return await self.deliver(channel, c, record=False)
 
-            await asyncio.gather(*(one(c) for c in claimed))
+            results = await asyncio.gather(*(one(c) for c in claimed), return_exceptions=True)
+            # One round trip for the claim's successes. Not recorded (Redis
+            # gone, worker killed): the lease runs out and they are sent
+            # again with the same id, which receivers deduplicate on.
+            await self.store.delivered_many([c for c, ok in zip(claimed, results, strict=True) if ok is True])
+            for res in results:
+                if isinstance(res, BaseException):
+                    raise res
             tried += len(claimed)
         return tried
 
-    async def deliver(self, channel: Channel, c: Claimed) -> None:
+    async def deliver(self, channel: Channel, c: Claimed, *, record: bool = True) -> bool:
+        """One attempt; True if the channel took it (recorded as delivered here unless ``record`` is False)."""
         if c.alert is None:
             await self.store.dead(c, "alert body expired before delivery")
-            return
+            return False
         started = time.time()
         try:
             await asyncio.wait_for(channel.send(c.alert), timeout=self.policy.timeout_s)
@@ -161,7 +169,8 @@ class Dispatcher:
             await self._retry(c, f"{type(exc).__name__}: {exc}", None)
             self._report(channel.name, "retry", started, c)
         else:
-            await self.store.delivered(c)
+            if record:
+                await self.store.delivered(c)
             self._report(channel.name, "sent", started, c)
             logger.info(
                 "delivered alert=%s channel=%s attempt=%d",
@@ -170,6 +179,8 @@ class Dispatcher:
                 c.attempts + 1,
                 extra={"alert_id": c.alert_id},
             )
+            return True
+        return False
 
     def _report(self, channel: str, outcome: str, started: float, c: Claimed) -> None:
         if self._on_result is not None:
