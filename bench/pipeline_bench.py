@@ -40,6 +40,7 @@ sys.path.insert(0, str(REPO))
 
 from newsmon.classify import Classifier  # noqa: E402
 from newsmon.config import Settings  # noqa: E402
+from newsmon.ingest.language import use_detector  # noqa: E402
 from newsmon.ingest.normalize import normalize  # noqa: E402
 from newsmon.kafka_util import bootstrap_servers, ensure_topics  # noqa: E402
 from newsmon.runtime import tune_gc  # noqa: E402
@@ -170,6 +171,7 @@ async def bare_loop(src: str, dst: str, n: int) -> float:
 
 def classifier_alone(data: list[bytes]) -> float:
     clf = Classifier.load()
+    use_detector(clf.detector)  # as the worker's Runtime does: one warm language model
     tune_gc()  # as the worker does
     t0 = time.perf_counter()
     for p in data:

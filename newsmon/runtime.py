@@ -49,6 +49,10 @@ _BY_TOPIC = metrics.Children(metrics.ARTICLES_BY_TOPIC)
 _STORIES = metrics.Children(metrics.STORY_ASSIGNMENTS)
 _RULE_MATCHES = metrics.Children(metrics.RULE_MATCHES)
 
+# Well under redis-py's default pool of 100 connections, which story
+# assignment, delivery and the web API share.
+DECISIONS_IN_FLIGHT = 48
+
 # An oversized payload is kept only in part: enough to identify and fix it.
 OVERSIZED_KEEP_BYTES = 64 * 1024
 
@@ -116,6 +120,10 @@ class Runtime:
             use_detector(classifier.detector)  # normalize reuses the warm model; no second load mid-stream
         self.rules = rules
         self.channels = dict(channels)
+        # Alert decisions in flight at once, over all chunks of the pipeline: each
+        # holds a Redis connection, and the pool refuses more than its size
+        # ("Too many connections") instead of waiting.
+        self._decide_slots = asyncio.Semaphore(DECISIONS_IN_FLIGHT)
         self.keys = Keys(settings.redis_prefix, settings.redis_shards)
         self.redis = connect_redis(settings)
         self.store = AlertStore(self.redis, self.keys, settings.dedup_ttl_s)
@@ -260,7 +268,7 @@ class Runtime:
                 out.append(d)
         return out
 
-    async def decide_many(self, items: list[ClassifiedArticle], concurrency: int = 32) -> list[list[Decision]]:
+    async def decide_many(self, items: list[ClassifiedArticle]) -> list[list[Decision]]:
         """:meth:`decide` for a batch (the pipeline agent, per chunk).
 
         The silences and the dedup pre-checks of the whole batch are read in
@@ -279,10 +287,9 @@ class Runtime:
             return out
         decisions = [d for _, d in pending]
         await _retry_redis(lambda: self.chain.prepare_batch(decisions, now), f"reading {len(decisions)} dedup keys")
-        sem = asyncio.Semaphore(concurrency)
 
         async def one(d: Decision) -> Decision | None:
-            async with sem:
+            async with self._decide_slots:
                 return await self._run_decision(d)
 
         for (i, _), d in zip(pending, await asyncio.gather(*(one(d) for d in decisions)), strict=True):
