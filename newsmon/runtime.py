@@ -290,9 +290,12 @@ class Runtime:
 
         async def one(d: Decision) -> Decision | None:
             async with self._decide_slots:
-                return await self._run_decision(d)
+                return await self._run_decision(d, record=False)
 
-        for (i, _), d in zip(pending, await asyncio.gather(*(one(d) for d in decisions)), strict=True):
+        decided = await asyncio.gather(*(one(d) for d in decisions))
+        done = [d for d in decided if d is not None]
+        await _retry_redis(lambda: self.chain.record_many(done), f"recording {len(done)} alert decisions")
+        for (i, _), d in zip(pending, decided, strict=True):
             if d is not None:
                 out[i].append(d)
         return out
@@ -308,11 +311,10 @@ class Runtime:
     async def _decide_one(self, m: RuleMatch, item: ClassifiedArticle, now: float | None) -> Decision | None:
         return await self._run_decision(self.chain.decision(m, item, time.time() if now is None else now))
 
-    async def _run_decision(self, d: Decision) -> Decision | None:
+    async def _run_decision(self, d: Decision, *, record: bool = True) -> Decision | None:
         try:
-            d = await _retry_redis(
-                lambda: self.chain.run_decision(d), f"deciding rule {d.rule.id} for story {d.item.article.story_id}"
-            )
+            what = f"deciding rule {d.rule.id} for story {d.item.article.story_id}"
+            d = await _retry_redis(lambda: self.chain.run_decision(d, record=record), what)
         except ResponseError:
             # A script or data error repeats on every try: report it loudly, go on.
             logger.exception("alert chain failed for rule %s story %s", d.rule.id, d.item.article.story_id)

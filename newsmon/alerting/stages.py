@@ -372,8 +372,12 @@ class AlertChain:
         for d, n in zip(plain, exists, strict=True):
             d.known_duplicate = bool(n)
 
-    async def run_decision(self, d: Decision) -> Decision:
-        """Run the stages for a decision built by :meth:`decision`; safe to call again after a RedisError."""
+    async def run_decision(self, d: Decision, *, record: bool = True) -> Decision:
+        """Run the stages for a decision built by :meth:`decision`; safe to call again after a RedisError.
+
+        With ``record=False`` the history events are left to :meth:`record_many`
+        (the batch path writes a chunk's events in one round trip).
+        """
         for stage in self.stages:
             outcome = await stage.run(d)
             if outcome is not None:
@@ -383,22 +387,37 @@ class AlertChain:
             raise AssertionError("alert chain ended without an outcome")
         d.alert.outcome = d.outcome
         metrics.ALERTS.labels(d.rule.id, d.outcome).inc()
-        if d.outcome in HISTORY_OUTCOMES:
-            await self._record(d)
+        if record:
+            await self.record_many([d])
         return d
 
-    async def _record(self, d: Decision) -> None:
+    async def record_many(self, decisions: list[Decision]) -> None:
+        """Write the history events of decided matches (one round trip); raises RedisError, safe to repeat."""
+        events = [e for d in decisions if d.outcome in HISTORY_OUTCOMES for e in self._events(d)]
+        if not events:
+            return
+        async with self.store.redis.pipeline(transaction=False) as pipe:
+            for event, alert_id, fields in events:
+                self.store.history_to(pipe, event, alert_id, **fields)
+            await pipe.execute()
+
+    @staticmethod
+    def _events(d: Decision) -> list[tuple[str, str, dict[str, Any]]]:
         a = d.alert
         extra = {k: v for k, v in d.detail.items() if k in ("silence_id", "digest_id", "count", "new_pairs")}
+        out: list[tuple[str, str, dict[str, Any]]] = []
         if d.detail.get("digest_opened"):
-            await self.store.history(
-                "digest_opened", d.detail["digest_id"], rule=a.rule_id, kind="digest", title=a.rule_name,
-                at=f"{d.now:.3f}", due=f"{d.detail['digest_due']:.3f}",
-            )  # fmt: skip
-        await self.store.history(
-            d.outcome, a.alert_id, rule=a.rule_id, story=a.story_id, kind=a.kind, title=a.title[:200],
-            at=f"{d.now:.3f}", **extra,
-        )  # fmt: skip
+            out.append((
+                "digest_opened", d.detail["digest_id"],
+                {"rule": a.rule_id, "kind": "digest", "title": a.rule_name, "at": f"{d.now:.3f}",
+                 "due": f"{d.detail['digest_due']:.3f}"},
+            ))  # fmt: skip
+        out.append((
+            d.outcome, a.alert_id,
+            {"rule": a.rule_id, "story": a.story_id, "kind": a.kind, "title": a.title[:200], "at": f"{d.now:.3f}",
+             **extra},
+        ))  # fmt: skip
+        return out
 
 
 def _fmt_s(s: float) -> str:

@@ -145,7 +145,7 @@ class AlertStore:
         extra = {"members": len(c.alert.members)} if c.alert is not None and c.alert.kind == "digest" else {}
         pending = [
             client.hincrby(self.keys.stats(), f"{c.channel}:sent", 1),
-            self._history(client, "delivered", c.alert_id, channel=c.channel, attempts=c.attempts + 1, **extra),
+            self.history_to(client, "delivered", c.alert_id, channel=c.channel, attempts=c.attempts + 1, **extra),
         ]
         if client is self.redis:
             for p in pending:
@@ -180,9 +180,10 @@ class AlertStore:
         logger.error("delivery given up: alert=%s channel=%s error=%s", c.alert_id, c.channel, error[:200])
 
     async def history(self, event: str, alert_id: str, **fields: Any) -> None:
-        await self._history(self.redis, event, alert_id, **fields)
+        await self.history_to(self.redis, event, alert_id, **fields)
 
-    def _history(self, client: Any, event: str, alert_id: str, **fields: Any) -> Any:
+    def history_to(self, client: Any, event: str, alert_id: str, **fields: Any) -> Any:
+        """Append a history event with ``client``: a coroutine on a client, queued on a pipeline."""
         data = {"event": event, "alert_id": alert_id, "at": f"{time.time():.3f}"}
         data.update({k: str(v) for k, v in fields.items()})
         return client.xadd(self.keys.history(), data, maxlen=HISTORY_MAXLEN, approximate=True)

@@ -126,6 +126,9 @@ async def test_decide_many__batch_gives_the_outcomes_of_one_at_a_time(make_rt):
         and (await rt.decide_many([article(7, t=now, country="SY")]))[0][0].alert.silence_id == s.id
     )
     assert await rt.store.pending("webhook") == 2
+    # The batch path writes the history of a chunk in one round trip: all of it.
+    events = sorted(e["event"] for a in await rt.store.recent(20) for e in a["events"])
+    assert events == ["created", "created", "silenced", "silenced"]
 
 
 async def test_decide_many__chunks_in_flight_never_exhaust_the_redis_pool(make_rt, caplog):
