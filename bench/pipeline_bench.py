@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import redis.asyncio
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
@@ -246,6 +247,22 @@ class Worker:
         self._fh.close()
 
 
+async def drop_keys(prefix: str) -> None:
+    """Remove a run's Redis keys (stories live for the 72 h window otherwise, and runs add up)."""
+    client = redis.asyncio.Redis.from_url(REDIS)
+    try:
+        batch: list[bytes] = []
+        async for key in client.scan_iter(match=f"{prefix}:*", count=5000):
+            batch.append(key)
+            if len(batch) >= 5000:
+                await client.unlink(*batch)
+                batch = []
+        if batch:
+            await client.unlink(*batch)
+    finally:
+        await client.aclose()
+
+
 class Progress:
     """Committed offsets of a consumer group against the ends of its topics (one long-lived client)."""
 
@@ -310,6 +327,7 @@ async def worker_throughput(raw_topic: str, n: int, workdir: Path) -> tuple[floa
     finally:
         w.stop()
         await progress.close()
+        await drop_keys(f"bench-{tag}")
     # Offsets are committed once a second: the first commit marks the start, so
     # subtract one commit interval from neither end (both ends have the same lag).
     return n / (done - started), info
@@ -383,6 +401,7 @@ async def latency_and_soak(
         await consumer.stop()
         await progress.close()
         w.stop()
+        await drop_keys(f"bench-{tag}")
 
     def pct(values: list[float], p: float) -> float:
         lat = sorted(values)

@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.pipeline_bench import BENCH_RULES, REDIS, load_texts, payloads  # noqa: E402
+from bench.pipeline_bench import BENCH_RULES, REDIS, drop_keys, load_texts, payloads  # noqa: E402
 from newsmon.config import Settings  # noqa: E402
 from newsmon.runtime import Runtime, tune_gc  # noqa: E402
 from newsmon.streams.records import DeadLetter, dumps  # noqa: E402
@@ -71,6 +71,7 @@ async def main() -> None:
                 spent[k] += b - a
         total = time.perf_counter() - t_all
         await rt.close()
+        await drop_keys(f"stages-{tag}")
     n = len(data)
     for k, v in spent.items():
         print(f"{k:20s} {1e6 * v / n:8.1f} us/article")
