@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import os
 import platform
+import shutil
 import signal
 import statistics
 import subprocess
@@ -50,6 +51,7 @@ EVAL = Path(os.environ.get("NEWSMON_EVAL_DIR", REPO.parent / "shared" / "eval"))
 BROKER = os.environ.get("NEWSMON_KAFKA_BROKER", "kafka://127.0.0.1:9092")
 REDIS = os.environ.get("NEWSMON_REDIS_URL", "redis://127.0.0.1:6379/0")
 PROFILE_TO = ""  # --profile: py-spy output for the throughput worker
+TRACE_TO = ""  # --latency-trace: one line per alert, "<ingested at> <latency ms>"
 
 # A rule that fires on roughly a fifth of the Reuters/BBC texts, so the alert
 # path (Redis dedup + outbox) is exercised, not only classification.
@@ -245,6 +247,10 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self._fh.close()
+        keep = os.environ.get("BENCH_KEEP_LOGS")  # a directory: keep each worker's log there
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            shutil.copy(self.log_path, Path(keep) / f"worker-{self.tag}.log")
 
 
 async def drop_keys(prefix: str) -> None:
@@ -367,6 +373,7 @@ async def latency_and_soak(
     # Where the time goes: until the article was classified (Kafka, the
     # consumer and the batch window) and until the alert decision (plus Redis).
     to_classified: list[float] = []
+    trace: list[tuple[float, float]] = []  # (ingested at, latency) per alert, for --latency-trace
     await consumer.start()
     stop = asyncio.Event()
 
@@ -381,6 +388,7 @@ async def latency_and_soak(
                             to_classified.append(a["classified_at"] - a["article"]["ingested_at"])
                     elif a.get("ingested_at"):
                         latencies.append(a["created_at"] - a["ingested_at"])
+                        trace.append((a["ingested_at"], a["created_at"] - a["ingested_at"]))
 
     async def sample() -> None:
         t0 = time.monotonic()
@@ -402,6 +410,9 @@ async def latency_and_soak(
         await progress.close()
         w.stop()
         await drop_keys(f"bench-{tag}")
+
+    if TRACE_TO:
+        Path(TRACE_TO).write_text("".join(f"{t:.3f} {lat * 1000:.1f}\n" for t, lat in sorted(trace)))  # noqa: ASYNC240
 
     def pct(values: list[float], p: float) -> float:
         lat = sorted(values)
@@ -438,10 +449,12 @@ async def main() -> None:
     ap.add_argument("--soak-minutes", type=float, default=0.0, help="10 for the soak of issue 7")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-latency", action="store_true")
+    ap.add_argument("--latency-trace", metavar="FILE", help="write each alert's ingest time and latency")
     ap.add_argument("--profile", metavar="FILE", help="record the throughput worker with py-spy (collapsed stacks)")
     args = ap.parse_args()
-    global PROFILE_TO
+    global PROFILE_TO, TRACE_TO
     PROFILE_TO = args.profile or ""
+    TRACE_TO = args.latency_trace or ""
 
     results: dict[str, Any] = {"machine": machine(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     texts = load_texts()

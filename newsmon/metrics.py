@@ -97,6 +97,11 @@ INGEST_API_THROTTLED = Counter(
     "newsmon_ingest_api_throttled_total", "Ingest API requests answered 429 (back-pressure).", registry=REGISTRY
 )
 
+GC_PAUSE_SECONDS = Histogram(
+    "newsmon_gc_pause_seconds", "Pauses of Python's cyclic garbage collector (the event loop stops meanwhile).",
+    ["generation"], buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1), registry=REGISTRY,
+)  # fmt: skip
+
 
 class Children(dict[str, Any]):
     """A metric's children by label value, made on first use.

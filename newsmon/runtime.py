@@ -69,6 +69,27 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
+    if _gc_timer not in gc.callbacks:
+        gc.callbacks.append(_gc_timer)
+
+
+_gc_started = 0.0
+_GC_PAUSES = metrics.Children(metrics.GC_PAUSE_SECONDS)
+# A collector pause this long shows in alert latency; say so in the log.
+GC_PAUSE_WARN_S = 0.1
+
+
+def _gc_timer(phase: str, info: dict[str, Any]) -> None:
+    """Time each collection (called by the interpreter at its start and stop)."""
+    global _gc_started
+    if phase == "start":
+        _gc_started = time.perf_counter()
+        return
+    pause = time.perf_counter() - _gc_started
+    gen = info.get("generation", 0)
+    _GC_PAUSES[str(gen)].observe(pause)
+    if pause >= GC_PAUSE_WARN_S:
+        logger.warning("garbage collection paused the worker %.0f ms (generation %s)", pause * 1000, gen)
 
 
 def dead_letter(
