@@ -33,9 +33,11 @@ async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, default=20_000)
     ap.add_argument("--batch", type=int, default=500)
+    ap.add_argument("--source", choices=["all", "reuters", "bbc"], default="all", help="which texts")
     args = ap.parse_args()
     tag = uuid.uuid4().hex[:8]
-    data = payloads(load_texts(), args.articles, tag)
+    texts = [t for t in load_texts() if args.source == "all" or t["source"].startswith(args.source)]
+    data = payloads(texts, args.articles, tag)
     with tempfile.TemporaryDirectory() as tmp:
         rules = Path(tmp) / "rules.yaml"
         rules.write_text(BENCH_RULES)
