@@ -139,14 +139,19 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
             # run on other cores). The whole batch is finished before the next
             # one is taken, which is what keeps commits behind acknowledged output.
             pending: list[asyncio.Future[None]] = []
-            for i in range(0, len(events), CHUNK):
-                items, out = classify_part(events[i : i + CHUNK])
-                pending.append(asyncio.ensure_future(finish_part(items, out)))
-                await asyncio.sleep(0)  # let the chunk's requests go out before the next chunk's CPU work
-            results = await asyncio.gather(*pending, return_exceptions=True)
-            for res in results:
-                if isinstance(res, BaseException):
-                    raise res
+            try:
+                for i in range(0, len(events), CHUNK):
+                    items, out = classify_part(events[i : i + CHUNK])
+                    pending.append(asyncio.ensure_future(finish_part(items, out)))
+                    await asyncio.sleep(0)  # let the chunk's requests go out before the next chunk's CPU work
+            finally:
+                # Never leave a chunk running without its batch (cancellation, an error above).
+                results = await asyncio.gather(*pending, return_exceptions=True)
+            errors = [r for r in results if isinstance(r, BaseException)]
+            for exc in errors[1:]:
+                logger.error("chunk failed as well: %r", exc)
+            if errors:
+                raise errors[0]
 
     @app.task
     async def rules() -> None:

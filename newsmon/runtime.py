@@ -16,7 +16,17 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from redis.exceptions import BusyLoadingError, ReadOnlyError, RedisError, ResponseError
+from redis.exceptions import (
+    BusyLoadingError,
+    ClusterDownError,
+    MasterDownError,
+    OutOfMemoryError,
+    ReadOnlyError,
+    RedisError,
+    ResponseError,
+    SlotNotCoveredError,
+    TryAgainError,
+)
 
 from newsmon import metrics
 from newsmon.alerting.delivery import Dispatcher, RetryPolicy
@@ -384,18 +394,27 @@ class Runtime:
         await self.redis.aclose()
 
 
+# Answers that end by themselves (a replica loading or read-only, a Cluster
+# failover or resharding, memory full until keys expire or an operator acts):
+# the stream waits for them like for a connection error.
+_TRANSIENT = (
+    ReadOnlyError, BusyLoadingError, OutOfMemoryError, ClusterDownError, MasterDownError, TryAgainError,
+    SlotNotCoveredError,
+)  # fmt: skip
+
+
 async def _retry_redis(call: Callable[[], Awaitable[T]], what: str) -> T:
     """Run ``call`` until Redis answers: outages stall the stream, they never drop work.
 
-    Only connection-level failures (and a read-only or loading replica) are
-    retried; a ``ResponseError`` from a script is a bug that would repeat
-    forever, so it is raised to the caller.
+    Connection-level failures and the transient answers in ``_TRANSIENT`` are
+    retried; any other ``ResponseError`` from a script is a bug that would
+    repeat forever, so it is raised to the caller.
     """
     delay = 0.2
     while True:
         try:
             return await call()
-        except (ReadOnlyError, BusyLoadingError) as exc:
+        except _TRANSIENT as exc:
             error: Exception = exc
         except ResponseError:
             raise

@@ -131,19 +131,15 @@ class Dispatcher:
             if not claimed:
                 continue
 
-            async def one(c: Claimed) -> bool:
+            async def one(c: Claimed) -> None:
+                # Each success is recorded as soon as it is sent: a claim of a
+                # rate-limited channel can take longer than its lease, and an
+                # unrecorded send would be claimed and sent again.
                 async with sem:
                     await limiter.wait()
-                    return await self.deliver(channel, c, record=False)
+                    await self.deliver(channel, c)
 
-            results = await asyncio.gather(*(one(c) for c in claimed), return_exceptions=True)
-            # One round trip for the claim's successes. Not recorded (Redis
-            # gone, worker killed): the lease runs out and they are sent
-            # again with the same id, which receivers deduplicate on.
-            await self.store.delivered_many([c for c, ok in zip(claimed, results, strict=True) if ok is True])
-            for res in results:
-                if isinstance(res, BaseException):
-                    raise res
+            await asyncio.gather(*(one(c) for c in claimed))
             tried += len(claimed)
         return tried
 

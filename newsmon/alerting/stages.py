@@ -142,7 +142,7 @@ class Decision:
     outcome: str = ""
     stage: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
-    # Set by the batch path (:meth:`AlertChain.run_batch`): the active silences
+    # Set by the batch path (:meth:`AlertChain.prepare_batch`): the active silences
     # read once for the batch, and whether the dedup key existed at its start.
     silences: list[Silence] | None = None
     known_duplicate: bool | None = None
@@ -427,7 +427,8 @@ class AlertChain:
             for d in plain:
                 pipe.exists(self.dedup.key_of(d))
             raw, *exists = await pipe.execute()
-        active = [s for s in self.silence_store.parse(raw) if s.active(now)]
+        # Newest first, as SilenceStore.matching picks them.
+        active = sorted((s for s in self.silence_store.parse(raw) if s.active(now)), key=lambda s: -s.created_at)
         for d in decisions:
             d.silences = active
         for d, n in zip(plain, exists, strict=True):

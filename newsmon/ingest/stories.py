@@ -518,12 +518,12 @@ for a = 9, #ARGV, 4 do
   local story, sim, outlets, articles, new, repeated = assign(ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3])
   out[#out + 1] = struct.pack('>I2', #story) .. story .. struct.pack('>I2I4I4BB', sim, outlets, articles, new, repeated)
 end
--- A slice's expiry is fixed when it is created; the slice that no decision
--- reads any more goes then, freed in the background (a large hash expiring
--- would block Redis while it is freed).
-if redis.call('EXPIRE', KEYS[cur], slice_ttl, 'NX') == 1 then
-  redis.call('UNLINK', KEYS[nslices + 1])
-end
+-- A slice's expiry is fixed when it is created. The slice that no decision
+-- reads any more is unlinked on every call (a no-op once gone), so it is freed
+-- in the background even when no write lands in the minute before its TTL
+-- (a large hash expiring would block Redis while it is freed).
+redis.call('EXPIRE', KEYS[cur], slice_ttl, 'NX')
+redis.call('UNLINK', KEYS[nslices + 1])
 return table.concat(out)
 """
 for _name, _value in (("BAND_FIELD", BAND_FIELD), ("BANDS", BANDS), ("SKETCH_SIZE", SKETCH_SIZE)):
