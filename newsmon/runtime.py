@@ -252,12 +252,7 @@ class Runtime:
 
     def match(self, item: ClassifiedArticle) -> list[Alert]:
         """Rules that hold for ``item``, as alerts (not yet deduplicated)."""
-        t0 = time.perf_counter()
-        alerts = [build_alert(m, item) for m in match_rules(self.rules, item)]
-        metrics.STAGE_SECONDS.labels("match").observe(time.perf_counter() - t0)
-        for a in alerts:
-            metrics.RULE_MATCHES.labels(a.rule_id).inc()
-        return alerts
+        return [build_alert(m, item) for m in self._match(self.rules, item)]
 
     @property
     def rules_version(self) -> str:

@@ -143,11 +143,10 @@ class Dispatcher:
             tried += len(claimed)
         return tried
 
-    async def deliver(self, channel: Channel, c: Claimed, *, record: bool = True) -> bool:
-        """One attempt; True if the channel took it (recorded as delivered here unless ``record`` is False)."""
+    async def deliver(self, channel: Channel, c: Claimed) -> None:
         if c.alert is None:
             await self.store.dead(c, "alert body expired before delivery")
-            return False
+            return
         started = time.time()
         try:
             await asyncio.wait_for(channel.send(c.alert), timeout=self.policy.timeout_s)
@@ -165,8 +164,7 @@ class Dispatcher:
             await self._retry(c, f"{type(exc).__name__}: {exc}", None)
             self._report(channel.name, "retry", started, c)
         else:
-            if record:
-                await self.store.delivered(c)
+            await self.store.delivered(c)
             self._report(channel.name, "sent", started, c)
             logger.info(
                 "delivered alert=%s channel=%s attempt=%d",
@@ -175,8 +173,6 @@ class Dispatcher:
                 c.attempts + 1,
                 extra={"alert_id": c.alert_id},
             )
-            return True
-        return False
 
     def _report(self, channel: str, outcome: str, started: float, c: Claimed) -> None:
         if self._on_result is not None:

@@ -116,40 +116,24 @@ class AlertStore:
         return out
 
     async def delivered(self, c: Claimed) -> None:
-        await self.delivered_many([c])
+        """Record a successful send: outbox entry removed, counter, history event.
 
-    async def delivered_many(self, done: list[Claimed]) -> None:
-        """Record successful sends: outbox entry removed, counter, history event.
-
-        One round trip for all of them outside Redis Cluster (whose pipelines
-        refuse scripts); the writes are independent of each other.
+        One round trip outside Redis Cluster (whose pipelines refuse scripts);
+        the three writes are independent of each other.
         """
-        if not done:
-            return
+        outbox = [self.keys.outbox(c.shard, c.channel), self.keys.attempts(c.shard, c.channel)]
+        extra = {"members": len(c.alert.members)} if c.alert is not None and c.alert.kind == "digest" else {}
+        fields = {"channel": c.channel, "attempts": c.attempts + 1, **extra}
         if isinstance(self.redis, RedisCluster):
-            for c in done:
-                await self._record_delivered(self.redis, c)
+            await self._done(keys=outbox, args=[c.alert_id])
+            await self.redis.hincrby(self.keys.stats(), f"{c.channel}:sent", 1)
+            await self.history("delivered", c.alert_id, **fields)
             return
         async with self.redis.pipeline(transaction=False) as pipe:
-            for c in done:
-                await self._record_delivered(pipe, c)
+            await self._done(keys=outbox, args=[c.alert_id], client=pipe)
+            pipe.hincrby(self.keys.stats(), f"{c.channel}:sent", 1)
+            self.history_to(pipe, "delivered", c.alert_id, **fields)
             await pipe.execute()
-
-    async def _record_delivered(self, client: Any, c: Claimed) -> None:
-        # On a pipeline these only queue the commands; on a client they run.
-        await self._done(
-            keys=[self.keys.outbox(c.shard, c.channel), self.keys.attempts(c.shard, c.channel)],
-            args=[c.alert_id],
-            client=client,
-        )
-        extra = {"members": len(c.alert.members)} if c.alert is not None and c.alert.kind == "digest" else {}
-        pending = [
-            client.hincrby(self.keys.stats(), f"{c.channel}:sent", 1),
-            self.history_to(client, "delivered", c.alert_id, channel=c.channel, attempts=c.attempts + 1, **extra),
-        ]
-        if client is self.redis:
-            for p in pending:
-                await p
 
     async def retry_later(self, c: Claimed, due: float, error: str) -> int:
         n = await self._retry(
