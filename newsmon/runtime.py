@@ -346,7 +346,8 @@ class Runtime:
             logger.exception("alert chain failed for rule %s story %s", d.rule.id, d.item.article.story_id)
             metrics.ALERTS.labels(d.rule.id, "error").inc()
             return None
-        if d.outcome in ("created", "updated") and d.alert.ingested_at:
+        # A replay was decided before (maybe by a worker that crashed): its delay is not a decision's.
+        if d.outcome in ("created", "updated") and d.alert.ingested_at and "replay" not in d.detail:
             metrics.ALERT_DECISION_SECONDS.observe(max(0.0, time.time() - d.alert.ingested_at))
         return d
 

@@ -8,14 +8,15 @@ and, when it matters to a human, written to the alert history stream:
 1. ``trigger``  rule types: ``any`` passes; ``frequency``/``spike``/``first_seen``
    count in Redis (:mod:`newsmon.alerting.triggers`) and end the chain with
    ``pending_threshold``, ``late`` or ``seen_before`` until they fire.
-2. ``dedup``    the rule already alerted for this key: ``duplicate``.
+2. ``dedup``    the rule already alerted for this key: ``duplicate``; when it
+   was this same article, the original outcome again (a replay, below).
 3. ``silence``  an active silence mutes it: ``silenced`` (recorded with the silence id).
 4. ``throttle`` the rule's ``realert`` cooldown for its group is running: ``throttled``.
 5. ``group``    rules with a ``group_window`` collect matches into one digest: ``grouped``.
 6. ``send``     dedup key, alert body and outbox entries written by one Lua
    script: ``created`` (or ``updated`` for a new article of a story that
    already alerted, with ``notify_on_update``), or ``duplicate`` if another
-   worker won the race.
+   article won the race.
 
 What a rule's alerts are keyed on (the dedup unit; the alert id is derived
 from rule id and key): the story id for ``any`` rules, story id and article
@@ -24,9 +25,21 @@ and the new pairs and lookback bucket for ``first_seen`` (see triggers).
 
 Every stage is safe to run again for the same article (Lua scripts keyed on
 deterministic ids), so the caller retries the whole chain after a Redis
-outage and a Kafka redelivery changes nothing. Keys of one script share a hash
-tag: story state lives in the story's shard, state of windowed, throttled or
-grouped rules in the shard of the rule and its group.
+outage and a Kafka redelivery changes nothing. Deciding the same article
+again gives the same outcome and alert id (a *replay*): the dedup key's value
+names the article that decided it (:func:`newsmon.alerting.store.dedup_value`),
+so a retry after a lost script reply, or a redelivery after a crash between
+the decision and the publication of its output, is ``created`` (``updated``,
+``grouped``) again and is published and recorded again, while another article
+of the story is a ``duplicate``. A replay writes nothing to the alert state
+(no new outbox entry: the alert is delivered once); its history event
+carries ``replay=1``. Outcomes that write no dedup key (``silenced``,
+``throttled``, the triggers' own) are decided afresh, with the state of the
+moment.
+
+Keys of one script share a hash tag: story state lives in the story's shard,
+state of windowed, throttled or grouped rules in the shard of the rule and
+its group.
 """
 
 from __future__ import annotations
@@ -46,7 +59,7 @@ from newsmon import metrics
 from newsmon.alerting.keys import Keys
 from newsmon.alerting.policy import alert_id_for, build_alert
 from newsmon.alerting.silences import Silence, SilenceStore
-from newsmon.alerting.store import AlertStore
+from newsmon.alerting.store import AlertStore, dedup_value, parse_dedup_value
 from newsmon.alerting.triggers import Triggers
 from newsmon.rules.matcher import Reason, RuleMatch
 from newsmon.rules.model import Rule
@@ -57,18 +70,27 @@ logger = logging.getLogger(__name__)
 # A digest is sent this long after its window ends, so a member decided at the
 # very end of the window (or on a worker whose clock is a little behind) is in it.
 DIGEST_GRACE_S = 2.0
+# Outcomes a dedup value can name (see store.DedupValue), as the chain reports them.
+_REPLAYED = {"created": "created", "updated": "updated", "grouped": "grouped", "opened": "grouped"}
 # Outcomes a person may ask about later ("why did I not get this?").
 HISTORY_OUTCOMES = frozenset({"created", "updated", "grouped", "silenced", "throttled"})
 PUBLISHED_OUTCOMES = frozenset({"created", "updated", "grouped", "silenced"})
 
 # KEYS: dedup unit, story-level dedup, alert body, outbox zsets...
-# ARGV: alert id, body (new), ttl s, due, body (update). 0 duplicate, 1 created, 2 updated.
+# ARGV: alert id, body (new), ttl s, due, body (update), dedup value (created),
+# dedup value (updated). 1 created, 2 updated, or the dedup unit's value when
+# it exists (the caller tells a replay of the same article from a duplicate).
 _SEND = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local v = redis.call('GET', KEYS[1])
+if v then return v end
 local result = 1
-if KEYS[2] ~= KEYS[1] and redis.call('EXISTS', KEYS[2]) == 1 then result = 2 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
-redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
+local value = ARGV[6]
+if KEYS[2] ~= KEYS[1] and redis.call('EXISTS', KEYS[2]) == 1 then
+  result = 2
+  value = ARGV[7]
+end
+redis.call('SET', KEYS[1], value, 'EX', ARGV[3])
+redis.call('SET', KEYS[2], value, 'EX', ARGV[3])
 if result == 2 then
   redis.call('SET', KEYS[3], ARGV[5], 'EX', ARGV[3])
 else
@@ -81,17 +103,22 @@ return result
 """
 
 # KEYS: member dedup, digest body, digest members, outbox zsets...
-# ARGV: digest id, digest body, ttl s, due, member story id, member json.
-# 0 duplicate, 1 joined an open digest, 2 opened the digest.
+# ARGV: digest id, digest body, ttl s, due, member story id, member json,
+# dedup value (joined), dedup value (opened). 1 joined an open digest, 2 opened
+# the digest, or the member dedup key's value when it exists (as in _SEND).
 _GROUP = """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[3]) then return 0 end
+local v = redis.call('GET', KEYS[1])
+if v then return v end
 local result = 1
+local value = ARGV[7]
 if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[3]) then
   result = 2
+  value = ARGV[8]
   for i = 4, #KEYS do
     redis.call('ZADD', KEYS[i], 'NX', ARGV[4], ARGV[1])
   end
 end
+redis.call('SET', KEYS[1], value, 'EX', ARGV[3])
 redis.call('HSETNX', KEYS[3], ARGV[5], ARGV[6])
 redis.call('EXPIRE', KEYS[3], ARGV[3])
 return result
@@ -143,14 +170,39 @@ class Decision:
     stage: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
     # Set by the batch path (:meth:`AlertChain.prepare_batch`): the active silences
-    # read once for the batch, and whether the dedup key existed at its start.
+    # read once for the batch, and the dedup key's value at its start (None: absent).
     silences: list[Silence] | None = None
-    known_duplicate: bool | None = None
+    prechecked: bool = False
+    prior: bytes | str | None = None
 
     @property
     def publish(self) -> Alert | None:
         """What goes to the alerts topic (None: nothing a reader needs)."""
         return self.alert if self.outcome in PUBLISHED_OUTCOMES else None
+
+
+def replay(d: Decision, raw: bytes | str) -> str:
+    """The outcome for a decision whose dedup key holds ``raw``: the original one for the same article.
+
+    Called by the dedup, group and send stages when the key exists. When
+    ``raw`` names this decision's article, the decision gets what the first
+    one got (outcome, alert kind, digest id) and is marked ``replay``; any
+    other article, or a value of an older format, is a ``duplicate``.
+    """
+    v = parse_dedup_value(raw)
+    if v is None or v.article_id != d.item.article.id or v.outcome not in _REPLAYED:
+        return "duplicate"
+    a = d.alert
+    if v.outcome in ("grouped", "opened"):
+        a.digest_id = v.id
+        d.detail.update(digest_id=v.id, digest_opened=v.outcome == "opened")
+    elif v.id != a.alert_id:
+        # Written by another path for another alert id (AlertStore.create): no body under ours.
+        return "duplicate"
+    elif v.outcome == "updated" and a.kind == "alert":
+        a.kind = "update"
+    d.detail["replay"] = 1
+    return _REPLAYED[v.outcome]
 
 
 class Stage(Protocol):
@@ -201,11 +253,10 @@ class DedupStage:
 
     async def run(self, d: Decision) -> str | None:
         # A cheap pre-check; the send and group scripts decide races atomically.
-        if d.known_duplicate is not None:
-            return "duplicate" if d.known_duplicate else None
-        if await self.redis.exists(self.keys.dedup(d.shard, d.rule.id, d.key)):
-            return "duplicate"
-        return None
+        # A replay ends here with its original outcome: a silence or cooldown
+        # that began since must not turn an alert already queued into another outcome.
+        raw = d.prior if d.prechecked else await self.redis.get(self.key_of(d))
+        return None if raw is None else replay(d, raw)
 
 
 class SilenceStage:
@@ -277,13 +328,17 @@ class GroupStage:
             *(self.keys.outbox(d.shard, ch) for ch in rule.channels),
         ]
         due = (bucket + 1) * gw + DIGEST_GRACE_S
-        res = int(
-            await self._script(
-                keys=keys, args=[digest_id, dumps(digest), self.ttl, due, a.story_id, orjson.dumps(member)]
-            )
-        )
-        if res == 0:
-            return "duplicate"
+        art = d.item.article.id
+        res = await self._script(
+            keys=keys,
+            args=[
+                digest_id, dumps(digest), self.ttl, due, a.story_id, orjson.dumps(member),
+                dedup_value(digest_id, "grouped", art), dedup_value(digest_id, "opened", art),
+            ],
+        )  # fmt: skip
+        if isinstance(res, bytes | str):
+            return replay(d, res)
+        res = int(res)
         a.digest_id = digest_id
         d.detail.update(digest_id=digest_id, digest_opened=res == 2, digest_due=due)
         return "grouped"
@@ -366,13 +421,18 @@ class SendStage:
             *(self.keys.outbox(d.shard, ch) for ch in a.channels),
         ]
         update = replace(a, kind="update" if a.kind == "alert" else a.kind, outcome="updated")
+        art = d.item.article.id
         args: list[str | bytes | float] = [
-            a.alert_id, dumps(replace(a, outcome="created")), self.ttl, d.now, dumps(update)
+            a.alert_id, dumps(replace(a, outcome="created")), self.ttl, d.now, dumps(update),
+            dedup_value(a.alert_id, "created", art), dedup_value(a.alert_id, "updated", art),
         ]  # fmt: skip
-        res = int(await self._script(keys, args))
-        if res == 2:
+        res = await self._script(keys, args)
+        if isinstance(res, bytes | str):
+            return replay(d, res)
+        if int(res) == 2:
             a.kind = update.kind
-        return {0: "duplicate", 1: "created", 2: "updated"}[res]
+            return "updated"
+        return "created"
 
 
 class AlertChain:
@@ -417,22 +477,24 @@ class AlertChain:
         """Before a batch's decisions run: one round trip for the silences and the dedup pre-checks.
 
         Only ``any`` rules are pre-checked (other types know their dedup key
-        after the trigger stage). A key written later in the same batch is
-        still caught by the send script, which decides atomically. Raises
-        RedisError (safe to call again) when Redis is unavailable.
+        after the trigger stage). The values are read, not only their
+        existence: a key written for the decision's own article is a replay,
+        not a duplicate. A key written later in the same batch is still caught
+        by the send script, which decides atomically. Raises RedisError (safe
+        to call again) when Redis is unavailable.
         """
         plain = [d for d in decisions if d.rule.type == "any"]
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(self.keys.silences())
             for d in plain:
-                pipe.exists(self.dedup.key_of(d))
-            raw, *exists = await pipe.execute()
+                pipe.get(self.dedup.key_of(d))
+            raw, *values = await pipe.execute()
         # Newest first, as SilenceStore.matching picks them.
         active = sorted((s for s in self.silence_store.parse(raw) if s.active(now)), key=lambda s: -s.created_at)
         for d in decisions:
             d.silences = active
-        for d, n in zip(plain, exists, strict=True):
-            d.known_duplicate = bool(n)
+        for d, v in zip(plain, values, strict=True):
+            d.prechecked, d.prior = True, v
 
     async def run_decision(self, d: Decision, *, record: bool = True) -> Decision:
         """Run the stages for a decision built by :meth:`decision`; safe to call again after a RedisError.
@@ -466,13 +528,17 @@ class AlertChain:
     @staticmethod
     def _events(d: Decision) -> list[tuple[str, str, dict[str, Any]]]:
         a = d.alert
-        extra = {k: v for k, v in d.detail.items() if k in ("silence_id", "digest_id", "count", "new_pairs")}
+        keep = ("silence_id", "digest_id", "count", "new_pairs", "replay")
+        extra = {k: v for k, v in d.detail.items() if k in keep}
         out: list[tuple[str, str, dict[str, Any]]] = []
         if d.detail.get("digest_opened"):
+            # A replay does not know the digest's due time (its id does not tell the window).
+            due = {"due": f"{d.detail['digest_due']:.3f}"} if "digest_due" in d.detail else {}
+            replayed = {"replay": 1} if "replay" in d.detail else {}
             out.append((
                 "digest_opened", d.detail["digest_id"],
-                {"rule": a.rule_id, "kind": "digest", "title": a.rule_name, "at": f"{d.now:.3f}",
-                 "due": f"{d.detail['digest_due']:.3f}"},
+                {"rule": a.rule_id, "kind": "digest", "title": a.rule_name, "at": f"{d.now:.3f}", **due,
+                 **replayed},
             ))  # fmt: skip
         out.append((
             d.outcome, a.alert_id,

@@ -4,6 +4,12 @@ Every state change that must not be split is one Lua script on keys of one
 shard (see :mod:`newsmon.alerting.keys`), so two workers racing on the same
 story create one alert, and a crash between steps cannot lose one: the alert
 body and its outbox entries are written together with the dedup key.
+
+The dedup key's value names what the unit went to, the outcome and the
+article that decided it (:func:`dedup_value`): the alert chain tells a
+re-decision of that same article (a retry after a lost reply, a Kafka
+redelivery after a crash) from another article of the story, and gives the
+first the original outcome again instead of ``duplicate``.
 """
 
 from __future__ import annotations
@@ -22,10 +28,13 @@ from newsmon.streams.records import Alert, dumps
 logger = logging.getLogger(__name__)
 
 HISTORY_MAXLEN = 10_000
+# Decision events written once per alert id; a second one in the history is a
+# re-decision of the same article (see AlertChain), shown once by ``recent``.
+ONCE_PER_ALERT = frozenset({"created", "updated", "grouped", "digest_opened"})
 
-# KEYS: dedup, alert body, outbox zsets...; ARGV: alert id, body, ttl s, due time.
+# KEYS: dedup, alert body, outbox zsets...; ARGV: alert id, body, ttl s, due time, dedup value.
 _CREATE = """
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[3]) then
+if redis.call('SET', KEYS[1], ARGV[5], 'NX', 'EX', ARGV[3]) then
   redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
   for i = 3, #KEYS do
     redis.call('ZADD', KEYS[i], 'NX', ARGV[4], ARGV[1])
@@ -61,6 +70,39 @@ return removed
 """
 
 
+@dataclass(frozen=True, slots=True)
+class DedupValue:
+    """What a dedup key holds: ``<id>|<outcome>|<article id>``.
+
+    ``id`` is the alert id (outcomes ``created``, ``updated``) or the digest
+    id (``grouped``; ``opened`` when that article also opened the digest).
+    The article id comes last, so it may hold any character.
+    """
+
+    id: str
+    outcome: str
+    article_id: str
+
+
+def dedup_value(id_: str, outcome: str, article_id: str) -> str:
+    return f"{id_}|{outcome}|{article_id}"
+
+
+def parse_dedup_value(raw: bytes | str | None) -> DedupValue | None:
+    """The parts of a dedup key's value; None when absent or written before values named their article.
+
+    Such older values (the bare alert id) stand for another article: the
+    caller treats them as a duplicate, as before.
+    """
+    if raw is None:
+        return None
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    parts = text.split("|", 2)
+    if len(parts) != 3:
+        return None
+    return DedupValue(parts[0], parts[1], parts[2])
+
+
 @dataclass(slots=True)
 class Claimed:
     shard: int
@@ -81,7 +123,11 @@ class AlertStore:
         self._done = redis.register_script(_DONE)
 
     async def create(self, alert: Alert, now: float | None = None) -> bool:
-        """Record the alert and queue it on its channels; False if (rule, story) already alerted."""
+        """Record the alert and queue it on its channels; False if (rule, story) already alerted.
+
+        Unlike the alert chain, a second call for the same article is also
+        False: callers that retry must treat False after a lost reply as done.
+        """
         shard = self.keys.shard_of(alert.story_id)
         keys = [
             self.keys.dedup(shard, alert.rule_id, alert.story_id),
@@ -89,7 +135,8 @@ class AlertStore:
             *(self.keys.outbox(shard, ch) for ch in alert.channels),
         ]
         due = time.time() if now is None else now
-        created = bool(await self._create(keys=keys, args=[alert.alert_id, dumps(alert), self.ttl, due]))
+        value = dedup_value(alert.alert_id, "created", alert.article_id)
+        created = bool(await self._create(keys=keys, args=[alert.alert_id, dumps(alert), self.ttl, due, value]))
         if created:
             await self.history(
                 "created", alert.alert_id, rule=alert.rule_id, story=alert.story_id, title=alert.title[:200]
@@ -176,7 +223,10 @@ class AlertStore:
         """The latest alerts from the history stream, newest first, each with its events.
 
         Reads at most ``scan`` events back; an alert whose creation is older
-        than that shows with the events that were found.
+        than that shows with the events that were found. A decision event
+        repeated by a re-decision of the same article (:data:`ONCE_PER_ALERT`)
+        shows once, where it first happened, so it never hides a later
+        ``delivered`` as the alert's status.
         """
         raw = await self.redis.xrevrange(self.keys.history(), count=scan) or []
         by_id: dict[str, dict[str, Any]] = {}
@@ -202,6 +252,15 @@ class AlertStore:
         for aid in order:
             a = by_id[aid]
             a["events"].reverse()  # oldest first
+            seen: set[str] = set()
+            kept = []
+            for e in a["events"]:
+                if e["event"] in ONCE_PER_ALERT:
+                    if e["event"] in seen:
+                        continue
+                    seen.add(e["event"])
+                kept.append(e)
+            a["events"] = kept
             a["status"] = a["events"][-1]["event"]
             a["at"] = a["events"][-1]["at"]
             out.append(a)

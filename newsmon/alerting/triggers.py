@@ -25,7 +25,14 @@ Keys and what an alert is keyed on (the dedup unit inside the rule):
   pairs and the lookback bucket ``floor(t / lookback)``.
 
 Every script is idempotent per article id, so a redelivered article neither
-counts twice nor loses the alert it should have raised.
+counts twice nor loses the alert it should have raised: it fires with the
+same dedup unit again, and the alert chain gives it its original outcome
+(a replay, see :mod:`newsmon.alerting.stages`). Window entries are kept
+:data:`REPLAY_MARGIN_S` past the span the newest article needs, so an
+article redelivered (or processed late) within that margin counts its
+window as the first pass did; later than that, or a first_seen article whose
+pair another article made new again after ``lookback``, the replay is
+decided with the state of the moment.
 """
 
 from __future__ import annotations
@@ -46,6 +53,10 @@ MEMBER_LIMIT = 20
 TRIM_LIMIT = 1000
 # Window state outlives its span a little, so a slow stream does not lose counts.
 TTL_MARGIN_S = 3600
+# Entries older than the newest article's span are trimmed only after this much
+# more: a redelivered article, or one ingested a little before articles already
+# counted, still finds its whole window.
+REPLAY_MARGIN_S = 3600
 
 # KEYS: window zset, meta hash. ARGV: article id, t, add (1/0), member json,
 # trim-below, current-from, baseline-from, ttl s, limit.
@@ -73,32 +84,45 @@ return {current, baseline, members}
 """
 
 # KEYS: seen hash. ARGV: t, article id, lookback s, ttl s, pairs...
-# Value per pair: "<t>|<article id>|<1 if that article made the pair new>".
+# Value per pair: "<t>|<article id>|<1 if that article made the pair new>|<maker>",
+# the maker being the article that last made the pair new: its redelivery
+# still finds the pair new after later articles saw it (values written before
+# the maker field have none; their makers are known only while still the last).
 _FIRST_SEEN = """
 local t = tonumber(ARGV[1])
 local new = {}
 for i = 5, #ARGV do
   local v = redis.call('HGET', KEYS[1], ARGV[i])
   local fresh = false
+  local replayed = false
   local last = nil
+  local maker = ''
   if not v then
     fresh = true
   else
     local a = string.find(v, '|', 1, true)
     local b = string.find(v, '|', a + 1, true)
+    local c = string.find(v, '|', b + 1, true)
     last = tonumber(string.sub(v, 1, a - 1))
     local by = string.sub(v, a + 1, b - 1)
+    local flag = string.sub(v, b + 1, (c or 0) - 1)
+    if c then maker = string.sub(v, c + 1) end
     if by == ARGV[2] then
-      fresh = string.sub(v, b + 1) == '1'
+      fresh = flag == '1'
+    elseif maker == ARGV[2] then
+      replayed = true
     elseif t - last > tonumber(ARGV[3]) then
       fresh = true
     end
   end
   if fresh then
-    redis.call('HSET', KEYS[1], ARGV[i], ARGV[1] .. '|' .. ARGV[2] .. '|1')
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[1] .. '|' .. ARGV[2] .. '|1|' .. ARGV[2])
+    table.insert(new, ARGV[i])
+  elseif replayed then
+    -- Unchanged: the last sighting stays the later article's.
     table.insert(new, ARGV[i])
   elseif last == nil or t > last then
-    redis.call('HSET', KEYS[1], ARGV[i], ARGV[1] .. '|' .. ARGV[2] .. '|0')
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[1] .. '|' .. ARGV[2] .. '|0|' .. maker)
   end
 end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
@@ -185,7 +209,7 @@ class Triggers:
                 repr(t),
                 "0" if late else "1",
                 orjson.dumps(member_of(item)),
-                repr(t - span),
+                repr(t - span - REPLAY_MARGIN_S),
                 repr(t - window),
                 repr(t - span) if rule.type == "spike" else "",
                 int(span + TTL_MARGIN_S),

@@ -95,15 +95,19 @@ ANY = """
 async def test_dedup__second_alert_suppressed_across_restart(make_rt):
     rt = make_rt(ruleset(ANY))
     assert await outcomes(rt, article(1), T0) == ["created"]
-    # A second runtime (own Redis connection) stands for the restarted worker.
+    # A second runtime (own Redis connection) stands for the restarted worker;
+    # another article of the story is suppressed (the same article would be a
+    # replay: test_alerting_replay).
     restarted = make_rt(ruleset(ANY))
-    assert await outcomes(restarted, article(1), T0 + 60) == ["duplicate"]
+    assert await outcomes(restarted, article(11, story="a1"), T0 + 60) == ["duplicate"]
     assert await outcomes(restarted, article(2), T0 + 60) == ["created"]
 
 
 async def test_dedup__two_workers_racing_on_one_story_create_one_alert(make_rt):
     workers = [make_rt(ruleset(ANY)) for _ in range(4)]
-    results = await asyncio.gather(*(outcomes(w, article(1), T0) for w in workers for _ in range(5)))
+    results = await asyncio.gather(
+        *(outcomes(w, article(f"{i}-{k}", story="s1"), T0) for i, w in enumerate(workers) for k in range(5))
+    )
     flat = [o for r in results for o in r]
     assert flat.count("created") == 1 and flat.count("duplicate") == 19
     assert await workers[0].store.pending("webhook") == 1
@@ -119,9 +123,12 @@ async def test_decide_many__batch_gives_the_outcomes_of_one_at_a_time(make_rt):
     )
     await rt.silences.add(s)
     await rt.silences.add(older)  # hash order is not age order; the newest matching silence is named
-    batch = [article(1, t=now), article(4, t=now), article(5, t=now, story="a4"), article(6, t=now, country="SY")]
+    batch = [
+        article(11, t=now, story="a1"), article(4, t=now), article(5, t=now, story="a4"),
+        article(6, t=now, country="SY"),
+    ]  # fmt: skip
     got = [[d.outcome for d in ds] for ds in await rt.decide_many(batch)]
-    # a1 alerted before the batch (pre-check); a4 and a5 are one story decided
+    # Story a1 alerted before the batch (pre-check); a4 and a5 are one story decided
     # concurrently (the send script lets one win); a6 is muted by the silence.
     assert got[0] == ["duplicate"]
     assert sorted(got[1] + got[2]) == ["created", "duplicate"]
@@ -153,7 +160,10 @@ async def test_notify_on_update__new_article_of_alerted_story_notifies_again(mak
     assert await outcomes(rt, article(1, story="s1"), T0) == ["created"]
     (d,) = await rt.decide(article(2, story="s1"), now=T0 + 1)
     assert d.outcome == "updated" and d.alert.kind == "update"
-    assert await outcomes(rt, article(2, story="s1"), T0 + 2) == ["duplicate"]
+    # The same article again is a replay of its update, not a third alert.
+    (again,) = await rt.decide(article(2, story="s1"), now=T0 + 2)
+    assert again.outcome == "updated" and again.alert.kind == "update" and again.alert.alert_id == d.alert.alert_id
+    assert await rt.store.pending("webhook") == 2
     off = make_rt(ruleset(ANY.replace("id: me", "id: me-off")))
     assert await outcomes(off, article(1, story="s2"), T0) == ["created"]
     assert await outcomes(off, article(2, story="s2"), T0) == ["duplicate"]
@@ -258,11 +268,12 @@ async def test_first_seen__pair_alerts_once_then_again_after_lookback(make_rt):
     (d,) = await rt.decide(first, now=T0)
     assert d.outcome == "created" and d.alert.kind == "first_seen"
     assert d.detail["new_pairs"] == ["middle-east|medtop:16000000"]
-    # A redelivery of the first article fires the same alert again: a duplicate, never lost.
-    assert await outcomes(rt, first, T0 + 1) == ["duplicate"]
-    # The same pair a day later: seen (and the first article's redelivery now too).
+    # A redelivery of the first article fires the same alert again (a replay), never lost.
+    assert await outcomes(rt, first, T0 + 1) == ["created"]
+    # The same pair a day later: seen; the first article's redelivery is still its replay.
     assert await outcomes(rt, article(2, t=T0 + 86400), T0 + 86400) == ["seen_before"]
-    assert await outcomes(rt, first, T0 + 86401) == ["seen_before"]
+    assert await outcomes(rt, first, T0 + 86401) == ["created"]
+    assert await rt.store.pending("webhook") == 1
     # A new region for the same topic is a new pair.
     (d,) = await rt.decide(article(3, t=T0 + 86400, regions=("levant",)), now=T0 + 86400)
     assert d.outcome == "created" and d.detail["new_pairs"] == ["levant|medtop:16000000"]
@@ -303,8 +314,10 @@ async def test_realert__cooldown_per_rule_and_group(make_rt):
     assert await outcomes(rt, article(2), T0 + 60) == ["throttled"]
     assert await outcomes(rt, article(3, country="SY"), T0 + 60) == ["created"]  # another group
     assert await outcomes(rt, article(4), T0 + 601) == ["created"]
-    # The alert that opened the cooldown, redelivered: still its own duplicate, not throttled.
-    assert await outcomes(rt, article(1), T0 + 602) == ["duplicate"]
+    # The alert that opened the cooldown, redelivered: its replay, not throttled;
+    # another article of its story is a duplicate.
+    assert await outcomes(rt, article(1), T0 + 602) == ["created"]
+    assert await outcomes(rt, article(11, story="a1"), T0 + 602) == ["duplicate"]
 
 
 @pytest.mark.timeout(60)
@@ -317,7 +330,9 @@ async def test_digest__groups_n_matches_into_one_message(make_rt, receiver):
     await asyncio.sleep(start - now)
     results = [await outcomes(rt, article(i), start + 0.1 * i) for i in range(4)]
     assert results == [["grouped"]] * 4
-    assert await outcomes(rt, article(0), start + 0.5) == ["duplicate"]
+    # A redelivered member is its replay; another article of its story a duplicate.
+    assert await outcomes(rt, article(0), start + 0.5) == ["grouped"]
+    assert await outcomes(rt, article(10, story="a0"), start + 0.5) == ["duplicate"]
     hook = WebhookChannel("webhook", url=f"{base}/webhook", secret=SECRET)
     slack = SlackChannel("slack", url=f"{base}/slack", rate_per_s=None)
     d = Dispatcher(rt.store, {"webhook": hook, "slack": slack}, RetryPolicy(base_s=0.1, timeout_s=2), poll_s=0.05)

@@ -179,8 +179,21 @@ async def test_decide_many__batch_round_trip_works_on_every_topology(topology: s
     try:
         now = time.time()
         first = await rt.decide_many([article(n, t=now) for n in range(6)])
+        # The same articles again are replays (same outcomes and alert ids); other
+        # articles of their stories are duplicates.
         again = await rt.decide_many([article(n, t=now) for n in range(6)])
+        others = await rt.decide_many([article(f"{n}b", t=now, story=f"a{n}") for n in range(6)])
         assert [d.outcome for ds in first for d in ds] == ["created"] * 6
-        assert [d.outcome for ds in again for d in ds] == ["duplicate"] * 6
+        assert [(d.outcome, d.alert.alert_id) for ds in again for d in ds] == [
+            ("created", d.alert.alert_id) for ds in first for d in ds
+        ]
+        assert [d.outcome for ds in others for d in ds] == ["duplicate"] * 6
+        # Unknown to the pre-check, so the send script decides (its answer is the
+        # existing value for the losers): one article of the story wins, both
+        # copies of the same article get the same outcome.
+        mixed = await rt.decide_many([article("x1", t=now), article("x2", t=now, story="ax1"), article("x1", t=now)])
+        x1, x2, x1_again = (ds[0].outcome for ds in mixed)
+        assert x1 == x1_again and sorted([x1, x2]) == ["created", "duplicate"]
+        assert await rt.store.pending("webhook") == 7
     finally:
         await rt.redis.aclose()
