@@ -1,6 +1,7 @@
 """The package list in pyproject is maintained by hand (directories are remapped)."""
 
 import tomllib
+from pathlib import Path
 
 
 def test_pyproject__lists_every_package_directory(repo_root):
@@ -20,3 +21,29 @@ def test_domain_modules_do_not_import_faust(repo_root):
             text = py.read_text()
             assert "import faust" not in text and "from faust" not in text, py
     assert "faust" not in (repo_root / "streams" / "records.py").read_text().split('"""', 2)[2]
+
+
+def test_pyproject__package_data_covers_every_data_file(repo_root):
+    """Every non-Python file in a package tree is matched by a package-data pattern.
+
+    setuptools globs each pattern in the package's own directory, so a file in
+    a plain subdirectory (``classify/data/``) ships only if a pattern names the
+    subdirectory; otherwise the wheel (and the Docker image) lacks it.
+    """
+    conf = tomllib.loads((repo_root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    dirs = {name: repo_root / path for name, path in conf["package-dir"].items()}
+    shipped: set[Path] = set()
+    for pkg in conf["packages"]:
+        top = next(n for n in sorted(dirs, key=len, reverse=True) if pkg == n or pkg.startswith(n + "."))
+        pkg_dir = dirs[top].joinpath(*pkg[len(top) :].split(".")[1:])
+        for pattern in [*conf["package-data"].get("*", []), *conf["package-data"].get(pkg, [])]:
+            shipped.update(p for p in pkg_dir.glob(pattern) if p.is_file())
+    data = {
+        p
+        for d in dirs.values()
+        for p in d.rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
+    }
+    # STATUS notes are for developers, not for the installed package.
+    missing = sorted(str(p.relative_to(repo_root)) for p in data - shipped if p.name != "STATUS")
+    assert not missing, f"not in any package-data pattern: {missing}"
