@@ -17,10 +17,11 @@ topic stays the published record of the classification for other consumers
 and for ``newsmon rules test --since``.
 
 Delivery guarantee: a batch's records are acknowledged by the broker before its
-offsets can be committed (Faust commits only acknowledged events, and we await
-the sends of a batch before taking the next), so a crash redelivers rather
-than loses; redelivery is harmless because alert ids are deterministic and
-deduplicated in Redis.
+offsets can be committed (the agent takes events without Faust's automatic
+acks and acknowledges a batch's events only after its output was stored;
+Faust commits only up to the oldest unacknowledged event of a partition), so
+a crash redelivers rather than loses; redelivery is harmless because alert
+ids are deterministic and a replayed decision gets its original outcome.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ BATCH_MAX = 1000
 BATCH_WITHIN_S = 0.02
 # Articles per chunk within a batch (see the loop in ``pipeline``).
 CHUNK = 100
+# Batches being finished at once: the next batch's CPU work overlaps the
+# previous batch's last Redis round trips and broker acks.
+MAX_BATCHES_IN_FLIGHT = 2
 
 # Longest the pipeline waits for the rules topic at start before matching with the files.
 RULES_READY_TIMEOUT_S = 15.0
@@ -133,25 +137,46 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
                     out.append((alerts_topic, alert.alert_id.encode(), dumps(alert)))
             await publish(out)
 
-        async for events in cast(faust.Stream, stream).take_events(BATCH_MAX, within=BATCH_WITHIN_S):
-            # A batch is cut into chunks so that one chunk's Redis round trips and
-            # broker acks overlap with the next chunk's CPU work (Redis and Kafka
-            # run on other cores). The whole batch is finished before the next
-            # one is taken, which is what keeps commits behind acknowledged output.
-            pending: list[asyncio.Future[None]] = []
-            try:
-                for i in range(0, len(events), CHUNK):
-                    items, out = classify_part(events[i : i + CHUNK])
-                    pending.append(asyncio.ensure_future(finish_part(items, out)))
-                    await asyncio.sleep(0)  # let the chunk's requests go out before the next chunk's CPU work
-            finally:
-                # Never leave a chunk running without its batch (cancellation, an error above).
-                results = await asyncio.gather(*pending, return_exceptions=True)
+        async def finish_batch(events: Sequence[faust.EventT], chunks: list[asyncio.Future[None]]) -> None:
+            """Wait for a batch's chunks, then acknowledge its events (so their offsets may be committed).
+
+            Acknowledging only after every chunk's output was acknowledged by the
+            broker is what keeps commits behind stored output: a crash before it
+            redelivers the batch. A failed chunk leaves the batch unacknowledged
+            and raises (every chunk error is logged).
+            """
+            results = await asyncio.gather(*chunks, return_exceptions=True)
             errors = [r for r in results if isinstance(r, BaseException)]
             for exc in errors[1:]:
                 logger.error("chunk failed as well: %r", exc)
             if errors:
                 raise errors[0]
+            for event in events:
+                await stream.ack(event)
+
+        # Batches whose chunks are still finishing (Redis, broker acks), oldest first.
+        batches: list[asyncio.Future[None]] = []
+        try:
+            async for events in cast(faust.Stream, stream).noack_take(BATCH_MAX, within=BATCH_WITHIN_S):
+                # A batch is cut into chunks so that one chunk's Redis round trips and
+                # broker acks overlap with the next chunk's CPU work (Redis and Kafka
+                # run on other cores); the next batch is taken while this one's last
+                # chunks finish, at most MAX_BATCHES_IN_FLIGHT at a time.
+                chunks: list[asyncio.Future[None]] = []
+                try:
+                    for i in range(0, len(events), CHUNK):
+                        items, out = classify_part(events[i : i + CHUNK])
+                        chunks.append(asyncio.ensure_future(finish_part(items, out)))
+                        await asyncio.sleep(0)  # let the chunk's requests go out before the next chunk's CPU work
+                finally:
+                    # Never leave a chunk without its batch (cancellation, an error above).
+                    batches.append(asyncio.ensure_future(finish_batch(events, chunks)))
+                while batches and (batches[0].done() or len(batches) >= MAX_BATCHES_IN_FLIGHT):
+                    await batches.pop(0)  # raises a failed batch's error: the agent stops, nothing acked past it
+        finally:
+            results = await asyncio.gather(*batches, return_exceptions=True)
+            for exc in (r for r in results if isinstance(r, BaseException)):
+                logger.error("batch failed: %r", exc)
 
     @app.task
     async def rules() -> None:

@@ -229,6 +229,12 @@ class Worker:
                 stderr=subprocess.DEVNULL,
             )
 
+    def cpu_s(self) -> float:
+        """User + system CPU seconds of the worker process so far (all its threads)."""
+        assert self.proc is not None
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self) -> float:
         assert self.proc is not None
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -303,7 +309,8 @@ async def worker_throughput(raw_topic: str, n: int, workdir: Path) -> tuple[floa
     progress = Progress()
     await progress.start()
     w.start()
-    started = done = 0.0
+    started = done = cpu_started = cpu_done = 0.0
+    raw_started = 0
     try:
         deadline = time.monotonic() + 900
         while time.monotonic() < deadline:
@@ -312,12 +319,12 @@ async def worker_throughput(raw_topic: str, n: int, workdir: Path) -> tuple[floa
                 raise SystemExit(f"worker exited: see {w.log_path}")
             raw_c, raw_end = await progress(f"bench-{tag}", [raw_topic])
             if raw_c and not started:
-                started = time.perf_counter()
+                started, cpu_started, raw_started = time.perf_counter(), w.cpu_s(), raw_c
             # Done when every raw record is committed: its output (classified
             # article, alert decision) was acknowledged before the commit.
             _, cls_end = await progress(f"bench-{tag}", [settings.topic_classified])
             if raw_c >= raw_end and cls_end >= n:
-                done = time.perf_counter()
+                done, cpu_done = time.perf_counter(), w.cpu_s()
                 break
         else:
             raise SystemExit("worker did not finish within 900 s")
@@ -329,7 +336,10 @@ async def worker_throughput(raw_topic: str, n: int, workdir: Path) -> tuple[floa
             alerts_end = sum((await consumer.end_offsets(parts)).values())
         finally:
             await consumer.stop()
-        info = {"rss_mb_end": round(w.rss_mb(), 1), "alerts": alerts_end}
+        # CPU per article between the same two commits: steadier than articles/s
+        # on a shared machine (another process's load shows less in it).
+        cpu_us = 1e6 * (cpu_done - cpu_started) / max(1, raw_end - raw_started)
+        info = {"rss_mb_end": round(w.rss_mb(), 1), "alerts": alerts_end, "cpu_us_per_article": round(cpu_us)}
     finally:
         w.stop()
         await progress.close()
@@ -486,7 +496,9 @@ async def main() -> None:
             bare, worker = statistics.median(bares), statistics.median(workers)
             alone = classifier_alone(data[: min(len(data), 10_000)])
             log(f"(1) bare aiokafka loop: median {bare:,.0f} articles/s")
+            cpu_us = statistics.median(i["cpu_us_per_article"] for i in infos)
             log(f"(2) newsmon worker: median {worker:,.0f} articles/s (best {max(workers):,.0f})")
+            log(f"    worker CPU per article: median {cpu_us:,.0f} us = {1e6 / cpu_us:,.0f} articles per CPU second")
             log(f"(3) classifier alone (normalize + classify, one core): {alone:,.0f} articles/s")
             log(f"ratio (2)/(1): {worker / bare:.3f}")
             results["throughput"] = {
@@ -498,6 +510,7 @@ async def main() -> None:
                 "bare_aiokafka_runs": [round(x) for x in bares],
                 "worker_per_s": round(worker),
                 "worker_runs": [round(x) for x in workers],
+                "worker_cpu_us_per_article": round(cpu_us),
                 "classifier_alone_per_s": round(alone),
                 "ratio_worker_to_bare": round(worker / bare, 3),
                 "worker": infos,

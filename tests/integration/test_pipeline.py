@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import orjson
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -153,3 +155,47 @@ async def test_pipeline__malformed_records_go_to_dead_letters_and_stream_goes_on
     assert by_reason["invalid_utf8"].payload_b64 is not None
     assert by_reason["invalid_json"].payload == bad["invalid_json"].decode()
     assert worker.proc is not None and worker.proc.poll() is None
+
+
+@pytest.mark.timeout(120)
+async def test_pipeline__offsets_not_committed_while_output_is_refused(pipeline_env, worker_factory):
+    """A batch's input offsets are committed only after the broker stored its output.
+
+    The classified topic first refuses the worker's records (its
+    ``max.message.bytes`` is smaller than a classified article): nothing may be
+    committed however long the worker runs. Once the topic accepts them, the
+    worker's retries get through and the offsets are committed.
+    """
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+    from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+    from .test_shutdown import committed
+
+    env, _, _ = pipeline_env
+    settings = Settings.from_env(env)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers(settings.kafka_broker))
+    await admin.start()
+    try:
+        await admin.create_topics(
+            [NewTopic(settings.topic_classified, 1, 1, topic_configs={"max.message.bytes": "300"})]
+        )
+        n = 5
+        await send_raw(settings, [sentinel(i) for i in range(n)])
+        worker = worker_factory(env)
+        await worker.wait_ready()
+        await eventually(lambda: "not acknowledged" in worker.log(), 30, "the refused output to be retried")
+        # Several commit intervals (0.5 s) and retries of the refused records.
+        await asyncio.sleep(4)
+        assert await committed(settings, settings.topic_raw, 1) == 0
+        assert worker.proc is not None and worker.proc.poll() is None
+
+        await admin.alter_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, settings.topic_classified, {"max.message.bytes": "4194304"})]
+        )
+        deadline = asyncio.get_running_loop().time() + 40
+        while await committed(settings, settings.topic_raw, 1) < n:
+            assert asyncio.get_running_loop().time() < deadline, "offsets not committed after the topic took the output"
+            await asyncio.sleep(0.5)
+        assert len(await consume_all(settings, settings.topic_classified, n)) >= n
+    finally:
+        await admin.close()
