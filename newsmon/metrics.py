@@ -35,7 +35,9 @@ STAGE_SECONDS = Histogram(
 )  # fmt: skip
 RULE_MATCHES = Counter("newsmon_rule_matches_total", "Rule matches before dedup.", ["rule"], registry=REGISTRY)
 ALERTS = Counter(
-    "newsmon_alerts_total", "Alert decisions by outcome (created, duplicate, silenced, ...).", ["rule", "outcome"],
+    "newsmon_alerts_total",
+    "Alert decisions by outcome (created, duplicate, silenced, ...; replayed: the same article decided again).",
+    ["rule", "outcome"],
     registry=REGISTRY,
 )  # fmt: skip
 ALERT_DECISION_SECONDS = Histogram(

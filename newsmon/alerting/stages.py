@@ -510,7 +510,8 @@ class AlertChain:
         else:  # pragma: no cover - the send stage always decides
             raise AssertionError("alert chain ended without an outcome")
         d.alert.outcome = d.outcome
-        metrics.ALERTS.labels(d.rule.id, d.outcome).inc()
+        # A replay is counted apart, or a retried decision would count its alert twice.
+        metrics.ALERTS.labels(d.rule.id, "replayed" if "replay" in d.detail else d.outcome).inc()
         if record:
             await self.record_many([d])
         return d

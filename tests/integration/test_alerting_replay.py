@@ -21,6 +21,7 @@ from typing import Any
 import pytest_asyncio
 from redis.asyncio import Redis
 
+from newsmon import metrics
 from newsmon.alerting import stages
 from newsmon.alerting.policy import alert_id_for
 from newsmon.alerting.silences import parse_silence
@@ -195,10 +196,16 @@ async def test_send__other_article_same_story_is_duplicate(make_rt):
 async def test_decide_many__same_items_twice_same_outcomes_and_ids_nothing_new_queued(make_rt, settings, redis):
     rules = ruleset(ANY + NOTIFY + DIGEST)
     items = [article(1, story="s1"), article(2, story="s1"), article(3, story="s2"), article(4, story="s3")]
+    created = metrics.ALERTS.labels("me", "created")._value.get()
     first = await make_rt(rules).decide_many(items)
+    created_first = metrics.ALERTS.labels("me", "created")._value.get() - created
+    replayed = metrics.ALERTS.labels("me", "replayed")._value.get()
     state = await alert_state(redis, settings.redis_prefix)
     # A second worker stands for the restarted one that gets the batch again.
     again = await make_rt(rules).decide_many(items)
+    # Replays are counted apart: the alerts are not counted as created twice.
+    assert metrics.ALERTS.labels("me", "created")._value.get() - created == created_first == 3
+    assert metrics.ALERTS.labels("me", "replayed")._value.get() - replayed == 3
 
     def summary(res: list[list[stages.Decision]]) -> list[tuple[str, str, str, str | None]]:
         return [(d.rule.id, d.outcome, d.alert.alert_id, d.alert.digest_id) for ds in res for d in ds]
