@@ -443,6 +443,8 @@ async def latency_and_soak(
             "rss_mb_first_after_warmup": round(warm[0], 1),
             "rss_mb_last": round(warm[-1], 1),
             "rss_growth_pct": round(100 * (warm[-1] - warm[0]) / warm[0], 1),
+            # Growth that levels off (buffers at their high-water mark) reads differently from a leak.
+            "rss_mb_by_minute": [round(m, 1) for t, m in rss if int(t) % 60 < 10],
             "lag_max": max(lags) if lags else None,
             "lag_median": statistics.median(lags) if lags else None,
         }
