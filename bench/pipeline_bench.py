@@ -527,12 +527,38 @@ async def main() -> None:
                 log(f"(5) soak: {lat['soak']}")
             results["latency"] = lat
     results["machine"]["loadavg_end"] = os.getloadavg()
+    results["targets"] = check_targets(results)
+    for name, verdict in results["targets"].items():
+        log(f"target {name}: {verdict}")
     out_dir = REPO / "bench" / "results"
     out_dir.mkdir(exist_ok=True)
     out = out_dir / f"pipeline-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
     print(orjson.dumps(results, option=orjson.OPT_INDENT_2).decode())
     log(f"written to {out}")
+
+
+def check_targets(results: dict[str, Any]) -> dict[str, str]:
+    """Issue 7's targets against this run's figures ("met" / "NOT met", with the figure)."""
+
+    def verdict(ok: bool, figure: str) -> str:
+        return f"{'met' if ok else 'NOT met'} ({figure})"
+
+    out: dict[str, str] = {}
+    th = results.get("throughput")
+    if th:
+        out["worker >= 2,000 articles/s"] = verdict(th["worker_per_s"] >= 2000, f"median {th['worker_per_s']:,}/s")
+        ratio = th["ratio_worker_to_bare"]
+        out["worker >= 30 % of the bare loop"] = verdict(ratio >= 0.30, f"{100 * ratio:.1f} %")
+    lat = results.get("latency")
+    if lat:
+        p99 = lat["latency_ms"]["p99"]
+        out[f"p99 < 250 ms at {lat['rate']:.0f}/s"] = verdict(p99 < 250, f"{p99} ms")
+        soak = lat.get("soak")
+        if soak:
+            growth = soak["rss_growth_pct"]
+            out["soak RSS growth < 10 %"] = verdict(growth < 10, f"{growth} % over {soak['minutes']:.0f} min")
+    return out
 
 
 if __name__ == "__main__":
