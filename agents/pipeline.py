@@ -17,21 +17,24 @@ topic stays the published record of the classification for other consumers
 and for ``newsmon rules test --since``.
 
 Delivery guarantee: a batch's records are acknowledged by the broker before its
-offsets can be committed (the agent takes events without Faust's automatic
-acks and acknowledges a batch's events only after its output was stored;
-Faust commits only up to the oldest unacknowledged event of a partition), so
-a crash redelivers rather than loses; redelivery is harmless because alert
-ids are deterministic and a replayed decision gets its original outcome.
+offsets can be committed: the agent takes events without Faust's automatic
+acks and acknowledges a batch's events only after its output was stored and
+after the batch before it was acknowledged (Faust commits what was
+acknowledged, and does not always stop at a gap), so a crash redelivers
+rather than loses. A failed batch stops the worker instead of being skipped.
+Redelivery is harmless because alert ids are deterministic and a replayed
+decision gets its original outcome.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, cast
 
 import faust
+import mode
 
 from newsmon.logging_setup import set_fields as set_log_fields
 from newsmon.rules.distribution import RulesFollower
@@ -56,6 +59,39 @@ MAX_BATCHES_IN_FLIGHT = 2
 RULES_READY_TIMEOUT_S = 15.0
 
 Outgoing = tuple[str, bytes | None, bytes]
+
+
+async def finish_batch(
+    events: Sequence[faust.EventT],
+    chunks: Sequence[asyncio.Future[None]],
+    previous: asyncio.Future[None] | None,
+    *,
+    complete: bool,
+    ack: Callable[[faust.EventT], Awaitable[Any]],
+) -> None:
+    """Wait for a batch's chunks and for the batch before it, then acknowledge its events.
+
+    Runs as a task per batch of the pipeline agent. Faust commits whatever was
+    acknowledged (it does not always stop at the oldest unacknowledged
+    offset), so batches are acknowledged in order and only when every chunk's
+    output was acknowledged by the broker: a crash before that redelivers the
+    batch. A batch cut short (``complete`` false: cancelled at shutdown) is not
+    acknowledged, nor is any batch after one that failed; a failed chunk
+    raises (every chunk error is logged).
+    """
+    results = await asyncio.gather(*chunks, return_exceptions=True)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    for exc in errors[1:]:
+        logger.error("chunk failed as well: %r", exc)
+    if errors:
+        raise errors[0]
+    if previous is not None:
+        await asyncio.wait([previous])
+        if previous.cancelled() or previous.exception() is not None:
+            raise RuntimeError("batch not acknowledged: an earlier batch did not finish")
+    if complete:
+        for event in events:
+            await ack(event)
 
 
 def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
@@ -93,8 +129,16 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
 
     follower = RulesFollower(rt.settings, rt.apply_rules)
 
-    @app.agent(topics.raw, name="newsmon.pipeline")
+    # A failed batch stops the worker (exit code 1; the service manager restarts
+    # it and the batch is redelivered). Faust's default restarts the agent alone,
+    # which would go on past the failed events and never acknowledge them: their
+    # partition could no longer commit, nor the worker shut down cleanly.
+    @app.agent(topics.raw, name="newsmon.pipeline", supervisor_strategy=mode.CrashingSupervisor)
     async def pipeline(stream: faust.StreamT) -> None:
+        # Events are acknowledged by hand (finish_batch), never by Faust: noack_take
+        # restores this flag when it ends, and the stream's background drainer
+        # would otherwise acknowledge buffered events that were never processed.
+        stream.enable_acks = False
         # Match with the topic's rule set, not the files, when the topic has one.
         try:
             await asyncio.wait_for(follower.ready.wait(), RULES_READY_TIMEOUT_S)
@@ -137,23 +181,6 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
                     out.append((alerts_topic, alert.alert_id.encode(), dumps(alert)))
             await publish(out)
 
-        async def finish_batch(events: Sequence[faust.EventT], chunks: list[asyncio.Future[None]]) -> None:
-            """Wait for a batch's chunks, then acknowledge its events (so their offsets may be committed).
-
-            Acknowledging only after every chunk's output was acknowledged by the
-            broker is what keeps commits behind stored output: a crash before it
-            redelivers the batch. A failed chunk leaves the batch unacknowledged
-            and raises (every chunk error is logged).
-            """
-            results = await asyncio.gather(*chunks, return_exceptions=True)
-            errors = [r for r in results if isinstance(r, BaseException)]
-            for exc in errors[1:]:
-                logger.error("chunk failed as well: %r", exc)
-            if errors:
-                raise errors[0]
-            for event in events:
-                await stream.ack(event)
-
         # Batches whose chunks are still finishing (Redis, broker acks), oldest first.
         batches: list[asyncio.Future[None]] = []
         try:
@@ -163,16 +190,24 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
                 # run on other cores); the next batch is taken while this one's last
                 # chunks finish, at most MAX_BATCHES_IN_FLIGHT at a time.
                 chunks: list[asyncio.Future[None]] = []
+                complete = False
                 try:
                     for i in range(0, len(events), CHUNK):
                         items, out = classify_part(events[i : i + CHUNK])
                         chunks.append(asyncio.ensure_future(finish_part(items, out)))
                         await asyncio.sleep(0)  # let the chunk's requests go out before the next chunk's CPU work
+                    complete = True
                 finally:
                     # Never leave a chunk without its batch (cancellation, an error above).
-                    batches.append(asyncio.ensure_future(finish_batch(events, chunks)))
+                    previous = batches[-1] if batches else None
+                    batches.append(
+                        asyncio.ensure_future(finish_batch(events, chunks, previous, complete=complete, ack=stream.ack))
+                    )
                 while batches and (batches[0].done() or len(batches) >= MAX_BATCHES_IN_FLIGHT):
-                    await batches.pop(0)  # raises a failed batch's error: the agent stops, nothing acked past it
+                    # Shielded: cancelling the agent here must not cancel the batch,
+                    # which the finally below still waits for.
+                    await asyncio.shield(batches[0])  # a failed batch's error stops the agent
+                    batches.pop(0)
         finally:
             results = await asyncio.gather(*batches, return_exceptions=True)
             for exc in (r for r in results if isinstance(r, BaseException)):
