@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, cast
 
@@ -183,6 +184,25 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
 
         # Batches whose chunks are still finishing (Redis, broker acks), oldest first.
         batches: list[asyncio.Future[None]] = []
+        # The first batch failure. The agent may be waiting for events that do
+        # not come, so a failure wakes it (cancels its wait) to stop the worker now.
+        failures: list[BaseException] = []
+        agent_task = asyncio.current_task()
+
+        def on_batch_done(batch: asyncio.Future[None]) -> None:
+            if batch.cancelled() or batch.exception() is None or failures:
+                return
+            failures.append(cast(BaseException, batch.exception()))
+            logger.error("batch failed, stopping the worker: %r", failures[0])
+            # Faust's shutdown waits for every event taken to be acknowledged, and
+            # the failed batch's never will be: stop without waiting (what is
+            # committed is still only what was acknowledged, in order).
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "reconfiguring late": meant, read at shutdown
+                app.conf.stream_wait_empty = False
+            if agent_task is not None:
+                agent_task.cancel()
+
         try:
             async for events in cast(faust.Stream, stream).noack_take(BATCH_MAX, within=BATCH_WITHIN_S):
                 # A batch is cut into chunks so that one chunk's Redis round trips and
@@ -203,15 +223,20 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
                     batches.append(
                         asyncio.ensure_future(finish_batch(events, chunks, previous, complete=complete, ack=stream.ack))
                     )
+                    batches[-1].add_done_callback(on_batch_done)
                 while batches and (batches[0].done() or len(batches) >= MAX_BATCHES_IN_FLIGHT):
                     # Shielded: cancelling the agent here must not cancel the batch,
                     # which the finally below still waits for.
                     await asyncio.shield(batches[0])  # a failed batch's error stops the agent
                     batches.pop(0)
+        except asyncio.CancelledError:
+            if failures:  # woken by on_batch_done: fail with the batch's error (the worker stops)
+                raise failures[0] from None
+            raise
         finally:
             results = await asyncio.gather(*batches, return_exceptions=True)
-            for exc in (r for r in results if isinstance(r, BaseException)):
-                logger.error("batch failed: %r", exc)
+            for exc in (r for r in results if isinstance(r, BaseException) and r not in failures):
+                logger.error("batch failed as well: %r", exc)
 
     @app.task
     async def rules() -> None:

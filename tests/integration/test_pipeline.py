@@ -199,3 +199,55 @@ async def test_pipeline__offsets_not_committed_while_output_is_refused(pipeline_
         assert len(await consume_all(settings, settings.topic_classified, n)) >= n
     finally:
         await admin.close()
+
+
+FAILING_WORKER = """
+import sys
+
+from newsmon import cli, runtime
+
+
+async def fail(self, items):
+    raise ValueError("injected failure in decide_many")
+
+
+runtime.Runtime.decide_many = fail
+sys.argv = ["newsmon", "worker"]
+sys.exit(cli.main())
+"""
+
+
+@pytest.mark.timeout(150)
+async def test_pipeline__failed_batch_stops_the_worker_and_is_redelivered(pipeline_env, worker_factory, tmp_path):
+    """A batch whose alert decisions fail stops the worker (exit 1) with nothing committed;
+    the next worker processes the same articles."""
+    import os
+    import sys
+
+    from .test_shutdown import committed
+
+    env, rec, _ = pipeline_env
+    settings = Settings.from_env(env)
+    n = 3
+    await send_raw(settings, [sentinel(i) for i in range(n)])
+    script = tmp_path / "failing_worker.py"
+    script.write_text(FAILING_WORKER)
+    log = tmp_path / "failing-worker.log"
+    with log.open("wb") as out:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, str(script), env={**os.environ, **env}, cwd=REPO, stdout=out, stderr=out
+        )
+        try:
+            rc = await asyncio.wait_for(proc.wait(), 90)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    text = log.read_text(errors="replace")
+    assert rc == 1, text[-3000:]
+    assert "batch failed, stopping the worker" in text and "injected failure" in text
+    assert await committed(settings, settings.topic_raw, 1) == 0
+
+    worker = worker_factory(env)
+    await worker.wait_ready()
+    await eventually(lambda: len(rec.accepted("webhook")) == n, 60, "the articles of the failed batch, redelivered")
