@@ -54,19 +54,14 @@ async def test_finish_batch__waits_for_the_batch_before_it() -> None:
     assert acks.acked == ["late"]
 
 
-async def test_finish_batch__earlier_batch_failed_acks_nothing() -> None:
+@pytest.mark.parametrize("how", ["failed", "cancelled"])
+async def test_finish_batch__earlier_batch_failed_or_cancelled_acks_nothing(how: str) -> None:
     acks = Acks()
     previous: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    previous.set_exception(ConnectionError("broker gone"))
-    with pytest.raises(RuntimeError, match="earlier batch"):
-        await finish_batch(["e"], [done_chunk()], previous, complete=True, ack=acks)
-    assert acks.acked == []
-
-
-async def test_finish_batch__earlier_batch_cancelled_acks_nothing() -> None:
-    acks = Acks()
-    previous: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    previous.cancel()
+    if how == "failed":
+        previous.set_exception(ConnectionError("broker gone"))
+    else:
+        previous.cancel()
     with pytest.raises(RuntimeError, match="earlier batch"):
         await finish_batch(["e"], [done_chunk()], previous, complete=True, ack=acks)
     assert acks.acked == []
