@@ -80,17 +80,15 @@ class _Transport(faust_aiokafka.Transport):
 
 
 class NewsmonApp(faust.App):
+    def _ours(self, urls: Any) -> _Transport | None:
+        """Our transport (consumer and producer above) for aiokafka URLs; None for other drivers."""
+        return _Transport(urls, self) if by_url(urls[0]) is faust_aiokafka.Transport else None
+
     def _new_transport(self) -> Any:
-        url = self.conf.broker_consumer[0]
-        if by_url(url) is faust_aiokafka.Transport:
-            return _Transport(self.conf.broker_consumer, self)
-        return super()._new_transport()
+        return self._ours(self.conf.broker_consumer) or super()._new_transport()
 
     def _new_producer_transport(self) -> Any:
-        url = self.conf.broker_producer[0]
-        if by_url(url) is faust_aiokafka.Transport:
-            return _Transport(self.conf.broker_producer, self)
-        return super()._new_producer_transport()
+        return self._ours(self.conf.broker_producer) or super()._new_producer_transport()
 
 
 @dataclass(frozen=True, slots=True)
