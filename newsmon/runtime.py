@@ -295,13 +295,19 @@ class Runtime:
         return out
 
     async def decide_many(self, items: list[ClassifiedArticle]) -> list[list[Decision]]:
-        """:meth:`decide` for a batch (the pipeline agent, per chunk).
+        """:meth:`decide` for a chunk of articles (the pipeline agent), with the outcomes of one by one.
 
-        The silences and the dedup pre-checks of the whole batch are read in
-        one round trip, and the Redis round trips of different matches
-        overlap. Matches of one story may be decided concurrently: the chain's
-        scripts are atomic, so the outcome (one alert per rule and story) is
-        the same.
+        Every decision takes effect as if the matches were decided one after
+        another in the order of ``items`` (the stream's offset order), so the
+        same articles give the same outcomes however they are cut into
+        chunks. Still few round trips: the silences and the plain rules'
+        dedup keys are read in one, the windowed rules' triggers are counted
+        in order in one more (:meth:`AlertChain.trigger_many`), and the rest
+        runs in lanes (:meth:`AlertChain.lane_of`): decisions that share
+        Redis state one after another, in order, knowing what the one before
+        wrote; different lanes concurrently, their script calls sharing
+        pipelines. The caller runs one chunk's ``decide_many`` after the
+        other's (see newsmon.pipeline.batching).
         """
         rules = self.rules
         now = time.time()
@@ -313,16 +319,39 @@ class Runtime:
             return out
         decisions = [d for _, d in pending]
         await _retry_redis(lambda: self.chain.prepare_batch(decisions, now), f"reading {len(decisions)} dedup keys")
+        failed = await _retry_redis(
+            lambda: self.chain.trigger_many(decisions), f"counting {len(decisions)} windowed matches"
+        )
+        for d in failed:
+            metrics.ALERTS.labels(d.rule.id, "error").inc()
+        failed_ids = {id(d) for d in failed}
+        lanes: dict[tuple[str, str], list[Decision]] = {}
+        for d in decisions:
+            if id(d) not in failed_ids:
+                lanes.setdefault(self.chain.lane_of(d), []).append(d)
+        decided: dict[int, Decision] = {}
 
-        async def one(d: Decision) -> Decision | None:
+        async def lane(ds: list[Decision]) -> None:
+            # What this lane's decisions saw or wrote under each dedup key: the
+            # value the next decision of that key would read (only this lane writes it).
+            known: dict[str, bytes | str] = {}
             async with self._decide_slots:
-                return await self._run_decision(d, record=False)
+                for d in ds:
+                    key = self.chain.dedup.key_of(d)
+                    if key in known:
+                        d.prechecked, d.prior = True, known[key]
+                    res = await self._run_decision(d, record=False)
+                    if res is None:
+                        continue
+                    decided[id(d)] = res
+                    if res.dedup_raw is not None:
+                        known[key] = res.dedup_raw
 
-        decided = await asyncio.gather(*(one(d) for d in decisions))
-        done = [d for d in decided if d is not None]
+        await asyncio.gather(*(lane(ds) for ds in lanes.values()))
+        done = [d for d in decisions if id(d) in decided]
         await _retry_redis(lambda: self.chain.record_many(done), f"recording {len(done)} alert decisions")
-        for (i, _), d in zip(pending, decided, strict=True):
-            if d is not None:
+        for i, d in pending:
+            if id(d) in decided:
                 out[i].append(d)
         return out
 

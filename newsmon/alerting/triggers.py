@@ -38,11 +38,13 @@ decided with the state of the moment.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from newsmon.alerting.keys import Keys
 from newsmon.rules.model import Rule
@@ -179,73 +181,130 @@ class Trigger:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+# One trigger's Redis call: the script, its keys and arguments, and how its reply becomes a Trigger.
+_Call = tuple[Any, list[str], list[Any], Callable[[Any], Trigger]]
+
+
 class Triggers:
     """Redis-backed counters of the windowed rule types (state in the rule's shard)."""
 
     def __init__(self, redis: Redis, keys: Keys, late_after_s: float) -> None:
+        self.redis = redis
         self.keys = keys
         self.late_after_s = late_after_s
         self._window = redis.register_script(_WINDOW)
         self._first_seen = redis.register_script(_FIRST_SEEN)
 
     async def check(self, rule: Rule, item: ClassifiedArticle, now: float) -> Trigger:
+        call = self._call(rule, item, now)
+        if isinstance(call, Trigger):
+            return call
+        script, keys, args, parse = call
+        return parse(await script(keys=keys, args=args))
+
+    async def check_many(self, checks: Sequence[tuple[Rule, ClassifiedArticle, float]]) -> list[Trigger | Exception]:
+        """:meth:`check` for many matches, applied by Redis in the order given, in one round trip.
+
+        The order is what a rule's counts depend on: a frequency window or a
+        first_seen pair sees exactly the articles counted before it. A script
+        error (a ``ResponseError``) is returned in the match's place; a
+        connection error raises, and the whole call is safe to repeat (every
+        script is idempotent per article, and the order is the same again).
+        On Redis Cluster, whose pipelines refuse scripts, the calls go one
+        after another.
+        """
+        from redis.asyncio import RedisCluster  # the check only
+
+        calls = [self._call(rule, item, now) for rule, item, now in checks]
+        remote = [c for c in calls if not isinstance(c, Trigger)]
+        replies: list[Any] = []
+        if remote and isinstance(self.redis, RedisCluster):
+            for script, keys, args, _ in remote:
+                try:
+                    replies.append(await script(keys=keys, args=args))
+                except ResponseError as exc:
+                    replies.append(exc)
+        elif remote:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for script, keys, args, _ in remote:
+                    await script(keys=keys, args=args, client=pipe)
+                replies = await pipe.execute(raise_on_error=False)
+            for r in replies:
+                if isinstance(r, Exception) and not isinstance(r, ResponseError):
+                    raise r
+        out: list[Trigger | Exception] = []
+        it = iter(replies)
+        for c in calls:
+            if isinstance(c, Trigger):
+                out.append(c)
+                continue
+            reply = next(it)
+            out.append(reply if isinstance(reply, Exception) else c[3](reply))
+        return out
+
+    def _call(self, rule: Rule, item: ClassifiedArticle, now: float) -> _Call | Trigger:
         t = item.article.ingested_at or now
         if rule.type in ("frequency", "spike"):
-            return await self._windowed(rule, item, t)
+            return self._windowed(rule, item, t)
         if rule.type == "first_seen":
-            return await self._first(rule, item, t)
+            return self._first(rule, item, t)
         raise ValueError(f"rule type {rule.type!r} has no trigger")
 
-    async def _windowed(self, rule: Rule, item: ClassifiedArticle, t: float) -> Trigger:
+    def _windowed(self, rule: Rule, item: ClassifiedArticle, t: float) -> _Call:
         o = rule.options
         window = float(o["window_s"])
         span = float(o.get("baseline_s", window))
         late = is_late(item.article, self.late_after_s)
         shard = self.keys.rule_shard(rule.id)
-        res = await self._window(
-            keys=[self.keys.window(shard, rule.id), self.keys.window_meta(shard, rule.id)],
-            args=[
-                item.article.id,
-                repr(t),
-                "0" if late else "1",
-                orjson.dumps(member_of(item)),
-                repr(t - span - REPLAY_MARGIN_S),
-                repr(t - window),
-                repr(t - span) if rule.type == "spike" else "",
-                int(span + TTL_MARGIN_S),
-                MEMBER_LIMIT,
-            ],
-        )
-        current, baseline = int(res[0]), int(res[1])
-        members = [orjson.loads(m) for m in res[2] if m]
-        detail = {"count": current, "window_s": window, "ingested_at": t}
-        if rule.type == "spike":
-            detail["baseline"] = baseline
-            fired = spike_fires(current, baseline, window, span, float(o["ratio"]), int(o["min_count"]))
-        else:
-            fired = current >= int(o["threshold"])
-        if late:
-            # A late article never triggers, even if older ones already fill the window.
-            return Trigger(False, "late", detail=detail)
-        if not fired:
-            return Trigger(False, "pending_threshold", detail=detail)
-        bucket = math.floor(t / window)
-        return Trigger(True, "", key=f"window:{bucket}", members=members, detail=detail | {"bucket": bucket})
+        keys = [self.keys.window(shard, rule.id), self.keys.window_meta(shard, rule.id)]
+        args = [
+            item.article.id,
+            repr(t),
+            "0" if late else "1",
+            orjson.dumps(member_of(item)),
+            repr(t - span - REPLAY_MARGIN_S),
+            repr(t - window),
+            repr(t - span) if rule.type == "spike" else "",
+            int(span + TTL_MARGIN_S),
+            MEMBER_LIMIT,
+        ]
 
-    async def _first(self, rule: Rule, item: ClassifiedArticle, t: float) -> Trigger:
+        def parse(res: Any) -> Trigger:
+            current, baseline = int(res[0]), int(res[1])
+            members = [orjson.loads(m) for m in res[2] if m]
+            detail = {"count": current, "window_s": window, "ingested_at": t}
+            if rule.type == "spike":
+                detail["baseline"] = baseline
+                fired = spike_fires(current, baseline, window, span, float(o["ratio"]), int(o["min_count"]))
+            else:
+                fired = current >= int(o["threshold"])
+            if late:
+                # A late article never triggers, even if older ones already fill the window.
+                return Trigger(False, "late", detail=detail)
+            if not fired:
+                return Trigger(False, "pending_threshold", detail=detail)
+            bucket = math.floor(t / window)
+            return Trigger(True, "", key=f"window:{bucket}", members=members, detail=detail | {"bucket": bucket})
+
+        return self._window, keys, args, parse
+
+    def _first(self, rule: Rule, item: ClassifiedArticle, t: float) -> _Call | Trigger:
         pairs = first_seen_pairs(item)
         if not pairs:
             return Trigger(False, "seen_before", detail={"pairs": []})
         lookback = float(rule.options["lookback_s"])
         shard = self.keys.rule_shard(rule.id)
-        new = await self._first_seen(
-            keys=[self.keys.seen_pairs(shard, rule.id)],
-            args=[repr(t), item.article.id, lookback, int(lookback + 86400), *pairs],
-        )
-        new = sorted(x.decode() if isinstance(x, bytes) else x for x in new)
-        if not new:
-            return Trigger(False, "seen_before", detail={"pairs": pairs})
-        bucket = math.floor(t / lookback)
-        return Trigger(
-            True, "", key=f"first_seen:{','.join(new)}:{bucket}", members=[member_of(item)], detail={"new_pairs": new}
-        )
+        keys = [self.keys.seen_pairs(shard, rule.id)]
+        args = [repr(t), item.article.id, lookback, int(lookback + 86400), *pairs]
+
+        def parse(res: Any) -> Trigger:
+            new = sorted(x.decode() if isinstance(x, bytes) else x for x in res)
+            if not new:
+                return Trigger(False, "seen_before", detail={"pairs": pairs})
+            bucket = math.floor(t / lookback)
+            return Trigger(
+                True, "", key=f"first_seen:{','.join(new)}:{bucket}", members=[member_of(item)],
+                detail={"new_pairs": new},
+            )  # fmt: skip
+
+        return self._first_seen, keys, args, parse
