@@ -41,6 +41,7 @@ import faust
 import mode
 
 from newsmon.logging_setup import set_fields as set_log_fields
+from newsmon.outages import OUTAGES, quiet_aiokafka
 from newsmon.pipeline.batching import BATCH_MAX, BATCH_WITHIN_S, BatchLoop, InOrder
 from newsmon.rules.distribution import RulesFollower
 from newsmon.runtime import Runtime
@@ -73,12 +74,13 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
             results = await asyncio.gather(*futures, return_exceptions=True)
             failed = [r for r, res in zip(records, results, strict=True) if isinstance(res, BaseException)]
             if failed:
-                logger.warning(
-                    "%d of %d records not acknowledged (%s); sending them again in %.1fs",
-                    len(failed), len(records), next(x for x in results if isinstance(x, BaseException)), delay,
-                )  # fmt: skip
+                # Reported once per outage (newsmon.outages), not once per retry.
+                error = next(x for x in results if isinstance(x, BaseException))
+                OUTAGES.failed("kafka", f"{len(failed)} of {len(records)} records not acknowledged: {error!r}")
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
+            else:
+                OUTAGES.ok("kafka")
             records = failed
 
     def dead_letter_record(dl: DeadLetter, key: bytes | None) -> Outgoing:
@@ -89,6 +91,8 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
         return (topics.deadletter.get_topic_name(), key, dumps(dl))
 
     follower = RulesFollower(rt.settings, rt.apply_rules)
+    # aiokafka logs every reconnect attempt: one line a minute per message instead.
+    quiet_aiokafka()
 
     # A failed batch stops the worker (exit code 1; the service manager restarts
     # it and the batch is redelivered). Faust's default restarts the agent alone,

@@ -41,6 +41,7 @@ from newsmon.config import Settings
 from newsmon.ingest.language import use_detector
 from newsmon.ingest.normalize import normalize
 from newsmon.ingest.stories import RedisStoryIndex, StoryAssignment, fingerprint
+from newsmon.outages import OUTAGES
 from newsmon.redis_conn import connect_redis
 from newsmon.rules.matcher import RuleMatch, match_rules
 from newsmon.rules.model import RuleError, RuleSet, load_rules
@@ -438,14 +439,18 @@ async def _retry_redis(call: Callable[[], Awaitable[T]], what: str) -> T:
     delay = 0.2
     while True:
         try:
-            return await call()
+            result = await call()
         except _TRANSIENT as exc:
             error: Exception = exc
         except ResponseError:
             raise
         except RedisError as exc:
             error = exc
-        logger.warning("Redis unavailable while %s (%s); retrying in %.1fs", what, error, delay)
+        else:
+            OUTAGES.ok("redis")
+            return result
+        # One log line per outage, not per retry (newsmon.outages).
+        OUTAGES.failed("redis", f"{error} (while {what})")
         await asyncio.sleep(delay)
         delay = min(delay * 2, 5.0)
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsmon import metrics
+from newsmon.outages import OUTAGES
 from newsmon.web import series
 from newsmon.web.series import PartitionLag, SeriesRecorder
 
@@ -96,6 +97,7 @@ class Monitor:
                 self._failing.add(name)
             if name == "consumer lag":
                 self.status.kafka_error = f"{type(exc).__name__}: {exc}"[:300]
+                OUTAGES.failed("kafka", exc)
             return None
         if name in self._failing:
             logger.info("monitor: %s recovered", name)
@@ -107,6 +109,7 @@ class Monitor:
         lags = await self.lag_source()
         self.status.kafka_ok_at = now
         self.status.kafka_error = None
+        OUTAGES.ok("kafka")
         seen = set()
         for p in lags:
             labels = (p.topic, str(p.partition))
