@@ -18,6 +18,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from newsmon import metrics
 from newsmon.outages import OUTAGES
 from newsmon.web import series
@@ -91,13 +93,18 @@ class Monitor:
     async def _step(self, name: str, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
         try:
             result = await fn(*args)
+        except RedisError as exc:
+            # Redis away: one report per outage for the whole worker (newsmon.outages).
+            OUTAGES.failed("redis", f"{exc} (monitor: {name})")
+            return None
         except Exception as exc:
             if name not in self._failing:
                 logger.warning("monitor: %s failed: %s: %s", name, type(exc).__name__, exc)
                 self._failing.add(name)
             if name == "consumer lag":
+                # Not an outage by itself (it also fails before the first assignment):
+                # aiokafka's connection errors report the broker's (newsmon.outages).
                 self.status.kafka_error = f"{type(exc).__name__}: {exc}"[:300]
-                OUTAGES.failed("kafka", exc)
             return None
         if name in self._failing:
             logger.info("monitor: %s recovered", name)
