@@ -18,7 +18,7 @@ from newsmon.config import Settings
 
 from .conftest import eventually
 from .private_services import PrivateKafka, PrivateRedis
-from .test_fault_tolerance import fault_env, produce, reuters  # noqa: F401 (fixture)
+from .test_fault_tolerance import RULES, produce, reuters
 from .test_web import get, metric_value, ops_env, web_base
 
 OUTAGE_S = 16
@@ -120,9 +120,29 @@ async def test_quiet__14s_redis_outage_logs_a_handful_of_lines(settings_env, tmp
         redis.down()
 
 
+@pytest.fixture
+def webhook_env(settings_env, receiver, tmp_path):
+    rec, base = receiver
+    (tmp_path / "rules.yaml").write_text(RULES)
+    (tmp_path / "channels.yaml").write_text(
+        "channels:\n  - {name: webhook, type: webhook, url_env: NEWSMON_WEBHOOK_URL, "
+        "secret_env: NEWSMON_WEBHOOK_SECRET}\n"
+    )
+    env = {
+        **settings_env,
+        "NEWSMON_RULES_PATH": str(tmp_path / "rules.yaml"),
+        "NEWSMON_CHANNELS_PATH": str(tmp_path / "channels.yaml"),
+        "NEWSMON_WEBHOOK_URL": f"{base}/webhook",
+        "NEWSMON_DELIVERY_TIMEOUT_S": "2",
+        "NEWSMON_DELIVERY_MAX_ATTEMPTS": "1000",
+        "NEWSMON_DELIVERY_BACKOFF_MAX_S": "1",
+    }
+    return env, rec
+
+
 @pytest.mark.timeout(240)
-async def test_quiet__receiver_down_for_10s_logs_one_line_not_one_per_alert(fault_env, worker_factory):
-    env, rec = fault_env
+async def test_quiet__receiver_down_for_10s_logs_one_line_not_one_per_alert(webhook_env, worker_factory):
+    env, rec = webhook_env
     rec.behaviour["webhook"].default = 503
     settings = Settings.from_env(env)
     worker = worker_factory(env)

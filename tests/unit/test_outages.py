@@ -76,7 +76,7 @@ def test_repeat_filter__collapses_a_repeated_message_and_says_how_many_were_left
     log.propagate = False
     log.setLevel(logging.DEBUG)
     try:
-        for i in range(1600):  # 160 a second for 10 s, then again after a minute
+        for _ in range(1600):  # 160 a second for 10 s, then again after a minute
             log.error("Unable connect to node with id %s: %s", 1, "Connect call failed")
             log.error("Unable to update metadata from %r", [1])
             clock.t += 1 / 160
