@@ -22,7 +22,7 @@ import pytest
 from newsmon.config import Settings
 from newsmon.devtools.receiver import Receiver, start_receiver
 from newsmon.ingest.normalize import normalize_raw, validate_raw
-from newsmon.ingest.stories import MemoryStoryIndex, fingerprint
+from newsmon.stories import MemoryStoryIndex, fingerprint
 
 from .conftest import SECRET, SHARED_EVAL, WorkerProcess, consume_all, eventually
 from .test_fault_tolerance import produce

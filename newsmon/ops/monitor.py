@@ -21,9 +21,9 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from newsmon import metrics
+from newsmon.ops import series
+from newsmon.ops.series import PartitionLag, SeriesRecorder
 from newsmon.outages import OUTAGES
-from newsmon.web import series
-from newsmon.web.series import PartitionLag, SeriesRecorder
 
 logger = logging.getLogger(__name__)
 
