@@ -41,8 +41,9 @@ import faust
 import mode
 
 from newsmon.logging_setup import set_fields as set_log_fields
-from newsmon.outages import OUTAGES, quiet_aiokafka
+from newsmon.outages import quiet_aiokafka
 from newsmon.pipeline.batching import BATCH_MAX, BATCH_WITHIN_S, BatchLoop, InOrder
+from newsmon.pipeline.output import Outgoing, publish
 from newsmon.rules.distribution import RulesFollower
 from newsmon.runtime import Runtime
 from newsmon.streams.app import Topics
@@ -53,35 +54,12 @@ logger = logging.getLogger(__name__)
 # Longest the pipeline waits for the rules topic at start before matching with the files.
 RULES_READY_TIMEOUT_S = 15.0
 
-Outgoing = tuple[str, bytes | None, bytes]
-
 
 def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
     """Attach the agent and the rules and delivery tasks to ``app``; returns them by name (for tests)."""
 
-    async def publish(records: list[Outgoing]) -> None:
-        """Send and wait for the broker's acknowledgement; retry what failed, never drop it.
-
-        The idempotent producer already retries transient errors; what still
-        fails (the broker gone for longer) is sent again after a pause, so the
-        batch's offsets are not committed before its output is stored.
-        """
-        delay = 0.5
-        while records:
-            futures: list[Awaitable[Any]] = []
-            for topic, key, value in records:
-                futures.append(await app.producer.send(topic, key, value, None, None, None))
-            results = await asyncio.gather(*futures, return_exceptions=True)
-            failed = [r for r, res in zip(records, results, strict=True) if isinstance(res, BaseException)]
-            if failed:
-                # Reported once per outage (newsmon.outages), not once per retry.
-                error = next(x for x in results if isinstance(x, BaseException))
-                OUTAGES.failed("kafka", f"{len(failed)} of {len(records)} records not acknowledged: {error!r}")
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
-            else:
-                OUTAGES.ok("kafka")
-            records = failed
+    async def send(topic: str, key: bytes | None, value: bytes) -> Awaitable[Any]:
+        return await app.producer.send(topic, key, value, None, None, None)
 
     def dead_letter_record(dl: DeadLetter, key: bytes | None) -> Outgoing:
         logger.warning(
@@ -153,7 +131,7 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
                         alert.story_id, extra={"alert_id": alert.alert_id, "article_id": item.article.id},
                     )  # fmt: skip
                     out.append((alerts_topic, alert.alert_id.encode(), dumps(alert)))
-            await publish(out)
+            await publish(send, out)
 
         agent_task = asyncio.current_task()
 
