@@ -304,39 +304,39 @@ async def three_workers(n: int, tmp: Path) -> bool:
     print(f"  {'undisturbed':>14}: {len(calm.ids()):,} alerts ({len(set(calm.ids())):,} distinct), {t1:.0f} s")
     hit, st2, took = await one_run("one-killed", articles, tmp, partitions=3, workers=3, fault="worker", keyed=True)
     report(calm, st1, hit, st2, took)
-    # alert id -> body (rule, story, members) per run
+    # alert id -> body (rule, story, article) per run
     bodies = [{r.headers["webhook-id"]: r.body for r in run.rec.accepted("webhook")} for run in (calm, hit)]
-    partition = {art: p for art, (_, p) in st1.items()}
     raw_partition = await partitions_of(calm.run_id, articles)
+    runs_st = (st1, st2)
+    members: list[dict[str, set[str]]] = [defaultdict(set), defaultdict(set)]
+    for i, st in enumerate(runs_st):
+        for art, (story, _) in st.items():
+            members[i][story].add(art)
 
-    def covered(body_map: dict[str, dict], stories: dict[str, tuple[str, int]]) -> set[tuple[str, str]]:
-        """(rule, article) pairs that alerted: the alert's article and every article of its story."""
-        members: dict[str, list[str]] = defaultdict(list)
-        for art, (story, _) in stories.items():
-            members[story].append(art)
-        out = set()
-        for body in body_map.values():
-            rule = body["rule"]["id"]
-            for art in [*members.get(body["story_id"], []), body.get("article_id", "")]:
-                out.add((rule, art))
-        return out
-
-    want, got = covered(bodies[0], st1), covered(bodies[1], st2)
+    # (rule, article) pairs that alerted undisturbed, and those covered after the SIGKILL:
+    # the alert's own article or any article of its story.
+    want = {(b["rule"]["id"], b["article"]["id"]) for b in bodies[0].values()}
+    got = {(b["rule"]["id"], a) for b in bodies[1].values() for a in {*members[1][b["story_id"]], b["article"]["id"]}}
     missing = want - got
-    differ = set(bodies[0]) ^ set(bodies[1])
+    differ = sorted(set(bodies[0]) ^ set(bodies[1]))
     spans = []
-    for aid in sorted(differ):
-        body = bodies[0].get(aid) or bodies[1].get(aid)
-        assert body is not None
-        stories = st1 if aid in bodies[0] else st2
-        copies = [a for a, (s, _) in stories.items() if s == body["story_id"]]
-        spans.append(len({raw_partition.get(a, partition.get(a)) for a in copies}))
+    for aid in differ:
+        i = 0 if aid in bodies[0] else 1
+        story = bodies[i][aid]["story_id"]
+        # The story's copies in this run, and the copies they sat with in the other run.
+        arts = set(members[i][story])
+        for a in list(arts):
+            arts |= members[1 - i][runs_st[1 - i][a][0]] if a in runs_st[1 - i] else set()
+        spans.append(len({raw_partition.get(a, -1) for a in arts}))
     single = sum(1 for s in spans if s <= 1)
     print(
         f"  rule+article pairs that alerted undisturbed: {len(want):,}; without an alert after the SIGKILL: "
         f"{len(missing)}; alert ids that differ: {len(differ)}, of which {len(differ) - single} belong to "
         f"stories whose copies sit on different partitions and {single} to single-partition stories"
     )
+    dump = tmp.parent / f"fault-three-workers-{calm.run_id}.json"
+    dump.write_bytes(orjson.dumps({"bodies": bodies, "stories": runs_st, "partitions": raw_partition}))
+    print(f"  raw data: {dump}")
     return not missing and single == 0
 
 
