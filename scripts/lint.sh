@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Static checks: ruff (lint + format) and mypy on the package.
+# Static checks: ruff (lint, format, complexity cap), the package layers
+# (import-linter, contracts in pyproject.toml), dead code (vulture) and mypy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/ruff check newsmon streams agents tests bench
 .venv/bin/ruff format --check newsmon streams agents tests bench
+tree=$(scripts/layout_tree.sh)
+# From inside the tree, so `newsmon` resolves to it and not to the editable install.
+(cd "$tree" && PYTHONPATH=. "$OLDPWD/.venv/bin/lint-imports" --no-cache "$OLDPWD/pyproject.toml")
+.venv/bin/vulture
 scripts/typecheck.sh
