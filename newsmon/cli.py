@@ -85,6 +85,7 @@ def cmd_rules_apply(args: argparse.Namespace) -> int:
 def _rules_test_since(args: argparse.Namespace) -> int:
     """Dry run over classified articles replayed from the classified topic."""
     from newsmon.alerting.policy import build_alert
+    from newsmon.rules import types as rule_types
     from newsmon.rules.matcher import match_rules
     from newsmon.rules.model import load_rules, parse_duration
     from newsmon.rules.replay import replay_classified
@@ -106,9 +107,10 @@ def _rules_test_since(args: argparse.Namespace) -> int:
         return total, alerts
 
     total, alerts = asyncio.run(run())
+    counting = "/".join(n for n in rule_types.names() if not rule_types.get(n).keyed_by_story)
     print(
         f"{alerts} matches from {total} articles of the last {args.since} "
-        "(frequency/spike/first_seen rules show every match; their thresholds are not simulated)",
+        f"({counting} rules show every match; their thresholds are not simulated)",
         file=sys.stderr,
     )
     return 0

@@ -8,10 +8,12 @@ from slack_sdk.models.blocks import Block
 
 from newsmon.alerting.silences import InputError, parse_silence
 from newsmon.alerting.stages import group_value
-from newsmon.alerting.triggers import first_seen_pairs, is_late, spike_fires
+from newsmon.alerting.triggers import is_late
 from newsmon.channels.slack import slack_message
 from newsmon.channels.webhook import webhook_body
 from newsmon.rules.model import RuleError, build_ruleset, load_rules_text
+from newsmon.rules.types.first_seen import first_seen_pairs
+from newsmon.rules.types.spike import spike_fires
 from newsmon.streams.records import Alert, Article, TopicTag
 
 from ..factories import classified
