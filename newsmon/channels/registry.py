@@ -1,5 +1,11 @@
 """The one place channel types are registered and channel config is checked.
 
+A channel type is one module in this package that sets ``CHANNEL`` to its
+class; the class names its type (``type_name``) and declares ``required`` and
+``optional`` option names. Every such module is found at import, so adding a
+channel touches no other module (and one line of the contract suite,
+tests/unit/channels/test_contract.py).
+
 ``load_channels`` runs once at worker start. It reads the channels file,
 checks each channel's required options, resolves secrets from the environment
 or secret files, and builds the channel objects. Any problem raises
@@ -9,24 +15,46 @@ misconfigured worker never starts.
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+import newsmon.channels
 from newsmon.channels.base import Channel
 from newsmon.channels.log import LogChannel
-from newsmon.channels.slack import SlackChannel
-from newsmon.channels.webhook import WebhookChannel, decode_secret
+from newsmon.channels.webhook import decode_secret
 
-# Each class declares ``required`` and ``optional`` option names.
-CHANNEL_TYPES: dict[str, Any] = {
-    "webhook": WebhookChannel,
-    "slack": SlackChannel,
-    "log": LogChannel,
-}
+# type name -> channel class; filled from the modules of this package.
+CHANNEL_TYPES: dict[str, Any] = {}
+
+
+def register_channel_type(cls: Any) -> Any:
+    """Make a channel class known by its ``type_name`` (modules of this package are registered at import)."""
+    if cls.type_name in CHANNEL_TYPES:
+        raise ValueError(f"channel type {cls.type_name!r} is already registered")
+    CHANNEL_TYPES[cls.type_name] = cls
+    return cls
+
+
+def unregister_channel_type(type_name: str) -> None:
+    """Forget a channel type (tests that register one of their own)."""
+    CHANNEL_TYPES.pop(type_name, None)
+
+
+def _load() -> None:
+    for info in pkgutil.iter_modules(newsmon.channels.__path__):
+        if info.name not in ("base", "registry") and not info.name.startswith("_"):
+            cls = getattr(importlib.import_module(f"newsmon.channels.{info.name}"), "CHANNEL", None)
+            if cls is not None:
+                register_channel_type(cls)
+
+
+_load()
 
 # Options that carry credentials: only from the environment or a file, never inline.
 SECRET_OPTIONS = frozenset({"url", "secret"})

@@ -82,6 +82,7 @@ def webhook_body(alert: Alert) -> dict[str, Any]:
 
 
 class WebhookChannel:
+    type_name = "webhook"
     required = ("url",)
     optional = ("secret", "timeout_s", "rate_per_s", "headers")
 
@@ -123,3 +124,6 @@ class WebhookChannel:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+CHANNEL = WebhookChannel
