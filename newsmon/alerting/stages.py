@@ -227,7 +227,7 @@ class TriggerStage:
         kind = rule_types.get(rule.type)
         if kind.keyed_by_story:
             return None
-        trig = await kind.trigger(rule, d.item, d.item.article.ingested_at or d.now, self.triggers)
+        trig = await self.triggers.check(rule, d.item, d.now)
         d.detail.update(trig.detail)
         if not trig.fired:
             return trig.outcome

@@ -1,18 +1,18 @@
 """The Redis counters behind the rule types that count across articles.
 
-Rule types (:mod:`newsmon.rules.types`) decide when they fire; this module
-implements their :class:`~newsmon.rules.types.Counters` with Lua scripts in
-the rule's shard. Counting is by ingest time (``Article.ingested_at``): the
-window of an article ends at its own ingest time, so a replay of the topic
-counts exactly as the first pass did. An article published more than
-``late_after_s`` before it was ingested is *late*: it is listed, but it does
-not count.
+Rule types (:mod:`newsmon.rules.types`) say what to count and decide when
+they fire; this module runs the counts with Lua scripts in the rule's shard.
+Counting is by ingest time (``Article.ingested_at``): the window of an
+article ends at its own ingest time, so a replay of the topic counts exactly
+as the first pass did. An article published more than ``late_after_s``
+before it was ingested is *late*: it is listed, but it does not count.
 
-* window (``frequency``, ``spike``): ZSET of matching article ids scored by
-  ingest time and a hash of their listings; counts ``(t - window, t]`` and,
-  with a baseline, ``(t - baseline_window, t - window]``; returns the
-  articles in the window (up to :data:`MEMBER_LIMIT`).
-* pairs (``first_seen``): the rule's HASH keeps, per pair, when it was last
+* :class:`~newsmon.rules.types.CountWindow` (``frequency``, ``spike``): ZSET
+  of matching article ids scored by ingest time and a hash of their
+  listings; counts ``(t - window, t]`` and, with a baseline,
+  ``(t - baseline_window, t - window]``; returns the articles in the window
+  (up to :data:`MEMBER_LIMIT`).
+* :class:`~newsmon.rules.types.CountPairs` (``first_seen``): the rule's HASH keeps, per pair, when it was last
   seen and by which article; a pair is new when it was never seen or last
   seen more than ``lookback`` before this article.
 
@@ -29,13 +29,16 @@ decided with the state of the moment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import orjson
 from redis.asyncio import Redis
 
 from newsmon.alerting.keys import Keys
 from newsmon.rules import types as rule_types
 from newsmon.rules.model import Rule
-from newsmon.rules.types import Trigger, WindowCount, member_of
+from newsmon.rules.types import CountPairs, CountWindow, RuleType, Trigger, WindowCount, member_of
 from newsmon.streams.records import Article, ClassifiedArticle
 
 MEMBER_LIMIT = 20
@@ -125,50 +128,69 @@ def is_late(article: Article, late_after_s: float) -> bool:
     return article.ingested_at - article.published_at > late_after_s
 
 
+# One trigger's Redis call: the script, its keys and arguments, and how its reply becomes a Trigger.
+_Call = tuple[Any, list[str], list[Any], Callable[[Any], Trigger]]
+
+
 class Triggers:
-    """Redis-backed :class:`~newsmon.rules.types.Counters` (state in the rule's shard)."""
+    """Runs the counts of the rule types (:mod:`newsmon.rules.types`) in Redis, in the rule's shard."""
 
     def __init__(self, redis: Redis, keys: Keys, late_after_s: float) -> None:
+        self.redis = redis
         self.keys = keys
         self.late_after_s = late_after_s
         self._window = redis.register_script(_WINDOW)
         self._first_seen = redis.register_script(_FIRST_SEEN)
 
     async def check(self, rule: Rule, item: ClassifiedArticle, now: float) -> Trigger:
-        """Count one matching article for a rule whose type counts (ingest time, else ``now``)."""
+        """Count one matching article for a rule whose type counts (at its ingest time, else ``now``)."""
+        call = self._call(rule, item, now)
+        if isinstance(call, Trigger):
+            return call
+        script, keys, args, parse = call
+        return parse(await script(keys=keys, args=args))
+
+    def _call(self, rule: Rule, item: ClassifiedArticle, now: float) -> _Call | Trigger:
         kind = rule_types.get(rule.type)
         if kind.keyed_by_story:
             raise ValueError(f"rule type {rule.type!r} has no trigger")
-        return await kind.trigger(rule, item, item.article.ingested_at or now, self)
+        t = item.article.ingested_at or now
+        counting = kind.count(rule, item, t)
+        if isinstance(counting, Trigger):
+            return counting
+        if isinstance(counting, CountWindow):
+            return self._windowed(rule, item, t, counting, kind)
+        return self._pairs(rule, item, t, counting, kind)
 
-    async def window(
-        self, rule: Rule, item: ClassifiedArticle, t: float, *, window_s: float, baseline_s: float | None
-    ) -> WindowCount:
-        span = baseline_s if baseline_s is not None else window_s
+    def _windowed(self, rule: Rule, item: ClassifiedArticle, t: float, c: CountWindow, kind: RuleType) -> _Call:
+        span = c.baseline_s if c.baseline_s is not None else c.window_s
         late = is_late(item.article, self.late_after_s)
         shard = self.keys.rule_shard(rule.id)
-        res = await self._window(
-            keys=[self.keys.window(shard, rule.id), self.keys.window_meta(shard, rule.id)],
-            args=[
-                item.article.id,
-                repr(t),
-                "0" if late else "1",
-                orjson.dumps(member_of(item)),
-                repr(t - span - REPLAY_MARGIN_S),
-                repr(t - window_s),
-                repr(t - span) if baseline_s is not None else "",
-                int(span + TTL_MARGIN_S),
-                MEMBER_LIMIT,
-            ],
-        )
-        return WindowCount(int(res[0]), int(res[1]), [orjson.loads(m) for m in res[2] if m], late)
+        keys = [self.keys.window(shard, rule.id), self.keys.window_meta(shard, rule.id)]
+        args = [
+            item.article.id,
+            repr(t),
+            "0" if late else "1",
+            orjson.dumps(member_of(item)),
+            repr(t - span - REPLAY_MARGIN_S),
+            repr(t - c.window_s),
+            repr(t - span) if c.baseline_s is not None else "",
+            int(span + TTL_MARGIN_S),
+            MEMBER_LIMIT,
+        ]
 
-    async def new_pairs(
-        self, rule: Rule, item: ClassifiedArticle, t: float, pairs: list[str], lookback_s: float
-    ) -> list[str]:
+        def parse(res: Any) -> Trigger:
+            count = WindowCount(int(res[0]), int(res[1]), [orjson.loads(m) for m in res[2] if m], late)
+            return kind.decide(rule, item, t, count)
+
+        return self._window, keys, args, parse
+
+    def _pairs(self, rule: Rule, item: ClassifiedArticle, t: float, c: CountPairs, kind: RuleType) -> _Call:
         shard = self.keys.rule_shard(rule.id)
-        new = await self._first_seen(
-            keys=[self.keys.seen_pairs(shard, rule.id)],
-            args=[repr(t), item.article.id, lookback_s, int(lookback_s + 86400), *pairs],
-        )
-        return sorted(x.decode() if isinstance(x, bytes) else x for x in new)
+        keys = [self.keys.seen_pairs(shard, rule.id)]
+        args = [repr(t), item.article.id, c.lookback_s, int(c.lookback_s + 86400), *c.pairs]
+
+        def parse(res: Any) -> Trigger:
+            return kind.decide(rule, item, t, sorted(x.decode() if isinstance(x, bytes) else x for x in res))
+
+        return self._first_seen, keys, args, parse

@@ -44,13 +44,13 @@ async def test_api__silence_create_list_mute_and_expire(client, rt):
     sid = (await r.json())["silence"]["id"]
     listed = (await (await client.get("/api/silences")).json())["silences"]
     assert [s["id"] for s in listed] == [sid] and listed[0]["author"] == "ana"
-    (d,) = await rt.decide(article(1))
+    (d,) = (await rt.decide_many([article(1)]))[0]
     assert d.outcome == "silenced"
     r = await client.delete(f"/api/silences/{sid}", headers=AUTH)
     assert r.status == 200 and (await r.json())["silence"]["active"] is False
     assert (await (await client.get("/api/silences")).json())["silences"] == []
     assert len((await (await client.get("/api/silences?state=all")).json())["silences"]) == 1
-    (d,) = await rt.decide(article(1))
+    (d,) = (await rt.decide_many([article(1)]))[0]
     assert d.outcome == "created"
     assert (await client.delete("/api/silences/si_nope", headers=AUTH)).status == 404
 
@@ -77,7 +77,7 @@ async def test_api__silence_errors_name_the_field(client):
 
 
 async def test_api__acknowledgement_is_recorded_and_listed(client, rt):
-    (d,) = await rt.decide(article(1))
+    (d,) = (await rt.decide_many([article(1)]))[0]
     assert d.outcome == "created"
     aid = d.alert.alert_id
     r = await client.post(f"/api/alerts/{aid}/ack", json={"by": "ana", "comment": "on it"}, headers=AUTH)
@@ -100,7 +100,7 @@ async def test_api__acknowledgement_is_recorded_and_listed(client, rt):
 async def test_api__dead_letters_per_channel(client, rt):
     from newsmon.alerting.store import Claimed
 
-    (d,) = await rt.decide(article(1))
+    (d,) = (await rt.decide_many([article(1)]))[0]
     (c,) = await rt.store.claim(rt.keys.shard_of(d.alert.story_id), "log", 10, 30)
     assert isinstance(c, Claimed)
     await rt.store.dead(c, "permanent: HTTP 404")

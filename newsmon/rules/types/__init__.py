@@ -4,8 +4,8 @@ A module ``newsmon/rules/types/<name>.py`` defines ``RULE_TYPE``, an instance
 of a :class:`~newsmon.rules.types.base.RuleType` subclass that declares the
 type's rule-file fields and how they are validated (``parse_options``), when
 a rule of the type matches an article (``match``) and, for a type that counts
-across articles, when it fires and what its alerts are keyed on (``trigger``,
-``title``). Every module of this package except ``base`` and private ones is
+across articles, what to count, when it fires and what its alerts are keyed
+on (``count``, ``decide``, ``title``). Every module of this package except ``base`` and private ones is
 loaded at import, so nothing else names the types.
 """
 
@@ -14,9 +14,22 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from newsmon.rules.types.base import Counters, RuleType, Trigger, WindowCount, member_of
+from newsmon.rules.types.base import Counting, CountPairs, CountWindow, RuleType, Trigger, WindowCount, member_of
 
-__all__ = ["Counters", "RuleType", "Trigger", "WindowCount", "get", "member_of", "names", "register", "unregister"]
+__all__ = [
+    "CountPairs",
+    "CountWindow",
+    "Counting",
+    "RuleType",
+    "Trigger",
+    "WindowCount",
+    "fields",
+    "get",
+    "member_of",
+    "names",
+    "register",
+    "unregister",
+]
 
 _TYPES: dict[str, RuleType] = {}
 

@@ -2,9 +2,10 @@
 
 A rule type is one module in :mod:`newsmon.rules.types` that defines
 ``RULE_TYPE``, an instance of a :class:`RuleType` subclass. The alert chain
-asks the rule's type whether an article counts and what the alert is keyed
-on; everything that counts across articles goes through :class:`Counters`,
-which the alerting layer implements in Redis (so the types stay plain Python).
+asks the rule's type whether an article matches, and for types that count
+across articles what to count (:class:`CountWindow`, :class:`CountPairs`)
+and whether the counts fire. The counting itself is the alerting layer's
+(Redis scripts, batched), so the types stay plain Python without I/O.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from newsmon.rules.conditions import Reason, evaluate
 from newsmon.streams.records import ClassifiedArticle
@@ -32,30 +33,34 @@ class Trigger:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class CountWindow:
+    """Count the rule's matches by ingest time: ``(t - window, t]`` and, with a baseline, the span before it."""
+
+    window_s: float
+    baseline_s: float | None = None  # the whole span counted, current window included; None: no baseline
+
+
+@dataclass(frozen=True, slots=True)
+class CountPairs:
+    """Record ``pairs`` as seen at ``t``; the answer is the sorted pairs the rule had not seen within ``lookback_s``."""
+
+    pairs: tuple[str, ...]
+    lookback_s: float
+
+
+#: What a rule type asks the shared state to count for one article.
+Counting = CountWindow | CountPairs
+
+
 @dataclass(slots=True)
 class WindowCount:
-    """Matches of a rule counted by ingest time (see :meth:`Counters.window`)."""
+    """The answer to :class:`CountWindow`."""
 
     current: int  # in (t - window, t]
     baseline: int  # in (t - baseline window, t - window]; 0 without a baseline window
     members: list[dict[str, Any]]  # the articles in the current window (bounded)
     late: bool  # this article is late: listed, never counted
-
-
-class Counters(Protocol):
-    """Shared state a trigger may use; each call is idempotent per article id."""
-
-    async def window(
-        self, rule: Rule, item: ClassifiedArticle, t: float, *, window_s: float, baseline_s: float | None
-    ) -> WindowCount:
-        """Add the article (unless late) to the rule's window at ingest time ``t`` and count."""
-        ...
-
-    async def new_pairs(
-        self, rule: Rule, item: ClassifiedArticle, t: float, pairs: list[str], lookback_s: float
-    ) -> list[str]:
-        """Which of ``pairs`` the rule has not seen within ``lookback_s`` before ``t`` (recording them)."""
-        ...
 
 
 class RuleType:
@@ -64,8 +69,8 @@ class RuleType:
     name: ClassVar[str]
     #: Rule-file fields this type accepts besides the common ones (id, when, channels...).
     fields: ClassVar[tuple[str, ...]] = ()
-    #: True: every match is an alert candidate keyed on its story, and there is no trigger.
-    #: False: :meth:`trigger` decides and names the dedup key.
+    #: True: every match is an alert candidate keyed on its story, nothing is counted.
+    #: False: :meth:`count` and :meth:`decide` say when it fires and name the dedup key.
     keyed_by_story: ClassVar[bool] = False
 
     def parse_options(self, spec: Mapping[str, Any], source: str, rid: str) -> dict[str, Any]:
@@ -76,12 +81,21 @@ class RuleType:
         """Reasons when the rule matches the article, else None: its conditions by default."""
         return evaluate(rule.when, item)
 
-    async def trigger(self, rule: Rule, item: ClassifiedArticle, t: float, counters: Counters) -> Trigger:
-        """Count a matching article ingested at ``t``; called only when ``keyed_by_story`` is False."""
-        raise NotImplementedError(f"rule type {self.name!r} has no trigger")
+    def count(self, rule: Rule, item: ClassifiedArticle, t: float) -> Counting | Trigger:
+        """What to count for a matching article ingested at ``t`` (or the outcome, when there is nothing to count).
+
+        Called only when ``keyed_by_story`` is False. The alerting layer runs
+        the count in Redis (idempotent per article, so safe to repeat) and
+        hands the answer to :meth:`decide`.
+        """
+        raise NotImplementedError(f"rule type {self.name!r} counts nothing")
+
+    def decide(self, rule: Rule, item: ClassifiedArticle, t: float, counted: Any) -> Trigger:
+        """Whether the rule fires, from the answer to :meth:`count` (a :class:`WindowCount` or the new pairs)."""
+        raise NotImplementedError(f"rule type {self.name!r} counts nothing")
 
     def title(self, rule: Rule, trigger: Trigger) -> str:
-        """The alert title when :meth:`trigger` fired."""
+        """The alert title when :meth:`decide` fired."""
         return rule.name
 
 
@@ -101,7 +115,7 @@ def member_of(item: ClassifiedArticle, *, late: bool = False) -> dict[str, Any]:
 
 
 def fmt_seconds(s: float) -> str:
-    """A duration as a rule file would write it (``90m`` is ``90m``, ``3600`` is ``1h``)."""
+    """A duration as a rule file would write it (``5400`` is ``90m``, ``3600`` is ``1h``)."""
     for unit, n in (("d", 86400), ("h", 3600), ("m", 60)):
         if s >= n and s % n == 0:
             return f"{int(s // n)}{unit}"

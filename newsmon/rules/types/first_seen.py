@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from newsmon.rules.schema import parse_duration
-from newsmon.rules.types.base import Counters, RuleType, Trigger, member_of
+from newsmon.rules.types.base import CountPairs, RuleType, Trigger, member_of
 from newsmon.streams.records import ClassifiedArticle
 
 if TYPE_CHECKING:
@@ -36,15 +36,17 @@ class FirstSeen(RuleType):
     def parse_options(self, spec: Mapping[str, Any], source: str, rid: str) -> dict[str, Any]:
         return {"lookback_s": parse_duration(spec.get("lookback", "7d"), source, rid, "lookback")}
 
-    async def trigger(self, rule: Rule, item: ClassifiedArticle, t: float, counters: Counters) -> Trigger:
+    def count(self, rule: Rule, item: ClassifiedArticle, t: float) -> CountPairs | Trigger:
         pairs = first_seen_pairs(item)
         if not pairs:
             return Trigger(False, "seen_before", detail={"pairs": []})
-        lookback = float(rule.options["lookback_s"])
-        new = await counters.new_pairs(rule, item, t, pairs, lookback)
+        return CountPairs(tuple(pairs), float(rule.options["lookback_s"]))
+
+    def decide(self, rule: Rule, item: ClassifiedArticle, t: float, counted: list[str]) -> Trigger:
+        new = counted
         if not new:
-            return Trigger(False, "seen_before", detail={"pairs": pairs})
-        bucket = math.floor(t / lookback)
+            return Trigger(False, "seen_before", detail={"pairs": first_seen_pairs(item)})
+        bucket = math.floor(t / float(rule.options["lookback_s"]))
         return Trigger(
             True, "", key=f"first_seen:{','.join(new)}:{bucket}", members=[member_of(item)], detail={"new_pairs": new}
         )

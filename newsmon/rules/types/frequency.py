@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from newsmon.rules.schema import parse_duration, positive_int
-from newsmon.rules.types.base import Counters, RuleType, Trigger, fmt_seconds, window_trigger
+from newsmon.rules.types.base import CountWindow, RuleType, Trigger, WindowCount, fmt_seconds, window_trigger
 from newsmon.streams.records import ClassifiedArticle
 
 if TYPE_CHECKING:
@@ -27,11 +27,13 @@ class Frequency(RuleType):
             "window_s": parse_duration(spec.get("window", "1h"), source, rid, "window"),
         }
 
-    async def trigger(self, rule: Rule, item: ClassifiedArticle, t: float, counters: Counters) -> Trigger:
+    def count(self, rule: Rule, item: ClassifiedArticle, t: float) -> CountWindow:
+        return CountWindow(float(rule.options["window_s"]))
+
+    def decide(self, rule: Rule, item: ClassifiedArticle, t: float, counted: WindowCount) -> Trigger:
         window = float(rule.options["window_s"])
-        count = await counters.window(rule, item, t, window_s=window, baseline_s=None)
-        detail = {"count": count.current, "window_s": window, "ingested_at": t}
-        return window_trigger(count, count.current >= int(rule.options["threshold"]), detail, t, window)
+        detail = {"count": counted.current, "window_s": window, "ingested_at": t}
+        return window_trigger(counted, counted.current >= int(rule.options["threshold"]), detail, t, window)
 
     def title(self, rule: Rule, trigger: Trigger) -> str:
         return f"{rule.name}: {trigger.detail['count']} articles within {fmt_seconds(trigger.detail['window_s'])}"

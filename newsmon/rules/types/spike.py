@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from newsmon.rules.schema import RuleError, number_above, parse_duration, positive_int
-from newsmon.rules.types.base import Counters, RuleType, Trigger, fmt_seconds, window_trigger
+from newsmon.rules.types.base import CountWindow, RuleType, Trigger, WindowCount, fmt_seconds, window_trigger
 from newsmon.streams.records import ClassifiedArticle
 
 if TYPE_CHECKING:
@@ -42,13 +42,15 @@ class Spike(RuleType):
             raise RuleError(source, rid, "baseline_window", "must be longer than window")
         return options
 
-    async def trigger(self, rule: Rule, item: ClassifiedArticle, t: float, counters: Counters) -> Trigger:
+    def count(self, rule: Rule, item: ClassifiedArticle, t: float) -> CountWindow:
+        return CountWindow(float(rule.options["window_s"]), float(rule.options["baseline_s"]))
+
+    def decide(self, rule: Rule, item: ClassifiedArticle, t: float, counted: WindowCount) -> Trigger:
         o = rule.options
         window, span = float(o["window_s"]), float(o["baseline_s"])
-        count = await counters.window(rule, item, t, window_s=window, baseline_s=span)
-        detail = {"count": count.current, "window_s": window, "ingested_at": t, "baseline": count.baseline}
-        fired = spike_fires(count.current, count.baseline, window, span, float(o["ratio"]), int(o["min_count"]))
-        return window_trigger(count, fired, detail, t, window)
+        detail = {"count": counted.current, "window_s": window, "ingested_at": t, "baseline": counted.baseline}
+        fired = spike_fires(counted.current, counted.baseline, window, span, float(o["ratio"]), int(o["min_count"]))
+        return window_trigger(counted, fired, detail, t, window)
 
     def title(self, rule: Rule, trigger: Trigger) -> str:
         return f"{rule.name}: {trigger.detail['count']} articles within {fmt_seconds(trigger.detail['window_s'])}"

@@ -1,10 +1,11 @@
 """The rule-type registry: a new rule type is one class, shown with a toy type defined here.
 
 The toy type ``every_nth`` declares a field of its own (``every``), a matcher
-(its conditions, and only titles that end in a digit) and a trigger (fires on
-every n-th matching article of its window, counted through the Counters the
-alert chain hands it). Registering it is the only step: rule files, matching
-and the alert chain's trigger stage pick it up.
+(its conditions, and only titles that end in a digit) and a trigger (it asks
+for its matches to be counted in a one-hour window and fires on every n-th).
+Registering it is the only step: rule files, matching and the alert chain's
+trigger stage pick it up (tests/integration/test_alerting_chain.py runs it
+through the chain on Redis).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from newsmon.rules.conditions import Reason, evaluate
 from newsmon.rules.matcher import match_rules
 from newsmon.rules.model import Rule, RuleError, build_ruleset, load_rules_text
 from newsmon.rules.schema import positive_int
-from newsmon.rules.types import Counters, RuleType, Trigger, WindowCount
+from newsmon.rules.types import CountWindow, RuleType, Trigger, WindowCount
 from newsmon.streams.records import ClassifiedArticle
 
 from ..factories import classified
@@ -40,34 +41,33 @@ class EveryNth(RuleType):
             return None
         return evaluate(rule.when, item)
 
-    async def trigger(self, rule: Rule, item: ClassifiedArticle, t: float, counters: Counters) -> Trigger:
-        count = await counters.window(rule, item, t, window_s=3600.0, baseline_s=None)
-        detail = {"count": count.current}
-        if count.current % rule.options["every"]:
+    def count(self, rule: Rule, item: ClassifiedArticle, t: float) -> CountWindow:
+        return CountWindow(3600.0)
+
+    def decide(self, rule: Rule, item: ClassifiedArticle, t: float, counted: WindowCount) -> Trigger:
+        detail = {"count": counted.current}
+        if counted.current % rule.options["every"]:
             return Trigger(False, "pending_threshold", detail=detail)
-        return Trigger(True, "", key=f"nth:{count.current}", members=count.members, detail=detail)
+        return Trigger(True, "", key=f"nth:{counted.current}", members=counted.members, detail=detail)
 
     def title(self, rule: Rule, trigger: Trigger) -> str:
         return f"{rule.name}: article number {trigger.detail['count']}"
 
 
-class ListCounters:
-    """In-memory Counters: the window is every article seen, by id."""
+class MemoryTriggers:
+    """Stands in for alerting.triggers.Triggers: counts windows in memory, by article id."""
 
     def __init__(self) -> None:
         self.seen: dict[str, float] = {}
 
-    async def window(
-        self, rule: Rule, item: ClassifiedArticle, t: float, *, window_s: float, baseline_s: float | None
-    ) -> WindowCount:
+    async def check(self, rule: Rule, item: ClassifiedArticle, now: float) -> Trigger:
+        kind = rule_types.get(rule.type)
+        t = item.article.ingested_at or now
+        counting = kind.count(rule, item, t)
+        assert isinstance(counting, CountWindow)
         self.seen[item.article.id] = t
-        members = [{"article_id": a} for a, at in self.seen.items() if t - window_s < at <= t]
-        return WindowCount(len(members), 0, members, late=False)
-
-    async def new_pairs(
-        self, rule: Rule, item: ClassifiedArticle, t: float, pairs: list[str], lookback_s: float
-    ) -> list[str]:
-        raise AssertionError("not used by the toy type")
+        members = [{"article_id": a} for a, at in self.seen.items() if t - counting.window_s < at <= t]
+        return kind.decide(rule, item, t, WindowCount(len(members), 0, members, late=False))
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_toy_type__its_matcher_decides_which_articles_match():
 @pytest.mark.usefixtures("toy")
 async def test_toy_type__the_trigger_stage_runs_its_trigger_and_title():
     rs = build_ruleset(load_rules_text(RULES, "toy.yaml"))
-    stage = TriggerStage(ListCounters(), Keys())  # type: ignore[arg-type]
+    stage = TriggerStage(MemoryTriggers(), Keys())  # type: ignore[arg-type]
     got = []
     for n in range(1, 5):
         item = classified(title=f"Clashes {n}", article_id=f"a{n}", story_id=f"s{n}")
