@@ -47,3 +47,10 @@ def test_pyproject__package_data_covers_every_data_file(repo_root):
     # STATUS notes are for developers, not for the installed package.
     missing = sorted(str(p.relative_to(repo_root)) for p in data - shipped if p.name != "STATUS")
     assert not missing, f"not in any package-data pattern: {missing}"
+
+
+def test_unit_tests__mirror_the_package_layout(repo_root):
+    """tests/unit/<dir>/ tests newsmon/<dir>/ (streams/ and agents/ count as newsmon's); deploy/ tests deploy/."""
+    packages = {p.parent.name for p in (repo_root / "newsmon").glob("*/__init__.py")} | {"streams", "agents"}
+    dirs = {p.name for p in (repo_root / "tests" / "unit").iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert dirs - packages <= {"deploy"}, f"test directories without a package: {sorted(dirs - packages - {'deploy'})}"
