@@ -31,8 +31,9 @@ RULE_TYPES = ("any", "frequency", "spike", "first_seen")
 LEAF_KINDS = ("regions", "countries", "topics", "keywords", "sources", "languages")
 COMBINATORS = ("all", "any", "none")
 GROUP_BY = ("", "country", "region", "source")
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+# Matched with fullmatch: "$" alone would accept a trailing newline ("okid\n").
+_ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,79}")
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
 
@@ -123,7 +124,7 @@ def parse_duration(value: Any, source: str, rule: str, path: str) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
         return float(value)
     if isinstance(value, str):
-        m = _DURATION.match(value)
+        m = _DURATION.fullmatch(value)
         if m:
             return float(m.group(1)) * _UNIT[m.group(2)]
     raise RuleError(source, rule, path, f"expected a duration like 30s, 10m, 1h, 7d; got {value!r}")
@@ -257,7 +258,7 @@ def parse_rule(spec: Any, source: str, index: int = 0) -> Rule:
     if not isinstance(spec, dict):
         raise RuleError(source, None, f"rules[{index}]", "expected a mapping")
     rid = spec.get("id")
-    if not isinstance(rid, str) or not _ID.match(rid):
+    if not isinstance(rid, str) or not _ID.fullmatch(rid):
         raise RuleError(
             source, None, f"rules[{index}].id", "required: lowercase letters, digits, '.', '_', '-' (max 80)"
         )
