@@ -91,7 +91,10 @@ class Settings(BaseModel):
     web_addr_file: str | None = None
     # How often the worker samples consumer lag, outbox sizes and the dashboard series.
     monitor_interval_s: float = Field(2.0, gt=0, le=300)
+    # --- web API hardening (issue 14, rows 6-8; SECURITY.md) ---
     api_token: SecretStr | None = None
+    # Longest silence the API accepts (``until``/``duration`` further out: 422).
+    silence_max_days: float = Field(90.0, gt=0, le=3650)
 
     session_timeout: float = Field(30.0, gt=0)
     heartbeat_interval: float = Field(3.0, gt=0)

@@ -19,4 +19,3 @@ def test_parse_rule__id_with_newline_or_bad_characters_refused(rid):
 
 def test_parse_rule__plain_id_accepted():
     assert parse_rule(spec("ok-id.v2_1"), "r.yaml").id == "ok-id.v2_1"
-
