@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newsmon.ingest.normalize import clean_text
+from newsmon.untrusted import YAMLLimitError, load_yaml
 
 
 class FeedConfigError(ValueError):
@@ -138,11 +138,11 @@ def parse_feeds(data: Any, origin: str = "<feeds>") -> FeedsFile:
 def load_feeds(path: str | Path) -> FeedsFile:
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = load_yaml(p.read_text(encoding="utf-8"))
     except OSError as exc:
         raise FeedConfigError(f"{p}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise FeedConfigError(f"{p}: invalid YAML: {exc}") from None
+    except YAMLLimitError as exc:
+        raise FeedConfigError(f"{p}: {exc}") from None
     return parse_feeds(data, str(p))
 
 
