@@ -56,7 +56,8 @@ def _resolve(source: str, name: str, opts: dict[str, Any], env: Mapping[str, str
                 ) from None
         elif key in SECRET_OPTIONS:
             raise ChannelConfigError(
-                f"{source}: channel {short(name)}: {key}: credentials must come from {key}_env or {key}_file, not inline"
+                f"{source}: channel {short(name)}: {key}: "
+                f"credentials must come from {key}_env or {key}_file, not inline"
             )
         else:
             out[key] = value

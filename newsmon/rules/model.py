@@ -185,7 +185,8 @@ def _parse_leaf(kind: str, value: Any, source: str, rule: str, path: str) -> Lea
     if kind == "topics":
         for i, v in enumerate(values):
             if not re.fullmatch(r"medtop:\d{8}", v):
-                raise RuleError(source, rule, f"{path}[{i}]", f"expected an IPTC code like medtop:16000000, got {short(v)}")
+                msg = f"expected an IPTC code like medtop:16000000, got {short(v)}"
+                raise RuleError(source, rule, f"{path}[{i}]", msg)
         ms = opts.get("min_score", 0.0)
         if not isinstance(ms, int | float) or isinstance(ms, bool) or not 0 <= ms <= 1:
             raise RuleError(source, rule, f"{path}.min_score", f"expected a number between 0 and 1, got {short(ms)}")

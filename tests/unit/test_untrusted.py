@@ -39,16 +39,19 @@ def test_rules__small_alias_expansion_still_gets_a_short_error():
 def test_rules__deep_nesting_and_self_reference_refused_cleanly(tmp_path):
     deep = tmp_path / "deep.yaml"
     deep.write_text("rules: " + "[" * 5000 + "]" * 5000 + "\n")
-    with pytest.raises(RuleError, match="deep.yaml"):
+    with pytest.raises(RuleError, match=r"deep\.yaml"):
         load_rules([deep])
     loop = tmp_path / "loop.yaml"
     loop.write_text("rules:\n  - &r {id: loop, when: {countries: [IQ]}, channels: [log], description: *r}\n")
-    with pytest.raises(RuleError, match="loop.yaml"):
+    with pytest.raises(RuleError, match=r"loop\.yaml"):
         load_rules([loop])
 
 
 def test_rules__ordinary_anchor_reuse_still_works():
-    text = "rules:\n  - {id: a, when: {countries: &c [IQ, SY]}, channels: &ch [log]}\n  - {id: b, when: {countries: *c}, channels: *ch}\n"
+    text = (
+        "rules:\n  - {id: a, when: {countries: &c [IQ, SY]}, channels: &ch [log]}\n"
+        "  - {id: b, when: {countries: *c}, channels: *ch}\n"
+    )
     assert [r.id for r in load_rules_text(text, "ok.yaml")] == ["a", "b"]
 
 
