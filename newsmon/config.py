@@ -14,9 +14,27 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 ENV_PREFIX = "NEWSMON_"
+
+# API tokens (issue 14, SECURITY.md): a bearer token shorter than this is
+# guessable, and the placeholders this repository ships (deploy/*.example, the
+# k8s Secret) are public: a deployment that copied one unchanged must not start.
+# tests/unit/test_token_policy.py collects the placeholders from the files and
+# checks each is refused.
+MIN_TOKEN_CHARS = 32
+EXAMPLE_TOKENS = frozenset(
+    {
+        "replace_me_with_a_long_random_token",
+        "replace_me",
+        "replace_me_before_first_start",
+        "whsec_replace_me",
+        "whsec_replace_me_with_base64_secret",
+        "https://alerts.example.invalid/replace_me",
+        "https://hooks.slack.example.invalid/replace_me",
+    }
+)
 
 
 class ConfigError(ValueError):
@@ -111,6 +129,18 @@ class Settings(BaseModel):
     delivery_backoff_max_s: float = Field(300.0, gt=0)
     delivery_timeout_s: float = Field(10.0, gt=0)
     delivery_poll_s: float = Field(0.2, gt=0)
+
+    @field_validator("api_token")
+    @classmethod
+    def _token_strong(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        token = value.get_secret_value()
+        if token.strip().lower() in EXAMPLE_TOKENS or "replace_me" in token.lower():
+            raise ValueError("is an example value from the newsmon repository; generate a random token")
+        if len(token) < MIN_TOKEN_CHARS:
+            raise ValueError(f"must be at least {MIN_TOKEN_CHARS} characters (got {len(token)})")
+        return value
 
     @model_validator(mode="after")
     def _secure_connections_complete(self) -> Settings:

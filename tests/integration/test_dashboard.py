@@ -148,7 +148,7 @@ async def test_dashboard__counters_and_alert_list_update_within_5s_in_chromium(
     feeds.write_text("feeds:\n  - {id: harbour-news, url: 'https://news.invalid/rss'}\n")
     env = {
         **ops_env(settings_env, tmp_path),
-        "NEWSMON_API_TOKEN": "dashboard-test-token",
+        "NEWSMON_API_TOKEN": "dashboard-test-token-0123456789abcdef",
         "NEWSMON_FEEDS_PATH": str(feeds),
     }
     settings = Settings.from_env(env)
@@ -203,7 +203,7 @@ async def test_dashboard__counters_and_alert_list_update_within_5s_in_chromium(
         acked = next(i["id"] for i in state["items"] if i["title"].startswith("Zebracorn spotted"))
         async with aiohttp.ClientSession() as session, session.post(
             f"{base}/api/alerts/{acked}/ack", json={"by": "ops-test", "comment": "looking"},
-            headers={"Authorization": "Bearer dashboard-test-token"},
+            headers={"Authorization": "Bearer dashboard-test-token-0123456789abcdef"},
         ) as resp:  # fmt: skip
             assert resp.status == 201, await resp.text()
         t1 = time.monotonic()
