@@ -111,6 +111,9 @@ class Settings(BaseModel):
     monitor_interval_s: float = Field(2.0, gt=0, le=300)
     # --- web API hardening (issue 14, rows 6-8; SECURITY.md) ---
     api_token: SecretStr | None = None
+    # Bearer token for reads (alerts, silences, dashboard JSON); needed when
+    # NEWSMON_WEB_HOST is not loopback unless NEWSMON_API_TOKEN is set (it opens reads too).
+    api_read_token: SecretStr | None = None
     # Longest silence the API accepts (``until``/``duration`` further out: 422).
     silence_max_days: float = Field(90.0, gt=0, le=3650)
 
@@ -130,7 +133,7 @@ class Settings(BaseModel):
     delivery_timeout_s: float = Field(10.0, gt=0)
     delivery_poll_s: float = Field(0.2, gt=0)
 
-    @field_validator("api_token")
+    @field_validator("api_token", "api_read_token")
     @classmethod
     def _token_strong(cls, value: SecretStr | None) -> SecretStr | None:
         if value is None:
