@@ -213,9 +213,26 @@ class Settings(BaseModel):
                     raise ConfigError(f"{var}_FILE: cannot read {path}: {exc.strerror}") from None
         values.update(overrides)
         try:
-            return cls(**values)
+            settings = cls(**values)
         except ValidationError as exc:
             raise ConfigError(_describe(exc)) from None
+        from newsmon.logging_setup import register_secrets
+
+        register_secrets(settings.secret_values())
+        return settings
+
+    def secret_values(self) -> list[str]:
+        """Every credential in these settings (log redaction masks each wherever it appears)."""
+        out = [
+            s.get_secret_value()
+            for s in (self.redis_password, self.kafka_sasl_password, self.kafka_ssl_key_password,
+                      self.api_token, self.api_read_token)
+            if s is not None
+        ]  # fmt: skip
+        # URLs count only when they carry credentials ("kafka://u:pw@host"): a plain
+        # redis://127.0.0.1:6379/0 masked in every line would hide where we connect.
+        out += [u for u in (self.redis_url_plain, *self.kafka_broker.split(";")) if "@" in u]
+        return out
 
 
 def _describe(exc: ValidationError) -> str:

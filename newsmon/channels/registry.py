@@ -18,6 +18,7 @@ from newsmon.channels.base import Channel
 from newsmon.channels.log import LogChannel
 from newsmon.channels.slack import SlackChannel
 from newsmon.channels.webhook import WebhookChannel, decode_secret
+from newsmon.logging_setup import register_secrets
 from newsmon.untrusted import YAMLLimitError, load_yaml, short
 
 # Each class declares ``required`` and ``optional`` option names.
@@ -46,6 +47,8 @@ def _resolve(source: str, name: str, opts: dict[str, Any], env: Mapping[str, str
                     f"{source}: channel {short(name)}: {key}: environment variable {short(value)} is not set"
                 )
             out[base] = env[value]
+            # Options from the environment or a file are credentials (a URL with a token in its path).
+            register_secrets([out[base]])
         elif key.endswith("_file"):
             base = key[: -len("_file")]
             try:
@@ -54,6 +57,7 @@ def _resolve(source: str, name: str, opts: dict[str, Any], env: Mapping[str, str
                 raise ChannelConfigError(
                     f"{source}: channel {short(name)}: {key}: cannot read {value}: {exc.strerror}"
                 ) from None
+            register_secrets([out[base]])
         elif key in SECRET_OPTIONS:
             raise ChannelConfigError(
                 f"{source}: channel {short(name)}: {key}: "
