@@ -27,7 +27,7 @@ from aiohttp import web
 
 from newsmon.alerting.silences import DEFAULT_MAX_SILENCE_S, InputError, parse_silence
 from newsmon.untrusted import short
-from newsmon.web.server import CTX_KEY, WebContext
+from newsmon.web.context import CTX_KEY, WebContext
 
 logger = logging.getLogger(__name__)
 

@@ -19,12 +19,12 @@ import hmac
 import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from newsmon.config import ConfigError
+from newsmon.web.context import CTX_KEY, WebContext
 
 if TYPE_CHECKING:
     from newsmon.config import Settings
@@ -32,23 +32,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-CTX_KEY: web.AppKey[WebContext] = web.AppKey("newsmon_ctx")
 # Routes (by resource, so no spelling of a path can reach another route through
 # them) that any client may read: probes, scrapes and the data-free page.
 OPEN_READS = frozenset({"/metrics", "/healthz", "/readyz", "/", "/dashboard", "/static"})
-
-
-@dataclass
-class WebContext:
-    """What handlers may use. ``runtime`` is a :class:`newsmon.runtime.Runtime` (or None in tests)."""
-
-    runtime: Any = None
-    api_token: str | None = None
-    read_token: str | None = None
-    #: Reads outside OPEN_READS need the read or the API token.
-    reads_need_token: bool = False
-    #: Extra state that feature modules share (e.g. readiness probes): name -> object.
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def _token_ok(request: web.Request, token: str) -> bool:

@@ -9,7 +9,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from newsmon.config import ConfigError, Settings
 from newsmon.web import api
-from newsmon.web.server import WebContext, build_web_app
+from newsmon.web.context import WebContext
+from newsmon.web.server import build_web_app
 
 TOKEN = "t" * 40
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
