@@ -27,6 +27,7 @@ MIN_TOKEN_CHARS = 32
 EXAMPLE_TOKENS = frozenset(
     {
         "replace_me_with_a_long_random_token",
+        "replace_me_with_another_long_random_token",
         "replace_me",
         "replace_me_before_first_start",
         "whsec_replace_me",
