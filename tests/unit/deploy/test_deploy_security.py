@@ -20,8 +20,6 @@ DEPLOY = REPO / "deploy"
 TOKEN_VARS = ("NEWSMON_API_TOKEN", "NEWSMON_API_READ_TOKEN")
 
 
-
-
 def test_compose__binds_beyond_loopback_so_it_requires_a_token_from_newsmon_env():
     text = (REPO / "docker-compose.yml").read_text()
     doc = yaml.safe_load(text)
