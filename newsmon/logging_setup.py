@@ -147,7 +147,8 @@ def _install_record_factory() -> None:
             message = record.getMessage()
         except Exception:  # a bad %-format: leave it to the handler's own error path
             return record
-        record.msg, record.args = redact(message), None
+        # () as for a call without arguments: formatters that re-format args (mode's) see nothing to do.
+        record.msg, record.args = redact(message), ()
         if record.exc_info and not record.exc_text:
             record.exc_text = redact(_plain.formatException(record.exc_info))
         if record.stack_info:

@@ -140,3 +140,15 @@ def test_settings_urls__only_their_credentials_registered(capture):
     # A URL without credentials is ordinary text: where we connect stays readable.
     Settings.from_env({"NEWSMON_REDIS_URL": "redis://127.0.0.1:6379/0"})
     assert redact("connecting to redis://127.0.0.1:6379/0") == "connecting to redis://127.0.0.1:6379/0"
+
+
+def test_redacted_record__still_formats_with_a_formatter_that_reformats_args(capture):
+    from mode.utils.logging import ExtensionFormatter
+
+    configure("json", "info", stream=io.StringIO())
+    handler = logging.StreamHandler(capture)
+    handler.setFormatter(ExtensionFormatter(stream=capture, fmt="%(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("faust.x").info("Ready at 100%% with %s", "kafka://u:pw-mode-1@h:9092")
+    logging.getLogger("faust.x").info("plain message")
+    assert capture.getvalue().splitlines() == ["Ready at 100% with kafka://u:***@h:9092", "plain message"]
