@@ -40,6 +40,8 @@ from urllib.parse import unquote, urlsplit
 
 import orjson
 
+from newsmon.untrusted import short
+
 FORMATS = ("json", "text")
 
 _bound: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("newsmon_log_fields", default=None)
@@ -145,8 +147,10 @@ def _install_record_factory() -> None:
         record = base(*args, **kwargs)
         try:
             message = record.getMessage()
-        except Exception:  # a bad %-format: leave it to the handler's own error path
-            return record
+        except Exception:
+            # A bad %-format: the handler's error report would print the raw
+            # arguments, so keep them (masked, shortened) in the message instead.
+            message = f"{record.msg} (log arguments that did not fit: {short(record.args)})"
         # () as for a call without arguments: formatters that re-format args (mode's) see nothing to do.
         record.msg, record.args = redact(message), ()
         if record.exc_info and not record.exc_text:

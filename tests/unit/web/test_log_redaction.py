@@ -152,3 +152,10 @@ def test_redacted_record__still_formats_with_a_formatter_that_reformats_args(cap
     logging.getLogger("faust.x").info("Ready at 100%% with %s", "kafka://u:pw-mode-1@h:9092")
     logging.getLogger("faust.x").info("plain message")
     assert capture.getvalue().splitlines() == ["Ready at 100% with kafka://u:***@h:9092", "plain message"]
+
+
+def test_bad_format_arguments__logged_masked_not_dumped_by_the_error_handler(capture, capsys):
+    configure("text", "info", stream=capture)
+    logging.getLogger("x").info("token %d", "redis://:pw-badfmt-3@h:6379")
+    assert "pw-badfmt-3" not in capture.getvalue() + capsys.readouterr().err
+    assert "redis://:***@h" in capture.getvalue()
