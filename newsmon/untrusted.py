@@ -24,6 +24,12 @@ _REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = _REPR.maxfrozens
 MAX_CHARS = 200
 
 
+def clip(text: str, limit: int = 120) -> str:
+    """``text`` cut to ``limit`` characters (for names quoted as they are, such as a key in a path)."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def short(value: Any) -> str:
     """``repr(value)`` bounded in depth and to :data:`MAX_CHARS` characters."""
     text = _REPR.repr(value)

@@ -19,7 +19,7 @@ from newsmon.channels.log import LogChannel
 from newsmon.channels.slack import SlackChannel
 from newsmon.channels.webhook import WebhookChannel, decode_secret
 from newsmon.logging_setup import register_secrets
-from newsmon.untrusted import YAMLLimitError, load_yaml, short
+from newsmon.untrusted import YAMLLimitError, clip, load_yaml, short
 
 # Each class declares ``required`` and ``optional`` option names.
 CHANNEL_TYPES: dict[str, Any] = {
@@ -44,7 +44,7 @@ def _resolve(source: str, name: str, opts: dict[str, Any], env: Mapping[str, str
             base = key[: -len("_env")]
             if not isinstance(value, str) or value not in env or not env[value]:
                 raise ChannelConfigError(
-                    f"{source}: channel {short(name)}: {key}: environment variable {short(value)} is not set"
+                    f"{source}: channel {short(name)}: {clip(key)}: environment variable {short(value)} is not set"
                 )
             out[base] = env[value]
             # Options from the environment or a file are credentials (a URL with a token in its path).
@@ -55,13 +55,13 @@ def _resolve(source: str, name: str, opts: dict[str, Any], env: Mapping[str, str
                 out[base] = Path(str(value)).read_text(encoding="utf-8").strip()
             except OSError as exc:
                 raise ChannelConfigError(
-                    f"{source}: channel {short(name)}: {key}: cannot read {value}: {exc.strerror}"
+                    f"{source}: channel {short(name)}: {clip(key)}: cannot read {clip(str(value))}: {exc.strerror}"
                 ) from None
             register_secrets([out[base]])
         elif key in SECRET_OPTIONS:
             raise ChannelConfigError(
-                f"{source}: channel {short(name)}: {key}: "
-                f"credentials must come from {key}_env or {key}_file, not inline"
+                f"{source}: channel {short(name)}: {clip(key)}: "
+                f"credentials must come from {clip(key)}_env or {clip(key)}_file, not inline"
             )
         else:
             out[key] = value
@@ -85,15 +85,15 @@ def build_channel(source: str, spec: Any, env: Mapping[str, str]) -> Channel:
     for key in opts:
         if key not in allowed:
             raise ChannelConfigError(
-                f"{source}: channel {short(name)}: {key}: unknown option for {ctype}; allowed: {sorted(allowed)}"
+                f"{source}: channel {short(name)}: {clip(key)}: unknown option for {ctype}; allowed: {sorted(allowed)}"
             )
     for key in cls.required:
         if key not in opts:
-            hint = f" (give {key}_env or {key}_file)" if key in SECRET_OPTIONS else ""
-            raise ChannelConfigError(f"{source}: channel {short(name)}: {key}: required{hint}")
+            hint = f" (give {clip(key)}_env or {clip(key)}_file)" if key in SECRET_OPTIONS else ""
+            raise ChannelConfigError(f"{source}: channel {short(name)}: {clip(key)}: required{hint}")
     for key in _NUMERIC & set(opts):
         if not isinstance(opts[key], int | float) or isinstance(opts[key], bool) or opts[key] <= 0:
-            raise ChannelConfigError(f"{source}: channel {short(name)}: {key}: expected a positive number")
+            raise ChannelConfigError(f"{source}: channel {short(name)}: {clip(key)}: expected a positive number")
     if "secret" in opts:
         try:
             decode_secret(opts["secret"])

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newsmon.ingest.normalize import clean_text
-from newsmon.untrusted import YAMLLimitError, load_yaml
+from newsmon.untrusted import YAMLLimitError, clip, load_yaml, short
 
 
 class FeedConfigError(ValueError):
@@ -131,7 +131,7 @@ def parse_feeds(data: Any, origin: str = "<feeds>") -> FeedsFile:
         raise FeedConfigError(f"{origin}: poller: {_first(exc)}") from None
     unknown = set(data) - {"poller", "defaults", "feeds"}
     if unknown:
-        raise FeedConfigError(f"{origin}: unknown top-level keys: {sorted(unknown)}")
+        raise FeedConfigError(f"{origin}: unknown top-level keys: {short(sorted(unknown))}")
     return FeedsFile(poller=poller, feeds=feeds)
 
 
@@ -149,7 +149,7 @@ def load_feeds(path: str | Path) -> FeedsFile:
 def _first(exc: ValidationError) -> str:
     err = exc.errors()[0]
     loc = ".".join(str(x) for x in err.get("loc", ())) or "(value)"
-    return f"{loc}: {err['msg']}"
+    return f"{clip(loc)}: {clip(err['msg'], 300)}"
 
 
 # --------------------------------------------------------------------------- items

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 import orjson
 
-from newsmon.untrusted import YAMLLimitError, load_yaml, short
+from newsmon.untrusted import YAMLLimitError, clip, load_yaml, short
 
 RULE_TYPES = ("any", "frequency", "spike", "first_seen")
 LEAF_KINDS = ("regions", "countries", "topics", "keywords", "sources", "languages")
@@ -44,9 +44,10 @@ class RuleError(ValueError):
     def __init__(self, source: str, rule: str | None, path: str, message: str) -> None:
         where = source
         if rule:
-            where += f": rule {rule!r}"
+            where += f": rule {short(rule)}"
         if path:
-            where += f": {path}"
+            # Paths hold the keys of the document: an unknown key can be any size.
+            where += f": {clip(path)}"
         super().__init__(f"{where}: {message}")
         self.source, self.rule, self.path, self.message = source, rule, path, message
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsmon.channels.registry import ChannelConfigError, load_channels
-from newsmon.ingest.feeds import FeedConfigError, load_feeds
-from newsmon.rules.model import RuleError, load_rules, load_rules_text
+from newsmon.channels.registry import ChannelConfigError, build_channel, load_channels
+from newsmon.ingest.feeds import FeedConfigError, load_feeds, parse_feeds
+from newsmon.rules.model import RuleError, load_rules, load_rules_text, parse_rule
 
 
 def bomb(levels: int) -> str:
@@ -77,3 +77,22 @@ def test_feeds__alias_bomb_refused_with_short_message(tmp_path):
     with pytest.raises(FeedConfigError) as err:
         load_feeds(path)
     assert len(str(err.value)) < 500 and "feeds.yaml" in str(err.value)
+
+
+def test_huge_keys__shortened_in_rule_channel_and_feed_errors():
+    # YAML caps implicit keys at 1024 characters, but a rule set also arrives as JSON
+    # on the rules topic, and any loader may get a document built elsewhere.
+    key = "k" * 100_000
+    rule = {"id": "r", "when": {"countries": ["IQ"]}, "channels": ["log"]}
+    cases = [
+        (RuleError, lambda: parse_rule({**rule, key: 1}, "rules-topic")),
+        (RuleError, lambda: parse_rule({**rule, "when": {"countries": {"codes": ["IQ"], key: 1}}}, "r.yaml")),
+        (RuleError, lambda: parse_rule({**rule, "when": {key: ["IQ"]}}, "r.yaml")),
+        (ChannelConfigError, lambda: build_channel("c.yaml", {"name": "x", "type": "log", key: 1}, {})),
+        (FeedConfigError, lambda: parse_feeds({"feeds": [{"id": "f", "url": "https://example.org/rss", key: 1}]})),
+        (FeedConfigError, lambda: parse_feeds({key: 1})),
+    ]
+    for exc_type, call in cases:
+        with pytest.raises(exc_type) as err:
+            call()
+        assert len(str(err.value)) < 500, str(err.value)[:200]
