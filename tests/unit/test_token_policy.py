@@ -30,6 +30,11 @@ def example_values() -> set[str]:
         for doc in yaml.safe_load_all(f.read_text()):
             if doc and doc.get("kind") == "Secret":
                 values |= {str(v) for v in (doc.get("stringData") or {}).values()}
+    for f in REPO.glob("config/*.example.*"):
+        # Channel and feed examples name variables (url_env: ...); a literal credential would be a value here.
+        for key, value in re.findall(r"(?m)^\s*-?\s*([a-z_]*(?:token|secret|password|key))\s*:\s*(\S+)", f.read_text()):
+            if not key.endswith(("_env", "_file")):
+                values.add(value.strip("'\""))
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
     for svc in [compose.get("x-newsmon", {}), *compose["services"].values()]:
         env = svc.get("environment") or {}
