@@ -16,6 +16,18 @@ _._secure_connections_complete
 _._dedup_outlives_retention
 _._http
 _._url_scheme
+_._token_strong
+
+# reprlib.Repr limits, read by reprlib (untrusted.short).
+_.maxstring
+_.maxother
+_.maxlong
+_.maxlevel
+_.maxdict
+_.maxfrozenset
+_.maxlist
+_.maxset
+_.maxtuple
 
 # html.parser.HTMLParser callbacks and their arguments (normalize's text extractor).
 _.handle_starttag

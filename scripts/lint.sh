@@ -5,8 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/ruff check newsmon streams agents tests bench
 .venv/bin/ruff format --check newsmon streams agents tests bench
-tree=$(scripts/layout_tree.sh)
-# From inside the tree, so `newsmon` resolves to it and not to the editable install.
-(cd "$tree" && PYTHONPATH=. "$OLDPWD/.venv/bin/lint-imports" --no-cache "$OLDPWD/pyproject.toml")
+.venv/bin/lint-imports --no-cache
 .venv/bin/vulture
 scripts/typecheck.sh

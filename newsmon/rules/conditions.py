@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from newsmon.rules.schema import RuleError, str_list
 from newsmon.streams.records import ClassifiedArticle, Evidence
+from newsmon.untrusted import short
 
 LEAF_KINDS = ("regions", "countries", "topics", "keywords", "sources", "languages")
 COMBINATORS = ("all", "any", "none")
@@ -77,18 +78,19 @@ def _parse_leaf(kind: str, value: Any, source: str, rule: str, path: str) -> Lea
         values = tuple(v.upper() for v in values)
         for i, v in enumerate(values):
             if not re.fullmatch(r"[A-Z]{2}", v):
-                raise RuleError(source, rule, f"{path}[{i}]", f"expected an ISO 3166-1 alpha-2 code, got {v!r}")
+                raise RuleError(source, rule, f"{path}[{i}]", f"expected an ISO 3166-1 alpha-2 code, got {short(v)}")
         role = opts.get("role", "focus")
         if role not in ("focus", "any"):
-            raise RuleError(source, rule, f"{path}.role", f"expected 'focus' or 'any', got {role!r}")
+            raise RuleError(source, rule, f"{path}.role", f"expected 'focus' or 'any', got {short(role)}")
         return Leaf(kind, values, role=role)
     if kind == "topics":
         for i, v in enumerate(values):
             if not re.fullmatch(r"medtop:\d{8}", v):
-                raise RuleError(source, rule, f"{path}[{i}]", f"expected an IPTC code like medtop:16000000, got {v!r}")
+                msg = f"expected an IPTC code like medtop:16000000, got {short(v)}"
+                raise RuleError(source, rule, f"{path}[{i}]", msg)
         ms = opts.get("min_score", 0.0)
         if not isinstance(ms, int | float) or isinstance(ms, bool) or not 0 <= ms <= 1:
-            raise RuleError(source, rule, f"{path}.min_score", f"expected a number between 0 and 1, got {ms!r}")
+            raise RuleError(source, rule, f"{path}.min_score", f"expected a number between 0 and 1, got {short(ms)}")
         return Leaf(kind, values, min_score=float(ms))
     if kind == "keywords":
         exclude = str_list(opts["exclude"], source, rule, f"{path}.exclude") if "exclude" in opts else ()

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import yaml
 
 from newsmon.rules import types as rule_types
 from newsmon.rules.conditions import COMBINATORS, LEAF_KINDS, Leaf, Node, parse_when
 from newsmon.rules.schema import RuleError, parse_duration, str_list
+from newsmon.untrusted import YAMLLimitError, load_yaml, short
 
 # Re-exported: what callers of the rule model have always imported from here.
 __all__ = [
@@ -45,7 +45,8 @@ __all__ = [
 ]
 
 GROUP_BY = ("", "country", "region", "source")
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
+# Matched with fullmatch: "$" alone would accept a trailing newline ("okid\n").
+_ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,79}")
 
 
 # --------------------------------------------------------------------------- compiled rules
@@ -122,7 +123,7 @@ def _rule_id(spec: Any, source: str, index: int) -> str:
     if not isinstance(spec, dict):
         raise RuleError(source, None, f"rules[{index}]", "expected a mapping")
     rid = spec.get("id")
-    if not isinstance(rid, str) or not _ID.match(rid):
+    if not isinstance(rid, str) or not _ID.fullmatch(rid):
         raise RuleError(
             source, None, f"rules[{index}].id", "required: lowercase letters, digits, '.', '_', '-' (max 80)"
         )
@@ -139,10 +140,10 @@ def _rule_type(spec: Mapping[str, Any], source: str, rid: str) -> rule_types.Rul
     try:
         kind = rule_types.get(name)
     except (KeyError, TypeError):
-        raise RuleError(source, rid, "type", f"expected one of {list(rule_types.names())}, got {name!r}") from None
+        raise RuleError(source, rid, "type", f"expected one of {list(rule_types.names())}, got {short(name)}") from None
     for key in type_fields:
         if key in spec and key not in kind.fields:
-            raise RuleError(source, rid, key, f"not an option of rule type {name!r}")
+            raise RuleError(source, rid, key, f"not an option of rule type {short(name)}")
     return kind
 
 
@@ -155,14 +156,14 @@ def parse_rule(spec: Any, source: str, index: int = 0) -> Rule:
         raise RuleError(source, rid, "channels", "required: at least one channel name")
     severity = spec.get("severity", "info")
     if severity not in ("info", "warning", "critical"):
-        raise RuleError(source, rid, "severity", f"expected info, warning or critical, got {severity!r}")
+        raise RuleError(source, rid, "severity", f"expected info, warning or critical, got {short(severity)}")
     options = kind.parse_options(spec, source, rid)
     notify = spec.get("notify_on_update", False)
     if not isinstance(notify, bool):
         raise RuleError(source, rid, "notify_on_update", "expected true or false")
     group_by = spec.get("group_by", "")
     if group_by not in GROUP_BY:
-        raise RuleError(source, rid, "group_by", f"expected one of {list(GROUP_BY[1:])}, got {group_by!r}")
+        raise RuleError(source, rid, "group_by", f"expected one of {list(GROUP_BY[1:])}, got {short(group_by)}")
     name = spec.get("name", rid)
     if not isinstance(name, str):
         raise RuleError(source, rid, "name", "expected a string")
@@ -197,11 +198,9 @@ def build_ruleset(rules: Iterable[Rule]) -> RuleSet:
 
 def load_rules_text(text: str, source: str) -> list[Rule]:
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise RuleError(source, None, "", f"invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        doc = load_yaml(text)
+    except YAMLLimitError as exc:
+        raise RuleError(source, None, "", str(exc)) from None
     if doc is None:
         return []
     if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):

@@ -12,7 +12,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+from newsmon.untrusted import clip, short
+
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
 
@@ -22,9 +24,10 @@ class RuleError(ValueError):
     def __init__(self, source: str, rule: str | None, path: str, message: str) -> None:
         where = source
         if rule:
-            where += f": rule {rule!r}"
+            where += f": rule {short(rule)}"
         if path:
-            where += f": {path}"
+            # Paths hold the keys of the document: an unknown key can be any size.
+            where += f": {clip(path)}"
         super().__init__(f"{where}: {message}")
         self.source, self.rule, self.path, self.message = source, rule, path, message
 
@@ -33,10 +36,10 @@ def parse_duration(value: Any, source: str, rule: str, path: str) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
         return float(value)
     if isinstance(value, str):
-        m = _DURATION.match(value)
+        m = _DURATION.fullmatch(value)
         if m:
             return float(m.group(1)) * _UNIT[m.group(2)]
-    raise RuleError(source, rule, path, f"expected a duration like 30s, 10m, 1h, 7d; got {value!r}")
+    raise RuleError(source, rule, path, f"expected a duration like 30s, 10m, 1h, 7d; got {short(value)}")
 
 
 def str_list(value: Any, source: str, rule: str, path: str) -> tuple[str, ...]:
@@ -47,7 +50,7 @@ def str_list(value: Any, source: str, rule: str, path: str) -> tuple[str, ...]:
     out = []
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
-            raise RuleError(source, rule, f"{path}[{i}]", f"expected a non-empty string, got {item!r}")
+            raise RuleError(source, rule, f"{path}[{i}]", f"expected a non-empty string, got {short(item)}")
         out.append(item.strip())
     return tuple(out)
 
@@ -55,7 +58,7 @@ def str_list(value: Any, source: str, rule: str, path: str) -> tuple[str, ...]:
 def positive_int(spec: Mapping[str, Any], key: str, source: str, rid: str, default: int | None = None) -> int:
     value = spec.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise RuleError(source, rid, key, f"required: a whole number >= 1, got {value!r}")
+        raise RuleError(source, rid, key, f"required: a whole number >= 1, got {short(value)}")
     return value
 
 
@@ -63,5 +66,5 @@ def number_above(spec: Mapping[str, Any], key: str, default: float, low: float, 
     """A number greater than ``low`` (booleans are not numbers here)."""
     value = spec.get(key, default)
     if not isinstance(value, int | float) or isinstance(value, bool) or value <= low:
-        raise RuleError(source, rid, key, f"expected a number > {low:g}, got {value!r}")
+        raise RuleError(source, rid, key, f"expected a number > {low:g}, got {short(value)}")
     return float(value)
