@@ -68,6 +68,10 @@ class Settings(BaseModel):
     dedup_ttl_hours: float = Field(192.0, gt=0)
 
     max_article_bytes: int = Field(1_000_000, ge=1024)
+    # Input hardening (docs/ingest-security.md). Nesting deeper than this is
+    # refused on every way in: nothing in an article needs it, and encoders and
+    # validators recurse.
+    max_json_depth: int = Field(32, ge=2, le=200)
     # Articles published longer before their ingest than this are "late": they
     # still match rules but do not count toward frequency or spike windows.
     late_after_s: float = Field(48 * 3600.0, gt=0)

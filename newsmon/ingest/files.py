@@ -22,10 +22,10 @@ import orjson
 from tqdm import tqdm
 
 from newsmon.config import Settings
-from newsmon.ingest.normalize import normalize_raw, validate_raw
+from newsmon.ingest.normalize import encode_raw, normalize_raw, validate_raw
 from newsmon.ingest.textdump import parse_text_dump
 from newsmon.kafka_util import ensure_topics, producer
-from newsmon.streams.records import RecordError, dumps
+from newsmon.streams.records import RecordError
 
 
 @dataclass(slots=True)
@@ -99,13 +99,8 @@ async def ingest_with(prod: Any, paths: list[Path], settings: Settings, *, progr
                 report.rejected.append((item.where, item.error or "invalid"))
                 continue
             obj = {**item.obj, "ingested_at": time.time()}
-            payload = dumps(obj)
-            if len(payload) > settings.max_article_bytes:
-                report.rejected.append(
-                    (item.where, f"oversized: {len(payload)} bytes > limit {settings.max_article_bytes}")
-                )
-                continue
             try:
+                payload = encode_raw(obj, max_bytes=settings.max_article_bytes, max_depth=settings.max_json_depth)
                 art = normalize_raw(validate_raw(obj))
             except RecordError as exc:
                 report.rejected.append((item.where, str(exc)))

@@ -21,7 +21,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newsmon.ingest.language import detect_language
-from newsmon.streams.records import Article, RecordError, loads
+from newsmon.streams.records import Article, RecordError, dumps, loads
+
+# Default of NEWSMON_MAX_JSON_DEPTH (a top-level article object is depth 1).
+MAX_JSON_DEPTH = 32
 
 # Query parameters that identify a campaign or a click, never the article.
 _TRACKING_PARAMS = re.compile(
@@ -80,8 +83,14 @@ class RawArticle(BaseModel):
     @field_validator("url")
     @classmethod
     def _url_scheme(cls, v: str | None) -> str | None:
-        if v is not None and v.strip() and not v.strip().lower().startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL")
+        if v is not None and v.strip():
+            if not v.strip().lower().startswith(("http://", "https://")):
+                raise ValueError("must be an http(s) URL")
+            try:
+                # canonical_url() needs the port and host; a URL urlsplit refuses is refused here.
+                urlsplit(v.strip()).port  # noqa: B018
+            except ValueError as exc:
+                raise ValueError(f"not a valid URL: {exc}") from None
         return v
 
 
@@ -223,6 +232,41 @@ def parse_time(value: str | float | int | None) -> float | None:
     return dt.timestamp()
 
 
+def _too_deep(obj: Any, limit: int) -> bool:
+    """True when containers nest deeper than ``limit`` (iterative: deep input must not exhaust the stack)."""
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return False
+
+
+def check_depth(obj: Any, limit: int = MAX_JSON_DEPTH) -> None:
+    """Raise ``too_deep`` when a decoded document nests deeper than ``limit``."""
+    if isinstance(obj, dict | list) and _too_deep(obj, limit):
+        raise RecordError("too_deep", f"JSON nested deeper than {limit} levels")
+
+
+def encode_raw(obj: Any, *, max_bytes: int, max_depth: int = MAX_JSON_DEPTH) -> bytes:
+    """The raw-topic payload of a decoded article, checked as the worker will check it.
+
+    Entry points (HTTP API, files, feeds) call this before publishing, so a
+    value that cannot be encoded or is nested too deep is refused alone with a
+    reason instead of failing the request or the file.
+    """
+    check_depth(obj, max_depth)
+    try:
+        payload = dumps(obj)
+    except TypeError as exc:  # orjson.JSONEncodeError: a value JSON cannot carry
+        raise RecordError("unserialisable", str(exc)[:200]) from None
+    if len(payload) > max_bytes:
+        raise RecordError("oversized", f"{len(payload)} bytes > limit {max_bytes}")
+    return payload
+
+
 def validate_raw(obj: Any) -> RawArticle:
     if not isinstance(obj, dict):
         raise RecordError("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
@@ -238,7 +282,7 @@ def validate_raw(obj: Any) -> RawArticle:
         raise RecordError(reason, f"{field}: {err['msg']}") from None
 
 
-def normalize(payload: bytes, *, max_bytes: int, now: float | None = None) -> Article:
+def normalize(payload: bytes, *, max_bytes: int, max_depth: int = MAX_JSON_DEPTH, now: float | None = None) -> Article:
     """Raw topic payload to :class:`Article`; raises :class:`RecordError` for bad input."""
     if len(payload) > max_bytes:
         raise RecordError("oversized", f"{len(payload)} bytes > limit {max_bytes}")
@@ -246,7 +290,11 @@ def normalize(payload: bytes, *, max_bytes: int, now: float | None = None) -> Ar
         text = payload.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RecordError("invalid_utf8", str(exc)) from None
-    raw = validate_raw(loads(text))
+    obj = loads(text)
+    # Fewer brackets than the limit cannot nest past it: most articles skip the walk.
+    if payload.count(b"{") + payload.count(b"[") > max_depth:
+        check_depth(obj, max_depth)
+    raw = validate_raw(obj)
     return normalize_raw(raw, now=now)
 
 

@@ -42,8 +42,8 @@ from newsmon import metrics
 from newsmon.config import Settings
 from newsmon.ingest.feeds import FeedConfig, FeedsFile, entry_to_raw, item_key
 from newsmon.ingest.fulltext import FullTextFetcher, TooLarge, read_limited
-from newsmon.ingest.normalize import clean_text, normalize_raw, validate_raw
-from newsmon.streams.records import RecordError, dumps
+from newsmon.ingest.normalize import clean_text, encode_raw, normalize_raw, validate_raw
+from newsmon.streams.records import RecordError
 
 logger = logging.getLogger(__name__)
 
@@ -365,14 +365,12 @@ class Poller:
         failed = published = 0
         for k, raw in raws.items():
             try:
+                payload = encode_raw(
+                    raw, max_bytes=self.settings.max_article_bytes, max_depth=self.settings.max_json_depth
+                )
                 art = normalize_raw(validate_raw(raw))
-                payload = dumps(raw)
             except RecordError as exc:
                 logger.info("feed %s: item %s skipped: %s", feed.id, k, exc)
-                done.append(k)
-                continue
-            if len(payload) > self.settings.max_article_bytes:
-                logger.info("feed %s: item %s skipped: %d bytes", feed.id, k, len(payload))
                 done.append(k)
                 continue
             try:
