@@ -70,3 +70,14 @@ async def test_ingest_api__whole_body_nested_past_the_parser_limit_is_400(api) -
     client, _ = api
     resp = await client.post(ingest_api.PATH, data=b"[" * 5000 + b"]" * 5000, headers=AUTH)
     assert resp.status == 400
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"), [({"language": "<script>"}, "language"), ({"published": 1e297}, "published")]
+)
+async def test_ingest_api__untrusted_language_or_published_is_422_naming_the_field(api, extra, field: str) -> None:
+    client, prod = api
+    resp = await client.post(ingest_api.PATH, data=orjson.dumps({**GOOD, **extra}), headers=AUTH)
+    assert resp.status == 422
+    out = await resp.json()
+    assert out["error"] == "invalid_field" and out["field"] == field and prod.sent == []
