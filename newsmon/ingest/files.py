@@ -10,13 +10,16 @@ the worker.
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
+import stat
 import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 from tqdm import tqdm
@@ -52,23 +55,73 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def iter_items(path: Path) -> Iterator[Item]:
+class FileRefused(Exception):
+    """A file newsmon will not read (not a regular file, over the size cap); the message says why."""
+
+
+def open_regular(path: Path, *, follow_symlinks: bool = True) -> BinaryIO:
+    """Open ``path`` for reading only if it is a regular file.
+
+    The check is made on the opened descriptor, so a file swapped for a link
+    or a FIFO after a directory scan is still refused; ``O_NONBLOCK`` keeps
+    the open of a FIFO from waiting for a writer. ``follow_symlinks=False``
+    (the watch folder) refuses a symlink itself, and a hard link to a file
+    elsewhere: only files put into the folder are read.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        flags |= os.O_NOFOLLOW
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow_symlinks:
+            raise FileRefused("not a regular file: symlink") from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise FileRefused(f"not a regular file: {file_kind(st.st_mode)}")
+        if not follow_symlinks and st.st_nlink > 1:
+            raise FileRefused(f"hard link ({st.st_nlink} names): only files put into the folder are read")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISLNK, "symlink"), (stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"), (stat.S_ISDIR, "directory"),
+    )  # fmt: skip
+    for test, name in kinds:
+        if test(mode):
+            return name
+    return "special file"
+
+
+def iter_items(path: Path, fh: BinaryIO | None = None) -> Iterator[Item]:
+    """Articles of ``path`` (read from ``fh`` when the caller opened it)."""
+    if fh is None:
+        with open_regular(path) as own:
+            yield from iter_items(path, own)
+        return
     if path.suffix in (".jsonl", ".ndjson"):
-        with path.open("rb") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = orjson.loads(line)
-                except orjson.JSONDecodeError as exc:
-                    yield Item(f"{path}:{n}", None, f"invalid_json: {exc}")
-                    continue
-                if not isinstance(obj, dict):
-                    yield Item(f"{path}:{n}", None, "not_an_object: expected a JSON object per line")
-                    continue
-                yield Item(f"{path}:{n}", obj)
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                yield Item(f"{path}:{n}", None, f"invalid_json: {exc}")
+                continue
+            if not isinstance(obj, dict):
+                yield Item(f"{path}:{n}", None, "not_an_object: expected a JSON object per line")
+                continue
+            yield Item(f"{path}:{n}", obj)
     else:
-        text = path.read_text(encoding="utf-8", errors="strict")
+        text = fh.read().decode("utf-8", errors="strict")
         for i, art in enumerate(parse_text_dump(text), 1):
             yield Item(f"{path}#{i}", {**art, "source": path.stem})
 
@@ -83,30 +136,21 @@ async def ingest_paths(paths: list[Path], settings: Settings, *, progress: bool 
         await prod.stop()
 
 
-async def ingest_with(prod: Any, paths: list[Path], settings: Settings, *, progress: bool = False) -> IngestReport:
+async def ingest_with(
+    prod: Any, paths: list[Path], settings: Settings, *, progress: bool = False, follow_symlinks: bool = True
+) -> IngestReport:
     """Publish the articles of ``paths`` with a started producer; waits for every acknowledgement.
 
-    Raises ``OSError`` / ``UnicodeDecodeError`` when a file cannot be read as a whole.
+    Raises :class:`FileRefused` for a file that is not a regular file, and
+    ``OSError`` / ``UnicodeDecodeError`` when a file cannot be read as a whole.
     """
     report = IngestReport()
     t0 = time.perf_counter()
     pending: list[tuple[str, asyncio.Future[Any]]] = []
     bar = tqdm(desc="ingest", unit="art", disable=not progress, file=sys.stderr)
     for path in paths:
-        for item in iter_items(path):
-            bar.update(1)
-            if item.obj is None:
-                report.rejected.append((item.where, item.error or "invalid"))
-                continue
-            obj = {**item.obj, "ingested_at": time.time()}
-            try:
-                payload = encode_raw(obj, max_bytes=settings.max_article_bytes, max_depth=settings.max_json_depth)
-                art = normalize_raw(validate_raw(obj))
-            except RecordError as exc:
-                report.rejected.append((item.where, str(exc)))
-                continue
-            fut = await prod.send(settings.topic_raw, payload, key=art.id.encode())
-            pending.append((art.id, fut))
+        with open_regular(path, follow_symlinks=follow_symlinks) as fh:
+            await _send_items(prod, path, fh, settings, report, pending, bar)
     bar.close()
     for aid, fut in pending:
         try:
@@ -118,3 +162,28 @@ async def ingest_with(prod: Any, paths: list[Path], settings: Settings, *, progr
             report.ids.append(aid)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+async def _send_items(
+    prod: Any,
+    path: Path,
+    fh: BinaryIO,
+    settings: Settings,
+    report: IngestReport,
+    pending: list[tuple[str, asyncio.Future[Any]]],
+    bar: Any,
+) -> None:
+    for item in iter_items(path, fh):
+        bar.update(1)
+        if item.obj is None:
+            report.rejected.append((item.where, item.error or "invalid"))
+            continue
+        obj = {**item.obj, "ingested_at": time.time()}
+        try:
+            payload = encode_raw(obj, max_bytes=settings.max_article_bytes, max_depth=settings.max_json_depth)
+            art = normalize_raw(validate_raw(obj))
+        except RecordError as exc:
+            report.rejected.append((item.where, str(exc)))
+            continue
+        fut = await prod.send(settings.topic_raw, payload, key=art.id.encode())
+        pending.append((art.id, fut))

@@ -15,3 +15,13 @@ class FakeProducer:
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         fut.set_result(None)
         return fut
+
+
+class StartableFakeProducer(FakeProducer):
+    """What :func:`newsmon.kafka_util.producer` returns, without a broker."""
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        pass
