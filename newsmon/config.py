@@ -72,6 +72,9 @@ class Settings(BaseModel):
     # refused on every way in: nothing in an article needs it, and encoders and
     # validators recurse.
     max_json_depth: int = Field(32, ge=2, le=200)
+    # Files for `newsmon ingest` and the watch folder: larger ones are refused
+    # unread; smaller ones are streamed (a line or an article at a time).
+    max_file_bytes: int = Field(256_000_000, ge=1024)
     # Articles published longer before their ingest than this are "late": they
     # still match rules but do not count toward frequency or spike windows.
     late_after_s: float = Field(48 * 3600.0, gt=0)

@@ -59,7 +59,7 @@ class FileRefused(Exception):
     """A file newsmon will not read (not a regular file, over the size cap); the message says why."""
 
 
-def open_regular(path: Path, *, follow_symlinks: bool = True) -> BinaryIO:
+def open_regular(path: Path, *, follow_symlinks: bool = True, max_bytes: int | None = None) -> BinaryIO:
     """Open ``path`` for reading only if it is a regular file.
 
     The check is made on the opened descriptor, so a file swapped for a link
@@ -83,6 +83,8 @@ def open_regular(path: Path, *, follow_symlinks: bool = True) -> BinaryIO:
             raise FileRefused(f"not a regular file: {file_kind(st.st_mode)}")
         if not follow_symlinks and st.st_nlink > 1:
             raise FileRefused(f"hard link ({st.st_nlink} names): only files put into the folder are read")
+        if max_bytes is not None and st.st_size > max_bytes:
+            raise FileRefused(f"too large: {st.st_size} bytes > limit {max_bytes} (NEWSMON_MAX_FILE_BYTES)")
         os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:
@@ -101,14 +103,76 @@ def file_kind(mode: int) -> str:
     return "special file"
 
 
-def iter_items(path: Path, fh: BinaryIO | None = None) -> Iterator[Item]:
-    """Articles of ``path`` (read from ``fh`` when the caller opened it)."""
+_SKIP_CHUNK = 1 << 16
+
+
+def _lines(fh: BinaryIO, max_line: int, max_total: int | None) -> Iterator[bytes | None]:
+    """Lines of ``fh``; ``None`` for a line over ``max_line`` bytes, which is skipped unread.
+
+    Memory stays at one line: a file without newlines (a sparse or binary
+    file) is read in chunks and dropped, never held whole. Reading stops at
+    ``max_total`` bytes (a file that grew past the cap while it was read).
+    """
+    total = 0
+    while True:
+        line = fh.readline(max_line + 1)
+        if not line:
+            return
+        total += len(line)
+        if len(line) > max_line and not line.endswith(b"\n"):
+            while True:  # the rest of the long line, discarded
+                chunk = fh.readline(_SKIP_CHUNK)
+                total += len(chunk)
+                if not chunk or chunk.endswith(b"\n"):
+                    break
+            yield None
+        else:
+            yield line
+        if max_total is not None and total > max_total:
+            raise FileRefused(f"grew past the limit of {max_total} bytes while read (NEWSMON_MAX_FILE_BYTES)")
+
+
+def _text_blocks(lines: Iterator[bytes | None], max_block: int) -> Iterator[bytes | None]:
+    """Articles of a text dump one at a time (two or more blank lines end one); ``None`` for one over ``max_block``."""
+    block: list[bytes] = []
+    size = blanks = 0
+    too_big = False
+    for line in lines:
+        blank = line is not None and not line.strip(b" \t\r\n")
+        if not blank and blanks >= 2 and (block or too_big):
+            yield None if too_big else b"".join(block)
+            block, size, too_big = [], 0, False
+        blanks = blanks + 1 if blank else 0
+        if line is None:
+            too_big, block = True, []
+            continue
+        size += len(line)
+        if size > max_block:
+            too_big, block = True, []
+        elif not too_big:
+            block.append(line)
+    if block or too_big:
+        yield None if too_big else b"".join(block)
+
+
+def iter_items(
+    path: Path, fh: BinaryIO | None = None, *, max_article_bytes: int = 1_000_000, max_file_bytes: int | None = None
+) -> Iterator[Item]:
+    """Articles of ``path`` (read from ``fh`` when the caller opened it), streamed.
+
+    A JSONL line or a text-dump article over ``max_article_bytes`` is rejected
+    alone (``oversized``) without being held in memory.
+    """
     if fh is None:
-        with open_regular(path) as own:
-            yield from iter_items(path, own)
+        with open_regular(path, max_bytes=max_file_bytes) as own:
+            yield from iter_items(path, own, max_article_bytes=max_article_bytes, max_file_bytes=max_file_bytes)
         return
+    lines = _lines(fh, max_article_bytes, max_file_bytes)
     if path.suffix in (".jsonl", ".ndjson"):
-        for n, line in enumerate(fh, 1):
+        for n, line in enumerate(lines, 1):
+            if line is None:
+                yield Item(f"{path}:{n}", None, f"oversized: line over the limit of {max_article_bytes} bytes")
+                continue
             if not line.strip():
                 continue
             try:
@@ -121,9 +185,21 @@ def iter_items(path: Path, fh: BinaryIO | None = None) -> Iterator[Item]:
                 continue
             yield Item(f"{path}:{n}", obj)
     else:
-        text = fh.read().decode("utf-8", errors="strict")
-        for i, art in enumerate(parse_text_dump(text), 1):
-            yield Item(f"{path}#{i}", {**art, "source": path.stem})
+        i = 0
+        for block in _text_blocks(lines, max_article_bytes):
+            if block is None:
+                i += 1
+                yield Item(f"{path}#{i}", None, f"oversized: article over the limit of {max_article_bytes} bytes")
+                continue
+            try:
+                text = block.decode("utf-8", errors="strict")
+            except UnicodeDecodeError as exc:
+                i += 1
+                yield Item(f"{path}#{i}", None, f"invalid_utf8: {exc}")
+                continue
+            for art in parse_text_dump(text):
+                i += 1
+                yield Item(f"{path}#{i}", {**art, "source": path.stem})
 
 
 async def ingest_paths(paths: list[Path], settings: Settings, *, progress: bool = True) -> IngestReport:
@@ -149,7 +225,7 @@ async def ingest_with(
     pending: list[tuple[str, asyncio.Future[Any]]] = []
     bar = tqdm(desc="ingest", unit="art", disable=not progress, file=sys.stderr)
     for path in paths:
-        with open_regular(path, follow_symlinks=follow_symlinks) as fh:
+        with open_regular(path, follow_symlinks=follow_symlinks, max_bytes=settings.max_file_bytes) as fh:
             await _send_items(prod, path, fh, settings, report, pending, bar)
     bar.close()
     for aid, fut in pending:
@@ -173,7 +249,8 @@ async def _send_items(
     pending: list[tuple[str, asyncio.Future[Any]]],
     bar: Any,
 ) -> None:
-    for item in iter_items(path, fh):
+    items = iter_items(path, fh, max_article_bytes=settings.max_article_bytes, max_file_bytes=settings.max_file_bytes)
+    for item in items:
         bar.update(1)
         if item.obj is None:
             report.rejected.append((item.where, item.error or "invalid"))
