@@ -30,7 +30,7 @@ def _settings() -> Settings:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from newsmon.streams.worker import run_worker
+    from newsmon.worker import run_worker
 
     run_worker(_settings())
     return 0
@@ -227,6 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     from newsmon.ingest.commands import register as register_ingest
 
     register_ingest(sub)
+    from newsmon.web.commands import register as register_web
+
+    register_web(sub)
     return p
 
 

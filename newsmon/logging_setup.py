@@ -63,10 +63,6 @@ def bind(**fields: Any) -> Iterator[None]:
         _bound.reset(token)
 
 
-def bound_fields() -> dict[str, Any]:
-    return dict(_bound.get() or {})
-
-
 class JsonFormatter(logging.Formatter):
     """One JSON object per line; never raises on odd ``extra`` values."""
 

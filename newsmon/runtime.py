@@ -40,10 +40,10 @@ from newsmon.channels.registry import load_channels
 from newsmon.config import Settings
 from newsmon.ingest.language import use_detector
 from newsmon.ingest.normalize import normalize
-from newsmon.ingest.stories import RedisStoryIndex, StoryAssignment, fingerprint
 from newsmon.redis_conn import connect_redis
 from newsmon.rules.matcher import RuleMatch, match_rules
 from newsmon.rules.model import RuleError, RuleSet, load_rules
+from newsmon.stories import RedisStoryIndex, StoryAssignment, fingerprint
 from newsmon.streams.records import Alert, Article, ClassifiedArticle, DeadLetter, RecordError
 
 if TYPE_CHECKING:
@@ -376,14 +376,6 @@ class Runtime:
             _STAGE["story"].observe(per)
             _STORIES["repeated" if res.repeated else "new" if res.new_story else "joined"].inc()
         return results
-
-    async def raise_alert(self, alert: Alert) -> bool:
-        """Dedup and enqueue in Redis; waits out Redis outages instead of losing the alert."""
-        created = await _retry_redis(lambda: self.store.create(alert), f"raising alert {alert.alert_id}")
-        metrics.ALERTS.labels(alert.rule_id, "created" if created else "duplicate").inc()
-        if created and alert.ingested_at:
-            metrics.ALERT_DECISION_SECONDS.observe(max(0.0, time.time() - alert.ingested_at))
-        return created
 
     async def close(self) -> None:
         self.dispatcher.stop()

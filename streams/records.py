@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, Self, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 import orjson
 
@@ -33,21 +33,6 @@ class RecordError(ValueError):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
-
-
-# --------------------------------------------------------------------------- topics
-
-
-class TopicRole:
-    """Logical topic roles; the actual names come from configuration."""
-
-    RAW = "raw"
-    CLASSIFIED = "classified"
-    ALERTS = "alerts"
-    DEAD_LETTER = "deadletter"
-    RULES = "rules"
-
-    ALL: ClassVar[tuple[str, ...]] = (RAW, CLASSIFIED, ALERTS, DEAD_LETTER, RULES)
 
 
 # --------------------------------------------------------------------------- helpers

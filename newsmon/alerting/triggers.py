@@ -49,8 +49,6 @@ from newsmon.rules.model import Rule
 from newsmon.streams.records import Article, ClassifiedArticle
 
 MEMBER_LIMIT = 20
-# Old window entries removed per call: bounds the script's run time.
-TRIM_LIMIT = 1000
 # Window state outlives its span a little, so a slow stream does not lose counts.
 TTL_MARGIN_S = 3600
 # Entries older than the newest article's span are trimmed only after this much

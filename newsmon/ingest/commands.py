@@ -1,4 +1,4 @@
-"""Ingestion commands behind the CLI: ``poller``, ``feeds status``, ``ingest --watch``, ``ingest-api``.
+"""Ingestion commands behind the CLI: ``poller``, ``feeds status``, ``ingest --watch``.
 
 Kept here so :mod:`newsmon.cli` only parses arguments. Each command validates
 its configuration first (feeds file, settings) and exits 2 naming the problem.
@@ -138,32 +138,11 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ingest_api(args: argparse.Namespace) -> int:
-    """Serve only the HTTP ingest API (token from ``NEWSMON_API_TOKEN``)."""
-    from aiohttp import web
-
-    from newsmon.kafka_util import ensure_topics
-    from newsmon.web import ingest_api
-    from newsmon.web.server import WebContext, build_web_app
-
-    settings = Settings.from_env()
-    token = settings.api_token.get_secret_value() if settings.api_token else None
-    if not token:
-        logger.warning("NEWSMON_API_TOKEN is not set: POST requests will be answered 503")
-    ctx = WebContext(api_token=token, extras={ingest_api.SETTINGS_EXTRA: settings})
-    app = build_web_app(ctx, modules=[ingest_api.add_routes])
-
-    async def topics(app: web.Application) -> None:
-        await ensure_topics(settings, [settings.topic_raw])
-
-    app.on_startup.append(topics)
-    port = args.port if args.port is not None else settings.web_port
-    web.run_app(app, host=args.host or settings.web_host, port=port, print=None, handle_signals=True)
-    return 0
-
-
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``poller``, ``feeds`` and ``ingest-api`` to the CLI (``ingest --watch`` is on ``ingest``)."""
+    """Add ``poller`` and ``feeds`` to the CLI.
+
+    ``ingest --watch`` is on ``ingest``; ``ingest-api`` serves HTTP, so it is in :mod:`newsmon.web.commands`.
+    """
     p = sub.add_parser("poller", help="poll RSS/Atom feeds and publish new items to the raw topic")
     p.add_argument("--feeds", metavar="FILE", help="feeds file (default: NEWSMON_FEEDS_PATH)")
     p.set_defaults(func=cmd_poller)
@@ -174,8 +153,3 @@ def register(sub: argparse._SubParsersAction) -> None:
     fs.add_argument("--feeds", metavar="FILE", help="feeds file (default: NEWSMON_FEEDS_PATH)")
     fs.add_argument("--json", action="store_true", help="machine-readable output")
     fs.set_defaults(func=cmd_feeds_status)
-
-    a = sub.add_parser("ingest-api", help="serve the HTTP ingest API alone (POST /api/v1/articles)")
-    a.add_argument("--host", default=None, help="default: NEWSMON_WEB_HOST")
-    a.add_argument("--port", type=int, default=None, help="default: NEWSMON_WEB_PORT")
-    a.set_defaults(func=cmd_ingest_api)

@@ -25,7 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from newsmon.alerting.silences import InputError, parse_silence
-from newsmon.web.server import CTX_KEY, WebContext
+from newsmon.web.context import CTX_KEY, WebContext
 
 logger = logging.getLogger(__name__)
 

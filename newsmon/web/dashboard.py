@@ -5,7 +5,7 @@ with no internet. The JSON is built from Redis, so every worker behind a
 load-balanced Service shows the same cluster-wide picture:
 
 * throughput, articles by region and by topic, rule hits: the per-bucket
-  series of :mod:`newsmon.web.series` over ``?window=`` seconds (default 30 min);
+  series of :mod:`newsmon.ops.series` over ``?window=`` seconds (default 30 min);
 * consumer lag per partition and live workers: the monitor's entries, fresh ones only;
 * delivery health per channel: ``AlertStore.stats()`` and the outbox size;
 * recent alerts with evidence and acknowledgement: the alert history, the
@@ -27,9 +27,9 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from newsmon.web import series
-from newsmon.web.monitor import WorkerStatus
-from newsmon.web.server import CTX_KEY, WebContext
+from newsmon.ops import series
+from newsmon.ops.monitor import WorkerStatus
+from newsmon.web.context import CTX_KEY, WebContext
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from aiohttp import web
 
-from newsmon.web.monitor import WorkerStatus
-from newsmon.web.server import CTX_KEY, WebContext
+from newsmon.ops.monitor import WorkerStatus
+from newsmon.web.context import CTX_KEY, WebContext
 
 REDIS_PING_TIMEOUT_S = 2.0
 

@@ -39,7 +39,7 @@ from newsmon.config import Settings
 from newsmon.ingest.normalize import encode_raw, normalize_raw, validate_raw
 from newsmon.kafka_util import producer as make_producer
 from newsmon.streams.records import RecordError
-from newsmon.web.server import WebContext
+from newsmon.web.context import WebContext
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from newsmon.metrics import REGISTRY
-from newsmon.web.server import WebContext
+from newsmon.web.context import WebContext
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -11,25 +11,14 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from aiohttp import web
+
+from newsmon.web.context import CTX_KEY, WebContext
 
 logger = logging.getLogger(__name__)
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-CTX_KEY: web.AppKey[WebContext] = web.AppKey("newsmon_ctx")
-
-
-@dataclass
-class WebContext:
-    """What handlers may use. ``runtime`` is a :class:`newsmon.runtime.Runtime` (or None in tests)."""
-
-    runtime: Any = None
-    api_token: str | None = None
-    #: Extra state that feature modules share (e.g. readiness probes): name -> object.
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def _token_ok(request: web.Request, token: str) -> bool:

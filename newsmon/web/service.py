@@ -7,10 +7,8 @@ says 503 until the stream processors run), and stopped *after* the app, so
 probes and scrapes keep answering while in-flight events finish and offsets
 are committed.
 
-Consumer lag is taken from the worker's own assignment (so the sum over all
-workers counts every partition once): the end offsets from Faust's consumer
-and the committed offsets of the group from the broker (admin API), which is
-what a restart would resume from.
+The measurements themselves (monitor, consumer lag, series) are in
+:mod:`newsmon.ops`.
 """
 
 from __future__ import annotations
@@ -23,52 +21,15 @@ from typing import Any
 
 import faust
 from aiohttp import web
-from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from mode import Service
 
 from newsmon.config import Settings
-from newsmon.kafka_util import client_kwargs
-from newsmon.web.monitor import Monitor, WorkerStatus
-from newsmon.web.series import PartitionLag
-from newsmon.web.server import WebContext, build_web_app
+from newsmon.ops.lag import FaustLag
+from newsmon.ops.monitor import Monitor, WorkerStatus
+from newsmon.web.context import WebContext
+from newsmon.web.server import build_web_app
 
 logger = logging.getLogger(__name__)
-
-
-class FaustLag:
-    """Lag of the partitions assigned to this worker, for :class:`~newsmon.web.monitor.Monitor`."""
-
-    def __init__(self, app: faust.App, settings: Settings) -> None:
-        self.app = app
-        self.settings = settings
-        self._admin: AIOKafkaAdminClient | None = None
-
-    async def __call__(self) -> list[PartitionLag]:
-        if self._admin is None:
-            admin = AIOKafkaAdminClient(**client_kwargs(self.settings), request_timeout_ms=5000)
-            await admin.start()
-            self._admin = admin
-        tps = sorted(self.app.consumer.assignment())
-        if not tps:
-            # Nothing assigned (more workers than partitions): still prove the broker answers.
-            await self._admin.list_topics()
-            return []
-        ends = await self.app.consumer.highwaters(*tps)
-        committed = await self._admin.list_consumer_group_offsets(
-            self.app.conf.id, partitions=[TopicPartition(tp.topic, tp.partition) for tp in tps]
-        )
-        out = []
-        for tp in tps:
-            meta = committed.get(TopicPartition(tp.topic, tp.partition))
-            off = meta.offset if meta is not None and meta.offset >= 0 else None
-            out.append(PartitionLag(tp.topic, tp.partition, off, int(ends.get(tp, 0) or 0)))
-        return out
-
-    async def close(self) -> None:
-        if self._admin is not None:
-            await self._admin.close()
-            self._admin = None
 
 
 class OpsService(Service):

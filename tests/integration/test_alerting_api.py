@@ -13,7 +13,8 @@ from newsmon.config import Settings
 from newsmon.rules.model import build_ruleset, load_rules_text
 from newsmon.runtime import Runtime
 from newsmon.web import api
-from newsmon.web.server import WebContext, build_web_app
+from newsmon.web.context import WebContext
+from newsmon.web.server import build_web_app
 
 from .test_alerting_chain import ANY, article
 

@@ -14,20 +14,13 @@ import pytest
 from redis.asyncio import Redis
 
 from newsmon.config import Settings
-from newsmon.ingest.stories import (
-    BAND_FIELD,
-    BUCKET_KEEP,
-    CLOCK_SKEW_S,
-    SCRIPT_BATCH,
-    Fingerprint,
-    MemoryStoryIndex,
-    RedisStoryIndex,
-    StoryAssignment,
-    fingerprint,
-)
 from newsmon.redis_conn import connect_redis
 from newsmon.rules.model import RuleSet
 from newsmon.runtime import Runtime
+from newsmon.stories import Fingerprint, MemoryStoryIndex, RedisStoryIndex, StoryAssignment, fingerprint
+from newsmon.stories.fingerprints import BAND_FIELD
+from newsmon.stories.index import BUCKET_KEEP, CLOCK_SKEW_S
+from newsmon.stories.redis_index import SCRIPT_BATCH
 from newsmon.streams.records import Article
 
 from .conftest import REDIS_URL

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsmon import metrics
-from newsmon.web import series
-from newsmon.web.series import PartitionLag, SeriesRecorder
+from newsmon.ops import series
+from newsmon.ops.series import PartitionLag, SeriesRecorder
 
 logger = logging.getLogger(__name__)
 
