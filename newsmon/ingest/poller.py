@@ -28,6 +28,7 @@ import heapq
 import logging
 import random
 import time
+import xml.sax
 from collections import Counter, deque
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -91,11 +92,19 @@ class PollResult:
 
 
 class PollError(Exception):
-    def __init__(self, kind: str, message: str, status: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+        new_items: int = 0,
+    ):
         super().__init__(message)
         self.kind = kind
         self.status = status
         self.retry_after = retry_after
+        self.new_items = new_items  # published before the error was found (invalid XML)
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -280,7 +289,7 @@ class Poller:
         except PollError as exc:
             st.failures += 1
             res = PollResult("error", status=exc.status, error=str(exc)[:500], error_kind=exc.kind,
-                             retry_after=exc.retry_after)  # fmt: skip
+                             retry_after=exc.retry_after, new_items=exc.new_items)  # fmt: skip
             logger.info("feed %s: %s: %s", feed.id, exc.kind, exc)
         else:
             st.failures = 0
@@ -326,11 +335,16 @@ class Poller:
             why = parsed.get("bozo_exception")
             raise PollError("parse", f"not an RSS/Atom feed: {why}" if why else "not an RSS/Atom feed", 200)
         published, failed = await self._publish_new(st, parsed)
+        if published:
+            st.last_new_at = time.time()
+        invalid = parsed.get("bozo_exception")
+        if isinstance(invalid, xml.sax.SAXException):
+            # The lenient parser recovered what it could (published above), but the
+            # feed is broken: say so, and keep no validators so a 304 cannot hide it.
+            raise PollError("parse", f"invalid XML: {invalid}", status, new_items=published)
         if not failed:
             # Keep the old validators after a failed publish so the next poll fetches the items again.
             st.etag, st.last_modified = etag, last_modified
-        if published:
-            st.last_new_at = time.time()
         return PollResult("ok", status=status, new_items=published, items_in_feed=len(parsed.entries))
 
     async def _publish_new(self, st: FeedState, parsed: Any) -> tuple[int, int]:
