@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 ENV_PREFIX = "NEWSMON_"
 
@@ -75,6 +75,10 @@ class Settings(BaseModel):
     # Files for `newsmon ingest` and the watch folder: larger ones are refused
     # unread; smaller ones are streamed (a line or an article at a time).
     max_file_bytes: int = Field(256_000_000, ge=1024)
+    # Feed, redirect and full-text fetches never connect to loopback, private,
+    # link-local, multicast or cloud-metadata addresses, except these:
+    # comma-separated networks (10.20.0.0/16) and host names (feeds.corp.internal).
+    fetch_allow: str = ""
     # Articles published longer before their ingest than this are "late": they
     # still match rules but do not count toward frequency or spike windows.
     late_after_s: float = Field(48 * 3600.0, gt=0)
@@ -148,6 +152,14 @@ class Settings(BaseModel):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @field_validator("fetch_allow")
+    @classmethod
+    def _fetch_allow_entries(cls, v: str) -> str:
+        from newsmon.ingest.netguard import parse_allow  # plain parsing, no I/O
+
+        parse_allow(v)
+        return v
 
     @model_validator(mode="after")
     def _dedup_outlives_retention(self) -> Settings:

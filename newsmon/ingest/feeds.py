@@ -84,6 +84,10 @@ class FullTextConfig(BaseModel):
     max_bytes: int = Field(3_000_000, ge=10_000)
     # Items whose text (summary or content) is shorter than this get the page fetched.
     min_chars: int = Field(600, ge=0)
+    # A link that redirects to another host is not followed: the feed vouches for
+    # its own links, not for where a shortener or a compromised page sends them.
+    follow_cross_host_redirects: bool = False
+    max_redirects: int = Field(5, ge=0, le=20)
 
 
 class PollerConfig(BaseModel):

@@ -43,6 +43,7 @@ from newsmon import metrics
 from newsmon.config import Settings
 from newsmon.ingest.feeds import FeedConfig, FeedsFile, entry_to_raw, item_key
 from newsmon.ingest.fulltext import FullTextFetcher, TooLarge, read_limited
+from newsmon.ingest.netguard import AddressRefused, guarded_client
 from newsmon.ingest.normalize import clean_text, encode_raw, normalize_raw, validate_raw
 from newsmon.streams.records import RecordError
 
@@ -148,7 +149,10 @@ class Poller:
         self.keys = FeedKeys(settings.redis_prefix)
         self.rng = rng or random.Random()
         self._own_client = client is None
-        self.client = client or httpx.AsyncClient(
+        # Guarded (newsmon.ingest.netguard): feed URLs, every redirect hop and full-text
+        # links are refused when they lead to internal addresses.
+        self.client = client or guarded_client(
+            settings,
             follow_redirects=True,
             max_redirects=5,
             timeout=httpx.Timeout(30.0, connect=10.0),
@@ -327,6 +331,8 @@ class Poller:
             raise PollError("timeout", f"no complete answer within {feed.timeout_s:g}s") from None
         except TooLarge as exc:
             raise PollError("too_large", str(exc)) from None
+        except AddressRefused as exc:
+            raise PollError("blocked", str(exc)) from None
         except httpx.HTTPError as exc:
             raise PollError("network", f"{type(exc).__name__}: {exc}") from None
         loop = asyncio.get_running_loop()

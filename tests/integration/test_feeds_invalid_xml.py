@@ -23,6 +23,12 @@ from tests.integration.conftest import consume_all
 RSS = (Path(__file__).resolve().parents[1] / "fixtures" / "feeds" / "rss2.xml").read_bytes()
 
 
+@pytest.fixture
+def settings(settings_env: dict[str, str]) -> Settings:
+    # The feed server is on loopback, which the fetch guard refuses unless allow-listed.
+    return Settings.from_env({**settings_env, "NEWSMON_FETCH_ALLOW": "127.0.0.1/32"})
+
+
 @pytest_asyncio.fixture
 async def server() -> AsyncIterator[str]:
     async def bad(request: web.Request) -> web.Response:
