@@ -156,9 +156,10 @@ class Settings(BaseModel):
     @field_validator("fetch_allow")
     @classmethod
     def _fetch_allow_entries(cls, v: str) -> str:
-        from newsmon.ingest.netguard import parse_allow  # plain parsing, no I/O
+        if v.strip():
+            from newsmon.ingest.netguard import parse_allow  # plain parsing, no I/O
 
-        parse_allow(v)
+            parse_allow(v)
         return v
 
     @model_validator(mode="after")
