@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from newsmon.channels.base import Channel
 from newsmon.channels.log import LogChannel
 from newsmon.channels.slack import SlackChannel
 from newsmon.channels.webhook import WebhookChannel, decode_secret
+from newsmon.logging_setup import register_secrets
+from newsmon.untrusted import YAMLLimitError, clip, load_yaml, short
 
 # Each class declares ``required`` and ``optional`` option names.
 CHANNEL_TYPES: dict[str, Any] = {
@@ -44,20 +44,24 @@ def _resolve(source: str, name: str, opts: dict[str, Any], env: Mapping[str, str
             base = key[: -len("_env")]
             if not isinstance(value, str) or value not in env or not env[value]:
                 raise ChannelConfigError(
-                    f"{source}: channel {name!r}: {key}: environment variable {value!r} is not set"
+                    f"{source}: channel {short(name)}: {clip(key)}: environment variable {short(value)} is not set"
                 )
             out[base] = env[value]
+            # Options from the environment or a file are credentials (a URL with a token in its path).
+            register_secrets([out[base]])
         elif key.endswith("_file"):
             base = key[: -len("_file")]
             try:
                 out[base] = Path(str(value)).read_text(encoding="utf-8").strip()
             except OSError as exc:
                 raise ChannelConfigError(
-                    f"{source}: channel {name!r}: {key}: cannot read {value}: {exc.strerror}"
+                    f"{source}: channel {short(name)}: {clip(key)}: cannot read {clip(str(value))}: {exc.strerror}"
                 ) from None
+            register_secrets([out[base]])
         elif key in SECRET_OPTIONS:
             raise ChannelConfigError(
-                f"{source}: channel {name!r}: {key}: credentials must come from {key}_env or {key}_file, not inline"
+                f"{source}: channel {short(name)}: {clip(key)}: "
+                f"credentials must come from {clip(key)}_env or {clip(key)}_file, not inline"
             )
         else:
             out[key] = value
@@ -74,33 +78,33 @@ def build_channel(source: str, spec: Any, env: Mapping[str, str]) -> Channel:
     cls = CHANNEL_TYPES.get(ctype)  # type: ignore[arg-type]
     if cls is None:
         raise ChannelConfigError(
-            f"{source}: channel {name!r}: type: expected one of {sorted(CHANNEL_TYPES)}, got {ctype!r}"
+            f"{source}: channel {short(name)}: type: expected one of {sorted(CHANNEL_TYPES)}, got {short(ctype)}"
         )
     opts = _resolve(source, name, {k: v for k, v in spec.items() if k not in ("name", "type")}, env)
     allowed = set(cls.required) | set(cls.optional)
     for key in opts:
         if key not in allowed:
             raise ChannelConfigError(
-                f"{source}: channel {name!r}: {key}: unknown option for {ctype}; allowed: {sorted(allowed)}"
+                f"{source}: channel {short(name)}: {clip(key)}: unknown option for {ctype}; allowed: {sorted(allowed)}"
             )
     for key in cls.required:
         if key not in opts:
-            hint = f" (give {key}_env or {key}_file)" if key in SECRET_OPTIONS else ""
-            raise ChannelConfigError(f"{source}: channel {name!r}: {key}: required{hint}")
+            hint = f" (give {clip(key)}_env or {clip(key)}_file)" if key in SECRET_OPTIONS else ""
+            raise ChannelConfigError(f"{source}: channel {short(name)}: {clip(key)}: required{hint}")
     for key in _NUMERIC & set(opts):
         if not isinstance(opts[key], int | float) or isinstance(opts[key], bool) or opts[key] <= 0:
-            raise ChannelConfigError(f"{source}: channel {name!r}: {key}: expected a positive number")
+            raise ChannelConfigError(f"{source}: channel {short(name)}: {clip(key)}: expected a positive number")
     if "secret" in opts:
         try:
             decode_secret(opts["secret"])
         except ValueError as exc:
-            raise ChannelConfigError(f"{source}: channel {name!r}: secret: {exc}") from None
+            raise ChannelConfigError(f"{source}: channel {short(name)}: secret: {exc}") from None
     if "url" in opts and not str(opts["url"]).startswith(("http://", "https://")):
-        raise ChannelConfigError(f"{source}: channel {name!r}: url: must be an http(s) URL")
+        raise ChannelConfigError(f"{source}: channel {short(name)}: url: must be an http(s) URL")
     try:
         channel: Channel = cls(name, **opts)
     except (TypeError, ValueError) as exc:
-        raise ChannelConfigError(f"{source}: channel {name!r}: {exc}") from None
+        raise ChannelConfigError(f"{source}: channel {short(name)}: {exc}") from None
     return channel
 
 
@@ -111,8 +115,8 @@ def load_channels(path: str | Path, env: Mapping[str, str] | None = None) -> dic
     if not p.exists():
         return {"log": LogChannel("log")}
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        doc = load_yaml(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YAMLLimitError) as exc:
         raise ChannelConfigError(f"{p}: cannot read channels: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("channels"), list):
         raise ChannelConfigError(f"{p}: expected a top-level 'channels:' list")
@@ -120,7 +124,7 @@ def load_channels(path: str | Path, env: Mapping[str, str] | None = None) -> dic
     for spec in doc["channels"]:
         ch = build_channel(str(p), spec, env)
         if ch.name in channels:
-            raise ChannelConfigError(f"{p}: channel {ch.name!r}: name: defined twice")
+            raise ChannelConfigError(f"{p}: channel {short(ch.name)}: name: defined twice")
         channels[ch.name] = ch
     channels.setdefault("log", LogChannel("log"))
     return channels

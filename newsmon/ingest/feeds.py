@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newsmon.ingest.normalize import MAX_PUBLISHED_AHEAD_S, MIN_PUBLISHED, clean_text, is_language_tag
+from newsmon.untrusted import YAMLLimitError, clip, load_yaml, short
 
 
 class FeedConfigError(ValueError):
@@ -142,25 +142,25 @@ def parse_feeds(data: Any, origin: str = "<feeds>") -> FeedsFile:
         raise FeedConfigError(f"{origin}: poller: {_first(exc)}") from None
     unknown = set(data) - {"poller", "defaults", "feeds"}
     if unknown:
-        raise FeedConfigError(f"{origin}: unknown top-level keys: {sorted(unknown)}")
+        raise FeedConfigError(f"{origin}: unknown top-level keys: {short(sorted(unknown))}")
     return FeedsFile(poller=poller, feeds=feeds)
 
 
 def load_feeds(path: str | Path) -> FeedsFile:
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = load_yaml(p.read_text(encoding="utf-8"))
     except OSError as exc:
         raise FeedConfigError(f"{p}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise FeedConfigError(f"{p}: invalid YAML: {exc}") from None
+    except YAMLLimitError as exc:
+        raise FeedConfigError(f"{p}: {exc}") from None
     return parse_feeds(data, str(p))
 
 
 def _first(exc: ValidationError) -> str:
     err = exc.errors()[0]
     loc = ".".join(str(x) for x in err.get("loc", ())) or "(value)"
-    return f"{loc}: {err['msg']}"
+    return f"{clip(loc)}: {clip(err['msg'], 300)}"
 
 
 # --------------------------------------------------------------------------- items

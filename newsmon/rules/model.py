@@ -25,14 +25,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import orjson
-import yaml
+
+from newsmon.untrusted import YAMLLimitError, clip, load_yaml, short
 
 RULE_TYPES = ("any", "frequency", "spike", "first_seen")
 LEAF_KINDS = ("regions", "countries", "topics", "keywords", "sources", "languages")
 COMBINATORS = ("all", "any", "none")
 GROUP_BY = ("", "country", "region", "source")
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+# Matched with fullmatch: "$" alone would accept a trailing newline ("okid\n").
+_ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,79}")
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
 
@@ -42,9 +44,10 @@ class RuleError(ValueError):
     def __init__(self, source: str, rule: str | None, path: str, message: str) -> None:
         where = source
         if rule:
-            where += f": rule {rule!r}"
+            where += f": rule {short(rule)}"
         if path:
-            where += f": {path}"
+            # Paths hold the keys of the document: an unknown key can be any size.
+            where += f": {clip(path)}"
         super().__init__(f"{where}: {message}")
         self.source, self.rule, self.path, self.message = source, rule, path, message
 
@@ -123,10 +126,10 @@ def parse_duration(value: Any, source: str, rule: str, path: str) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
         return float(value)
     if isinstance(value, str):
-        m = _DURATION.match(value)
+        m = _DURATION.fullmatch(value)
         if m:
             return float(m.group(1)) * _UNIT[m.group(2)]
-    raise RuleError(source, rule, path, f"expected a duration like 30s, 10m, 1h, 7d; got {value!r}")
+    raise RuleError(source, rule, path, f"expected a duration like 30s, 10m, 1h, 7d; got {short(value)}")
 
 
 def _str_list(value: Any, source: str, rule: str, path: str) -> tuple[str, ...]:
@@ -137,7 +140,7 @@ def _str_list(value: Any, source: str, rule: str, path: str) -> tuple[str, ...]:
     out = []
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
-            raise RuleError(source, rule, f"{path}[{i}]", f"expected a non-empty string, got {item!r}")
+            raise RuleError(source, rule, f"{path}[{i}]", f"expected a non-empty string, got {short(item)}")
         out.append(item.strip())
     return tuple(out)
 
@@ -175,18 +178,19 @@ def _parse_leaf(kind: str, value: Any, source: str, rule: str, path: str) -> Lea
         values = tuple(v.upper() for v in values)
         for i, v in enumerate(values):
             if not re.fullmatch(r"[A-Z]{2}", v):
-                raise RuleError(source, rule, f"{path}[{i}]", f"expected an ISO 3166-1 alpha-2 code, got {v!r}")
+                raise RuleError(source, rule, f"{path}[{i}]", f"expected an ISO 3166-1 alpha-2 code, got {short(v)}")
         role = opts.get("role", "focus")
         if role not in ("focus", "any"):
-            raise RuleError(source, rule, f"{path}.role", f"expected 'focus' or 'any', got {role!r}")
+            raise RuleError(source, rule, f"{path}.role", f"expected 'focus' or 'any', got {short(role)}")
         return Leaf(kind, values, role=role)
     if kind == "topics":
         for i, v in enumerate(values):
             if not re.fullmatch(r"medtop:\d{8}", v):
-                raise RuleError(source, rule, f"{path}[{i}]", f"expected an IPTC code like medtop:16000000, got {v!r}")
+                msg = f"expected an IPTC code like medtop:16000000, got {short(v)}"
+                raise RuleError(source, rule, f"{path}[{i}]", msg)
         ms = opts.get("min_score", 0.0)
         if not isinstance(ms, int | float) or isinstance(ms, bool) or not 0 <= ms <= 1:
-            raise RuleError(source, rule, f"{path}.min_score", f"expected a number between 0 and 1, got {ms!r}")
+            raise RuleError(source, rule, f"{path}.min_score", f"expected a number between 0 and 1, got {short(ms)}")
         return Leaf(kind, values, min_score=float(ms))
     if kind == "keywords":
         exclude = _str_list(opts["exclude"], source, rule, f"{path}.exclude") if "exclude" in opts else ()
@@ -257,7 +261,7 @@ def parse_rule(spec: Any, source: str, index: int = 0) -> Rule:
     if not isinstance(spec, dict):
         raise RuleError(source, None, f"rules[{index}]", "expected a mapping")
     rid = spec.get("id")
-    if not isinstance(rid, str) or not _ID.match(rid):
+    if not isinstance(rid, str) or not _ID.fullmatch(rid):
         raise RuleError(
             source, None, f"rules[{index}].id", "required: lowercase letters, digits, '.', '_', '-' (max 80)"
         )
@@ -266,14 +270,14 @@ def parse_rule(spec: Any, source: str, index: int = 0) -> Rule:
         raise RuleError(source, rid, sorted(unknown)[0], f"unknown field; allowed: {sorted(_RULE_KEYS)}")
     rtype = spec.get("type", "any")
     if rtype not in RULE_TYPES:
-        raise RuleError(source, rid, "type", f"expected one of {list(RULE_TYPES)}, got {rtype!r}")
+        raise RuleError(source, rid, "type", f"expected one of {list(RULE_TYPES)}, got {short(rtype)}")
     when = _parse_when(spec.get("when"), source, rid)
     channels = _str_list(spec.get("channels"), source, rid, "channels") if "channels" in spec else ()
     if not channels:
         raise RuleError(source, rid, "channels", "required: at least one channel name")
     severity = spec.get("severity", "info")
     if severity not in ("info", "warning", "critical"):
-        raise RuleError(source, rid, "severity", f"expected info, warning or critical, got {severity!r}")
+        raise RuleError(source, rid, "severity", f"expected info, warning or critical, got {short(severity)}")
     options: dict[str, Any] = {}
     if rtype == "frequency":
         options["threshold"] = _positive_int(spec, "threshold", source, rid)
@@ -283,7 +287,7 @@ def parse_rule(spec: Any, source: str, index: int = 0) -> Rule:
         options["baseline_s"] = parse_duration(spec.get("baseline_window", "24h"), source, rid, "baseline_window")
         ratio = spec.get("ratio", 3.0)
         if not isinstance(ratio, int | float) or isinstance(ratio, bool) or ratio <= 1:
-            raise RuleError(source, rid, "ratio", f"expected a number > 1, got {ratio!r}")
+            raise RuleError(source, rid, "ratio", f"expected a number > 1, got {short(ratio)}")
         options["ratio"] = float(ratio)
         options["min_count"] = _positive_int(spec, "min_count", source, rid, default=3)
         if options["baseline_s"] <= options["window_s"]:
@@ -292,13 +296,13 @@ def parse_rule(spec: Any, source: str, index: int = 0) -> Rule:
         options["lookback_s"] = parse_duration(spec.get("lookback", "7d"), source, rid, "lookback")
     for key in ("threshold", "window", "baseline_window", "ratio", "min_count", "lookback"):
         if key in spec and not _option_applies(rtype, key):
-            raise RuleError(source, rid, key, f"not an option of rule type {rtype!r}")
+            raise RuleError(source, rid, key, f"not an option of rule type {short(rtype)}")
     notify = spec.get("notify_on_update", False)
     if not isinstance(notify, bool):
         raise RuleError(source, rid, "notify_on_update", "expected true or false")
     group_by = spec.get("group_by", "")
     if group_by not in GROUP_BY:
-        raise RuleError(source, rid, "group_by", f"expected one of {list(GROUP_BY[1:])}, got {group_by!r}")
+        raise RuleError(source, rid, "group_by", f"expected one of {list(GROUP_BY[1:])}, got {short(group_by)}")
     name = spec.get("name", rid)
     if not isinstance(name, str):
         raise RuleError(source, rid, "name", "expected a string")
@@ -335,7 +339,7 @@ def _option_applies(rtype: str, key: str) -> bool:
 def _positive_int(spec: Mapping[str, Any], key: str, source: str, rid: str, default: int | None = None) -> int:
     value = spec.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise RuleError(source, rid, key, f"required: a whole number >= 1, got {value!r}")
+        raise RuleError(source, rid, key, f"required: a whole number >= 1, got {short(value)}")
     return value
 
 
@@ -352,11 +356,9 @@ def build_ruleset(rules: Iterable[Rule]) -> RuleSet:
 
 def load_rules_text(text: str, source: str) -> list[Rule]:
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise RuleError(source, None, "", f"invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        doc = load_yaml(text)
+    except YAMLLimitError as exc:
+        raise RuleError(source, None, "", str(exc)) from None
     if doc is None:
         return []
     if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):

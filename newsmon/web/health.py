@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from newsmon.logging_setup import redact
 from newsmon.ops.monitor import WorkerStatus
 from newsmon.web.context import CTX_KEY, WebContext
 
@@ -59,7 +60,8 @@ async def check_ready(ctx: WebContext) -> tuple[bool, dict[str, Any]]:
             await asyncio.wait_for(rt.redis.ping(), timeout=REDIS_PING_TIMEOUT_S)
             checks["redis"] = {"ok": True, "ping_ms": round((time.perf_counter() - t0) * 1000, 1)}
         except Exception as exc:
-            checks["redis"] = {"ok": False, "reason": f"{type(exc).__name__}: {exc}"[:300]}
+            # /readyz is open to anyone who reaches the port: mask what the error text may carry.
+            checks["redis"] = {"ok": False, "reason": redact(f"{type(exc).__name__}: {exc}")[:300]}
         rules = getattr(rt, "rules", None)
         if rules is None:
             checks["rules"] = {"ok": False, "reason": "no rule set loaded"}

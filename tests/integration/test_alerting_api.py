@@ -67,7 +67,7 @@ async def test_api__silence_errors_name_the_field(client):
     ]
     for body, field in cases:
         r = await client.post("/api/silences", json=body, headers=AUTH)
-        assert r.status == 400, body
+        assert r.status == 422, body
         assert (await r.json())["field"] == field
     r = await client.post("/api/silences", data=b"{not json", headers=AUTH)
     assert r.status == 400 and (await r.json())["field"] == "body"
@@ -93,7 +93,7 @@ async def test_api__acknowledgement_is_recorded_and_listed(client, rt):
     r = await client.post("/api/alerts/al_unknown/ack", json={"by": "ana"}, headers=AUTH)
     assert r.status == 404 and (await r.json())["field"] == "alert_id"
     r = await client.post(f"/api/alerts/{aid}/ack", json={"comment": "x"}, headers=AUTH)
-    assert r.status == 400 and (await r.json())["field"] == "by"
+    assert r.status == 422 and (await r.json())["field"] == "by"
     assert (await client.get("/api/alerts?limit=0")).status == 400
 
 

@@ -52,7 +52,7 @@ def test_parse_silence__normalizes_and_names_bad_fields():
     )
     assert s.matchers == {"country": "IQ", "region": "middle-east"} and s.until == 100.0 + 7200
     assert parse_silence(
-        {"matchers": {"rule": "r"}, "until": "2030-01-01T00:00:00Z", "author": "a", "comment": "c"}, 0
+        {"matchers": {"rule": "r"}, "until": "2030-01-01T00:00:00Z", "author": "a", "comment": "c"}, 1893400000.0
     ).until == pytest.approx(1893456000.0)
     with pytest.raises(InputError) as e:
         parse_silence({"matchers": {"rule": "r"}, "until": "2030-01-01T00:00:00", "author": "a", "comment": "c"}, 0)
