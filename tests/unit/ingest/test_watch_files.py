@@ -93,3 +93,15 @@ async def test_watch__file_swapped_for_a_symlink_after_the_scan_is_refused_at_op
     prod = StartableFakeProducer()
     assert await watch.ingest_file(prod, folder / "late.txt", folder, Settings()) == "failed"
     assert prod.sent == [] and "symlink" in reason_of(folder, "late.txt")
+
+
+async def test_watch__device_node_is_moved_to_failed_unread(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import stat
+
+    try:  # a /dev/zero twin: reading it would never end
+        os.mknod(folder / "zero.jsonl", stat.S_IFCHR | 0o600, os.makedev(1, 5))
+    except PermissionError:
+        pytest.skip("creating a device node needs CAP_MKNOD")
+    prod = await run_watch(folder, monkeypatch)
+    assert prod.sent == []
+    assert "character device" in reason_of(folder, "zero.jsonl")
