@@ -49,7 +49,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings = _settings()
     paths = [Path(p) for p in args.files]
     for p in paths:
-        if not p.is_file():
+        if not p.exists():
             print(f"newsmon ingest: {p}: no such file", file=sys.stderr)
             return 2
         try:  # refused files (over NEWSMON_MAX_FILE_BYTES, not regular) fail before anything is sent

@@ -7,6 +7,7 @@ as a peak of the file's size.
 
 from __future__ import annotations
 
+import os
 import tracemalloc
 from pathlib import Path
 
@@ -126,3 +127,17 @@ def test_text_dump__streamed_articles_equal_the_whole_file_parse(lines: list[str
     whole = [{**a, "source": "d"} for a in parse_text_dump(data.decode())]
     streamed = [i.obj for i in iter_items(Path("d.txt"), io.BytesIO(data))]
     assert streamed == whole
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_cli_ingest__device_or_fifo_is_refused_naming_its_kind(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsmon.cli import main
+
+    path = Path("/dev/zero") if kind == "device" else tmp_path / "pipe.jsonl"
+    if kind == "fifo":
+        os.mkfifo(path)
+    monkeypatch.setenv("NEWSMON_KAFKA_BROKER", "kafka://127.0.0.1:1")
+    assert main(["ingest", "-q", str(path)]) == 2
+    assert "not a regular file" in capsys.readouterr().err
