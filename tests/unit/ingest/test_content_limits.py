@@ -54,3 +54,11 @@ async def test_ingest_file__deep_line_is_rejected_alone_and_the_rest_is_sent(tmp
     report = await ingest_with(prod, [path], Settings())
     assert report.sent == 1 and len(prod.sent) == 1
     assert [(w, r.split(":")[0]) for w, r in report.rejected] == [(f"{path}:1", "too_deep")]
+
+
+def test_encode_raw__value_json_cannot_carry_is_unserialisable_not_an_exception() -> None:
+    from newsmon.ingest.normalize import encode_raw
+
+    with pytest.raises(RecordError) as err:
+        encode_raw({**GOOD, "extra": {1, 2}}, max_bytes=1_000_000)
+    assert err.value.reason == "unserialisable"
