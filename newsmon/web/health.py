@@ -41,7 +41,7 @@ async def check_ready(ctx: WebContext) -> tuple[bool, dict[str, Any]]:
         if not status.streams_started:
             checks["kafka"] = {"ok": False, "reason": "stream processors not started (waiting for assignment)"}
         elif not status.kafka_fresh():
-            reason = status.kafka_error or "no successful broker query yet"
+            reason = redact(status.kafka_error or "no successful broker query yet")
             checks["kafka"] = {"ok": False, "reason": f"broker not reachable: {reason}"}
         else:
             checks["kafka"] = {"ok": True, "last_ok_s_ago": round(time.time() - (status.kafka_ok_at or 0), 1)}
