@@ -87,6 +87,17 @@ class Settings(BaseModel):
     dedup_ttl_hours: float = Field(192.0, gt=0)
 
     max_article_bytes: int = Field(1_000_000, ge=1024)
+    # Input hardening (docs/ingest-security.md). Nesting deeper than this is
+    # refused on every way in: nothing in an article needs it, and encoders and
+    # validators recurse.
+    max_json_depth: int = Field(32, ge=2, le=200)
+    # Files for `newsmon ingest` and the watch folder: larger ones are refused
+    # unread; smaller ones are streamed (a line or an article at a time).
+    max_file_bytes: int = Field(256_000_000, ge=1024)
+    # Feed, redirect and full-text fetches never connect to loopback, private,
+    # link-local, multicast or cloud-metadata addresses, except these:
+    # comma-separated networks (10.20.0.0/16) and host names (feeds.corp.internal).
+    fetch_allow: str = ""
     # Articles published longer before their ingest than this are "late": they
     # still match rules but do not count toward frequency or spike windows.
     late_after_s: float = Field(48 * 3600.0, gt=0)
@@ -178,6 +189,15 @@ class Settings(BaseModel):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @field_validator("fetch_allow")
+    @classmethod
+    def _fetch_allow_entries(cls, v: str) -> str:
+        if v.strip():
+            from newsmon.ingest.netguard import parse_allow  # plain parsing, no I/O
+
+            parse_allow(v)
+        return v
 
     @model_validator(mode="after")
     def _dedup_outlives_retention(self) -> Settings:

@@ -223,7 +223,9 @@ class Runtime:
         stage = "normalize"
         t0 = time.perf_counter()
         try:
-            article = normalize(payload, max_bytes=self.settings.max_article_bytes)
+            article = normalize(
+                payload, max_bytes=self.settings.max_article_bytes, max_depth=self.settings.max_json_depth
+            )
             t1 = time.perf_counter()
             stage = "classify"
             cls = self.classifier.classify(article.title, article.body, language=article.language)

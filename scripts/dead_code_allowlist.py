@@ -10,13 +10,8 @@ from newsmon.ingest import normalize
 
 _ = object()
 
-# pydantic: class-level configuration and validators called by the model.
+# pydantic: class-level configuration (validators are ignored by decorator, pyproject.toml).
 _.model_config
-_._secure_connections_complete
-_._dedup_outlives_retention
-_._http
-_._url_scheme
-_._token_strong
 
 # reprlib.Repr limits, read by reprlib (untrusted.short).
 _.maxstring
@@ -34,6 +29,9 @@ _.handle_starttag
 _.handle_endtag
 _.handle_data
 _.attrs
+
+# httpcore network backend interface (ingest/netguard.py's guarded backend).
+_.connect_unix_socket
 
 # mode.Service hooks (web/service.py) and a Faust app task registered by its decorator.
 _.on_start
