@@ -40,6 +40,7 @@ from newsmon.channels.registry import load_channels
 from newsmon.config import Settings
 from newsmon.ingest.language import use_detector
 from newsmon.ingest.normalize import normalize
+from newsmon.outages import OUTAGES
 from newsmon.redis_conn import connect_redis
 from newsmon.rules.matcher import RuleMatch, match_rules
 from newsmon.rules.model import RuleError, RuleSet, load_rules
@@ -289,11 +290,17 @@ class Runtime:
         losing a decision; the stream stalls rather than drops. ``now`` is the
         decision time (silences, cooldowns, digests); tests pass it.
 
-        The silences and the dedup pre-checks of the whole batch are read in
-        one round trip, and the Redis round trips of different matches
-        overlap. Matches of one story may be decided concurrently: the chain's
-        scripts are atomic, so the outcome (one alert per rule and story) is
-        the same.
+        Every decision takes effect as if the matches were decided one after
+        another in the order of ``items`` (the stream's offset order), so the
+        same articles give the same outcomes however they are cut into
+        chunks. Still few round trips: the silences and the plain rules'
+        dedup keys are read in one, the windowed rules' triggers are counted
+        in order in one more (:meth:`AlertChain.trigger_many`), and the rest
+        runs in lanes (:meth:`AlertChain.lane_of`): decisions that share
+        Redis state one after another, in order, knowing what the one before
+        wrote; different lanes concurrently, their script calls sharing
+        pipelines. The caller runs one chunk's ``decide_many`` after the
+        other's (see newsmon.pipeline.batching).
         """
         rules = self.rules  # one rule set for the whole batch, even if a swap happens meanwhile
         now = time.time() if now is None else now
@@ -305,16 +312,39 @@ class Runtime:
             return out
         decisions = [d for _, d in pending]
         await _retry_redis(lambda: self.chain.prepare_batch(decisions, now), f"reading {len(decisions)} dedup keys")
+        failed = await _retry_redis(
+            lambda: self.chain.trigger_many(decisions), f"counting {len(decisions)} windowed matches"
+        )
+        for d in failed:
+            metrics.ALERTS.labels(d.rule.id, "error").inc()
+        failed_ids = {id(d) for d in failed}
+        lanes: dict[tuple[str, str], list[Decision]] = {}
+        for d in decisions:
+            if id(d) not in failed_ids:
+                lanes.setdefault(self.chain.lane_of(d), []).append(d)
+        decided: dict[int, Decision] = {}
 
-        async def one(d: Decision) -> Decision | None:
+        async def lane(ds: list[Decision]) -> None:
+            # What this lane's decisions saw or wrote under each dedup key: the
+            # value the next decision of that key would read (only this lane writes it).
+            known: dict[str, bytes | str] = {}
             async with self._decide_slots:
-                return await self._run_decision(d, record=False)
+                for d in ds:
+                    key = self.chain.dedup.key_of(d)
+                    if key in known:
+                        d.prechecked, d.prior = True, known[key]
+                    res = await self._run_decision(d, record=False)
+                    if res is None:
+                        continue
+                    decided[id(d)] = res
+                    if res.dedup_raw is not None:
+                        known[key] = res.dedup_raw
 
-        decided = await asyncio.gather(*(one(d) for d in decisions))
-        done = [d for d in decided if d is not None]
+        await asyncio.gather(*(lane(ds) for ds in lanes.values()))
+        done = [d for d in decisions if id(d) in decided]
         await _retry_redis(lambda: self.chain.record_many(done), f"recording {len(done)} alert decisions")
-        for (i, _), d in zip(pending, decided, strict=True):
-            if d is not None:
+        for i, d in pending:
+            if id(d) in decided:
                 out[i].append(d)
         return out
 
@@ -386,14 +416,18 @@ async def _retry_redis(call: Callable[[], Awaitable[T]], what: str) -> T:
     delay = 0.2
     while True:
         try:
-            return await call()
+            result = await call()
         except _TRANSIENT as exc:
             error: Exception = exc
         except ResponseError:
             raise
         except RedisError as exc:
             error = exc
-        logger.warning("Redis unavailable while %s (%s); retrying in %.1fs", what, error, delay)
+        else:
+            OUTAGES.ok("redis")
+            return result
+        # One log line per outage, not per retry (newsmon.outages).
+        OUTAGES.failed("redis", f"{error} (while {what})")
         await asyncio.sleep(delay)
         delay = min(delay * 2, 5.0)
 

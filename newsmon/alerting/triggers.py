@@ -29,11 +29,12 @@ decided with the state of the moment.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from newsmon.alerting.keys import Keys
 from newsmon.rules import types as rule_types
@@ -132,6 +133,8 @@ def is_late(article: Article, late_after_s: float) -> bool:
 _Call = tuple[Any, list[str], list[Any], Callable[[Any], Trigger]]
 
 
+
+
 class Triggers:
     """Runs the counts of the rule types (:mod:`newsmon.rules.types`) in Redis, in the rule's shard."""
 
@@ -149,6 +152,46 @@ class Triggers:
             return call
         script, keys, args, parse = call
         return parse(await script(keys=keys, args=args))
+
+    async def check_many(self, checks: Sequence[tuple[Rule, ClassifiedArticle, float]]) -> list[Trigger | Exception]:
+        """:meth:`check` for many matches, applied by Redis in the order given, in one round trip.
+
+        The order is what a rule's counts depend on: a frequency window or a
+        first_seen pair sees exactly the articles counted before it. A script
+        error (a ``ResponseError``) is returned in the match's place; a
+        connection error raises, and the whole call is safe to repeat (every
+        script is idempotent per article, and the order is the same again).
+        On Redis Cluster, whose pipelines refuse scripts, the calls go one
+        after another.
+        """
+        from redis.asyncio import RedisCluster  # the check only
+
+        calls = [self._call(rule, item, now) for rule, item, now in checks]
+        remote = [c for c in calls if not isinstance(c, Trigger)]
+        replies: list[Any] = []
+        if remote and isinstance(self.redis, RedisCluster):
+            for script, keys, args, _ in remote:
+                try:
+                    replies.append(await script(keys=keys, args=args))
+                except ResponseError as exc:
+                    replies.append(exc)
+        elif remote:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for script, keys, args, _ in remote:
+                    await script(keys=keys, args=args, client=pipe)
+                replies = await pipe.execute(raise_on_error=False)
+            for r in replies:
+                if isinstance(r, Exception) and not isinstance(r, ResponseError):
+                    raise r
+        out: list[Trigger | Exception] = []
+        it = iter(replies)
+        for c in calls:
+            if isinstance(c, Trigger):
+                out.append(c)
+                continue
+            reply = next(it)
+            out.append(reply if isinstance(reply, Exception) else c[3](reply))
+        return out
 
     def _call(self, rule: Rule, item: ClassifiedArticle, now: float) -> _Call | Trigger:
         kind = rule_types.get(rule.type)

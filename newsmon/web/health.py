@@ -7,6 +7,9 @@ restarted. Readiness is 503 with the reasons unless all hold:
   last broker query succeeded recently;
 * Redis: ``PING`` answers within two seconds;
 * rules: a rule set is loaded;
+* dependencies: Kafka and Redis are not in an outage the worker's retries
+  see (:mod:`newsmon.outages`); an unreachable channel receiver is listed
+  but does not make the worker unready (alerts wait in the outbox);
 * the worker is not shutting down (so traffic drains before it exits).
 """
 
@@ -20,6 +23,7 @@ from aiohttp import web
 
 from newsmon.logging_setup import redact
 from newsmon.ops.monitor import WorkerStatus
+from newsmon.outages import OUTAGES
 from newsmon.web.context import CTX_KEY, WebContext
 
 REDIS_PING_TIMEOUT_S = 2.0
@@ -67,6 +71,12 @@ async def check_ready(ctx: WebContext) -> tuple[bool, dict[str, Any]]:
             checks["rules"] = {"ok": False, "reason": "no rule set loaded"}
         else:
             checks["rules"] = {"ok": True, "count": len(rules.rules), "version": rules.version}
+    down = OUTAGES.snapshot()
+    checks["dependencies"] = {"ok": not ({"kafka", "redis"} & down.keys()), "unreachable": down}
+    if not checks["dependencies"]["ok"]:
+        checks["dependencies"]["reason"] = ", ".join(
+            f"{n} unreachable for {o['down_s']:.0f}s ({o['retries']} retries)" for n, o in sorted(down.items())
+        )
     return all(c["ok"] for c in checks.values()), checks
 
 

@@ -209,6 +209,14 @@
     return t ? { Authorization: `Bearer ${t}` } : {};
   }
 
+  function renderOutages(r) {
+    const down = ((r.checks || {}).dependencies || {}).unreachable || {};
+    const lines = Object.keys(down).sort().map((n) =>
+      `${n} unreachable for ${Math.round(down[n].down_s)} s, ${down[n].retries} retries: ${down[n].last_error}`);
+    $("outages").textContent = lines.join(" · ");
+    $("outages").hidden = lines.length === 0;
+  }
+
   async function refresh() {
     const win = $("window").value;
     try {
@@ -216,6 +224,9 @@
         fetch(`/api/v1/dashboard?window=${encodeURIComponent(win)}`, { cache: "no-store", headers: authHeaders() }),
         fetch("/readyz", { cache: "no-store" }),
       ]);
+      // Read first: while Redis is away the dashboard data cannot load, and the outage is the news.
+      const r = await ready.json().catch(() => ({}));
+      renderOutages(r);
       if (dash.status === 401 && !askedForToken) {
         askedForToken = true;
         const t = window.prompt("newsmon read token (NEWSMON_API_READ_TOKEN):");
@@ -235,7 +246,6 @@
       }
       const d = await dash.json();
       render(d);
-      const r = await ready.json().catch(() => ({}));
       const pill = $("ready");
       pill.textContent = ready.ok ? "ready" : "not ready";
       pill.className = "pill " + (ready.ok ? "ready" : "notready");
