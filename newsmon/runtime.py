@@ -224,7 +224,9 @@ class Runtime:
         stage = "normalize"
         t0 = time.perf_counter()
         try:
-            article = normalize(payload, max_bytes=self.settings.max_article_bytes)
+            article = normalize(
+                payload, max_bytes=self.settings.max_article_bytes, max_depth=self.settings.max_json_depth
+            )
             t1 = time.perf_counter()
             stage = "classify"
             cls = self.classifier.classify(article.title, article.body, language=article.language)
@@ -281,22 +283,12 @@ class Runtime:
         )  # fmt: skip
         return True
 
-    async def decide(self, item: ClassifiedArticle, now: float | None = None) -> list[Decision]:
-        """Match the active rules and run each match through the alert chain.
+    async def decide_many(self, items: list[ClassifiedArticle], now: float | None = None) -> list[list[Decision]]:
+        """Match the active rules and run each match through the alert chain, for a batch (the pipeline agent).
 
         Waits out Redis outages (every stage is safe to repeat) instead of
-        losing a decision; the stream stalls rather than drops.
-        """
-        rules = self.rules  # one rule set for the whole article, even if a swap happens meanwhile
-        out: list[Decision] = []
-        for m in self._match(rules, item):
-            d = await self._decide_one(m, item, now)
-            if d is not None:
-                out.append(d)
-        return out
-
-    async def decide_many(self, items: list[ClassifiedArticle]) -> list[list[Decision]]:
-        """:meth:`decide` for a chunk of articles (the pipeline agent), with the outcomes of one by one.
+        losing a decision; the stream stalls rather than drops. ``now`` is the
+        decision time (silences, cooldowns, digests); tests pass it.
 
         Every decision takes effect as if the matches were decided one after
         another in the order of ``items`` (the stream's offset order), so the
@@ -310,8 +302,8 @@ class Runtime:
         pipelines. The caller runs one chunk's ``decide_many`` after the
         other's (see newsmon.pipeline.batching).
         """
-        rules = self.rules
-        now = time.time()
+        rules = self.rules  # one rule set for the whole batch, even if a swap happens meanwhile
+        now = time.time() if now is None else now
         pending = [
             (i, self.chain.decision(m, item, now)) for i, item in enumerate(items) for m in self._match(rules, item)
         ]
@@ -364,9 +356,6 @@ class Runtime:
             _RULE_MATCHES[m.rule.id].inc()
         return matches
 
-    async def _decide_one(self, m: RuleMatch, item: ClassifiedArticle, now: float | None) -> Decision | None:
-        return await self._run_decision(self.chain.decision(m, item, time.time() if now is None else now))
-
     async def _run_decision(self, d: Decision, *, record: bool = True) -> Decision | None:
         try:
             what = f"deciding rule {d.rule.id} for story {d.item.article.story_id}"
@@ -381,18 +370,14 @@ class Runtime:
             metrics.ALERT_DECISION_SECONDS.observe(max(0.0, time.time() - d.alert.ingested_at))
         return d
 
-    async def assign_story(self, article: Article) -> StoryAssignment:
-        """Set ``article.story_id`` to its near-duplicate story (classify agent, after normalize).
-
-        One atomic Redis script decides and counts the outlet; a redelivered
-        article gets the story it got before. Waits out Redis outages (the
-        stream stalls rather than publishes an article with the wrong story).
-        """
-        (res,) = await self.assign_stories([article])
-        return res
-
     async def assign_stories(self, articles: list[Article]) -> list[StoryAssignment]:
-        """:meth:`assign_story` for a batch, in one Redis round trip."""
+        """Set each ``article.story_id`` to its near-duplicate story, for a batch in one Redis round trip.
+
+        Called by the pipeline agent after normalize. One atomic Redis script
+        decides and counts the outlets; a redelivered article gets the story
+        it got before. Waits out Redis outages (the stream stalls rather than
+        publishes an article with the wrong story).
+        """
         if not articles:
             return []
         t0 = time.perf_counter()

@@ -200,9 +200,11 @@ class Article:
     source: str | None = None
     language: str | None = None
     published_at: float | None = None  # epoch seconds, UTC
-    ingested_at: float = 0.0  # epoch seconds when it entered the raw topic (or normalize)
+    ingested_at: float = 0.0  # epoch seconds when newsmon normalized it (never the producer's claim)
     story_id: str = ""
     v: int = SCHEMA_VERSION
+    # The producer's own ingest time, kept for latency measurements; nothing decides by it.
+    ingested_at_hint: float | None = None
 
     def __post_init__(self) -> None:
         if not self.story_id:

@@ -37,7 +37,7 @@ class RetryPolicy:
 
     def backoff(self, attempts: int, rng: random.Random) -> float:
         """Delay before attempt ``attempts + 1``: exponential, capped, with jitter."""
-        delay = min(self.cap_s, self.base_s * (2 ** max(0, attempts - 1)))
+        delay: float = min(self.cap_s, self.base_s * float(2 ** max(0, attempts - 1)))
         # Jitter spreads retries of many alerts so a recovering receiver is not stampeded.
         return delay * (0.5 + rng.random() * 0.5)
 

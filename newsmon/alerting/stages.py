@@ -5,8 +5,9 @@ article. The stages run in order; the first that decides ends the chain and
 names the outcome, which is counted (``newsmon_alerts_total{rule,outcome}``)
 and, when it matters to a human, written to the alert history stream:
 
-1. ``trigger``  rule types: ``any`` passes; ``frequency``/``spike``/``first_seen``
-   count in Redis (:mod:`newsmon.alerting.triggers`) and end the chain with
+1. ``trigger``  the rule's type (:mod:`newsmon.rules.types`): ``any`` passes;
+   types that count (``frequency``, ``spike``, ``first_seen``) count in Redis
+   (:mod:`newsmon.alerting.triggers`) and end the chain with
    ``pending_threshold``, ``late`` or ``seen_before`` until they fire.
 2. ``dedup``    the rule already alerted for this key: ``duplicate``; when it
    was this same article, the original outcome again (a replay, below).
@@ -60,9 +61,11 @@ from newsmon.alerting.keys import Keys
 from newsmon.alerting.policy import alert_id_for, build_alert
 from newsmon.alerting.silences import Silence, SilenceStore
 from newsmon.alerting.store import AlertStore, dedup_value, parse_dedup_value
-from newsmon.alerting.triggers import Trigger, Triggers
+from newsmon.alerting.triggers import Triggers
+from newsmon.rules import types as rule_types
 from newsmon.rules.matcher import Reason, RuleMatch
 from newsmon.rules.model import Rule
+from newsmon.rules.types import Trigger
 from newsmon.streams.records import Alert, ClassifiedArticle, dumps
 
 logger = logging.getLogger(__name__)
@@ -228,7 +231,8 @@ class TriggerStage:
 
     async def run(self, d: Decision) -> str | None:
         rule = d.rule
-        if rule.type == "any":
+        kind = rule_types.get(rule.type)
+        if kind.keyed_by_story:
             return None
         trig = d.trigger if d.trigger is not None else await self.triggers.check(rule, d.item, d.now)
         d.detail.update(trig.detail)
@@ -239,10 +243,7 @@ class TriggerStage:
         a.alert_id = alert_id_for(rule.id, trig.key)
         a.kind = rule.type
         a.members = trig.members
-        if rule.type == "first_seen":
-            a.title = f"{rule.name}: first seen {', '.join(trig.detail['new_pairs'])}"
-        else:
-            a.title = f"{rule.name}: {trig.detail['count']} articles within {_fmt_s(trig.detail['window_s'])}"
+        a.title = kind.title(rule, trig)
         a.snippet = f"Latest: {d.item.article.title}"[:280]
         return None
 
@@ -473,7 +474,7 @@ class AlertChain:
             key = f"{art.story_id}/{art.id}"
             alert.alert_id = alert_id_for(rule.id, key)
         group = group_value(rule, item)
-        if rule.type != "any" or rule.group_window_s > 0:
+        if not rule_types.get(rule.type).keyed_by_story or rule.group_window_s > 0:
             shard = self.keys.rule_shard(rule.id, group)
         else:
             shard = self.keys.shard_of(art.story_id)
@@ -486,14 +487,14 @@ class AlertChain:
     async def prepare_batch(self, decisions: list[Decision], now: float) -> None:
         """Before a batch's decisions run: one round trip for the silences and the dedup pre-checks.
 
-        Only ``any`` rules are pre-checked (other types know their dedup key
-        after the trigger stage). The values are read, not only their
+        Only rules keyed by story (``any``) are pre-checked (other types know
+        their dedup key after the trigger stage). The values are read, not only their
         existence: a key written for the decision's own article is a replay,
         not a duplicate. A key written later in the same batch is still caught
         by the send script, which decides atomically. Raises RedisError (safe
         to call again) when Redis is unavailable.
         """
-        plain = [d for d in decisions if d.rule.type == "any"]
+        plain = [d for d in decisions if rule_types.get(d.rule.type).keyed_by_story]
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(self.keys.silences())
             for d in plain:
@@ -518,7 +519,7 @@ class AlertChain:
         whose trigger script failed (a ``ResponseError``; left out of the
         chain). Raises RedisError (safe to call again) when Redis is unavailable.
         """
-        windowed = [d for d in decisions if d.rule.type != "any"]
+        windowed = [d for d in decisions if not rule_types.get(d.rule.type).keyed_by_story]
         if not windowed:
             return []
         results = await self.triggers.check_many([(d.rule, d.item, d.now) for d in windowed])
@@ -553,7 +554,7 @@ class AlertChain:
         run concurrently.
         """
         r = d.rule
-        if r.type == "any" and r.realert_s <= 0 and r.group_window_s <= 0:
+        if rule_types.get(r.type).keyed_by_story and r.realert_s <= 0 and r.group_window_s <= 0:
             return r.id, d.item.article.story_id
         return r.id, ""
 
@@ -608,10 +609,3 @@ class AlertChain:
              **extra},
         ))  # fmt: skip
         return out
-
-
-def _fmt_s(s: float) -> str:
-    for unit, n in (("d", 86400), ("h", 3600), ("m", 60)):
-        if s >= n and s % n == 0:
-            return f"{int(s // n)}{unit}"
-    return f"{s:g}s"

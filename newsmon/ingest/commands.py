@@ -10,7 +10,9 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
@@ -75,12 +77,25 @@ def _age(now: float, value: str | None) -> str:
     return f"{s:.0f}s" if s < 120 else f"{s / 60:.0f}m" if s < 7200 else f"{s / 3600:.1f}h"
 
 
+def _cause(exc: BaseException) -> str:
+    """The root cause in words: redis-py wraps "Connection refused" in its own message."""
+    root = exc
+    while (nxt := root.__cause__ or root.__context__) is not None:
+        root = nxt
+    if isinstance(root, socket.gaierror) and root.strerror:
+        return f"{root.strerror} ({type(exc).__name__})"
+    if isinstance(root, OSError) and root.errno and root.errno > 0:
+        return f"{os.strerror(root.errno)} ({type(exc).__name__})"
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
 def cmd_feeds_status(args: argparse.Namespace) -> int:
     """Per-feed health from Redis; exit 1 when a feed is failing or silent."""
     import orjson
+    from redis.exceptions import RedisError
 
     from newsmon.ingest.poller import feed_status
-    from newsmon.redis_conn import connect_redis
+    from newsmon.redis_conn import connect_redis, redact_url
 
     settings = Settings.from_env()
     try:
@@ -96,7 +111,16 @@ def cmd_feeds_status(args: argparse.Namespace) -> int:
         finally:
             await redis.aclose()
 
-    rows = asyncio.run(read())
+    try:
+        rows = asyncio.run(read())
+    except (RedisError, OSError) as exc:
+        # An operator's question ("are my feeds healthy?"): one line, never a traceback or a password.
+        print(
+            f"newsmon feeds status: cannot read feed health from Redis at {redact_url(settings.redis_url_plain)}: "
+            f"{_cause(exc)}",
+            file=sys.stderr,
+        )
+        return 2
     if args.json:
         sys.stdout.buffer.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n")
     else:

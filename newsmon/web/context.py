@@ -18,6 +18,9 @@ class WebContext:
 
     runtime: Any = None
     api_token: str | None = None
+    read_token: str | None = None
+    #: Reads outside ``server.OPEN_READS`` need the read or the API token.
+    reads_need_token: bool = False
     #: Extra state that feature modules share (e.g. readiness probes): name -> object.
     extras: dict[str, Any] = field(default_factory=dict)
 

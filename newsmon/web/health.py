@@ -21,6 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
+from newsmon.logging_setup import redact
 from newsmon.ops.monitor import WorkerStatus
 from newsmon.outages import OUTAGES
 from newsmon.web.context import CTX_KEY, WebContext
@@ -44,7 +45,7 @@ async def check_ready(ctx: WebContext) -> tuple[bool, dict[str, Any]]:
         if not status.streams_started:
             checks["kafka"] = {"ok": False, "reason": "stream processors not started (waiting for assignment)"}
         elif not status.kafka_fresh():
-            reason = status.kafka_error or "no successful broker query yet"
+            reason = redact(status.kafka_error or "no successful broker query yet")
             checks["kafka"] = {"ok": False, "reason": f"broker not reachable: {reason}"}
         else:
             checks["kafka"] = {"ok": True, "last_ok_s_ago": round(time.time() - (status.kafka_ok_at or 0), 1)}
@@ -63,7 +64,8 @@ async def check_ready(ctx: WebContext) -> tuple[bool, dict[str, Any]]:
             await asyncio.wait_for(rt.redis.ping(), timeout=REDIS_PING_TIMEOUT_S)
             checks["redis"] = {"ok": True, "ping_ms": round((time.perf_counter() - t0) * 1000, 1)}
         except Exception as exc:
-            checks["redis"] = {"ok": False, "reason": f"{type(exc).__name__}: {exc}"[:300]}
+            # /readyz is open to anyone who reaches the port: mask what the error text may carry.
+            checks["redis"] = {"ok": False, "reason": redact(f"{type(exc).__name__}: {exc}")[:300]}
         rules = getattr(rt, "rules", None)
         if rules is None:
             checks["rules"] = {"ok": False, "reason": "no rule set loaded"}

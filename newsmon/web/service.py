@@ -27,7 +27,7 @@ from newsmon.config import Settings
 from newsmon.ops.lag import FaustLag
 from newsmon.ops.monitor import Monitor, WorkerStatus
 from newsmon.web.context import WebContext
-from newsmon.web.server import build_web_app
+from newsmon.web.server import build_web_app, web_context
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,6 @@ class OpsService(Service):
 
     def __init__(self, app: faust.App, runtime: Any, settings: Settings, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.faust_app = app
         self.rt = runtime
         self.settings = settings
         self.status = WorkerStatus(interval_s=settings.monitor_interval_s)
@@ -46,6 +45,12 @@ class OpsService(Service):
         self.monitor = Monitor(runtime, self.status, self.lag)
         self._runner: web.AppRunner | None = None
         self.bound: tuple[str, int] | None = None
+        # Checked here, before Faust starts: a server that would expose reads
+        # beyond loopback without a token stops the worker with ConfigError.
+        self.web_ctx: WebContext | None = None
+        if settings.web_port != 0:
+            extras = {"status": self.status, "settings": settings, "faust_app": app}
+            self.web_ctx = web_context(settings, runtime=runtime, extras=extras)
 
     async def on_start(self) -> None:
         if self.settings.web_port != 0:
@@ -53,13 +58,8 @@ class OpsService(Service):
         self.add_future(self._monitor_loop())
 
     async def _start_web(self) -> None:
-        token = self.settings.api_token.get_secret_value() if self.settings.api_token else None
-        ctx = WebContext(
-            runtime=self.rt,
-            api_token=token,
-            extras={"status": self.status, "settings": self.settings, "faust_app": self.faust_app},
-        )
-        runner = web.AppRunner(build_web_app(ctx), access_log=None, shutdown_timeout=5.0)
+        assert self.web_ctx is not None
+        runner = web.AppRunner(build_web_app(self.web_ctx), access_log=None, shutdown_timeout=5.0)
         await runner.setup()
         port = 0 if self.settings.web_port < 0 else self.settings.web_port
         site = web.TCPSite(runner, self.settings.web_host, port)

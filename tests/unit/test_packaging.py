@@ -107,3 +107,10 @@ def test_domain_modules_do_not_import_faust(repo_root):
             text = py.read_text()
             assert "import faust" not in text and "from faust" not in text, py
     assert "faust" not in (repo_root / "streams" / "records.py").read_text().split('"""', 2)[2]
+
+
+def test_unit_tests__mirror_the_package_layout(repo_root):
+    """tests/unit/<dir>/ tests newsmon/<dir>/ (streams/ and agents/ included); deploy/ tests deploy/."""
+    packages = {p.parent.name for p in (repo_root / "newsmon").glob("*/__init__.py")} | {"streams", "agents"}
+    dirs = {p.name for p in (repo_root / "tests" / "unit").iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert dirs - packages <= {"deploy"}, f"test directories without a package: {sorted(dirs - packages - {'deploy'})}"
