@@ -99,7 +99,9 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
             for event in events:
                 msg = event.message
                 payload = event.value if isinstance(event.value, bytes) else b""
-                res = rt.process_raw(payload, topic=msg.topic, partition=msg.partition, offset=msg.offset)
+                res = rt.process_raw(
+                    payload, topic=msg.topic, partition=msg.partition, offset=msg.offset, timestamp=msg.timestamp
+                )
                 if isinstance(res, DeadLetter):
                     set_log_fields(source=f"{msg.topic}/{msg.partition}:{msg.offset}")
                     out.append(dead_letter_record(res, msg.key))

@@ -216,17 +216,33 @@ class Runtime:
     # -- stages -------------------------------------------------------------------------
 
     def process_raw(
-        self, payload: bytes, *, topic: str | None = None, partition: int | None = None, offset: int | None = None
+        self,
+        payload: bytes,
+        *,
+        topic: str | None = None,
+        partition: int | None = None,
+        offset: int | None = None,
+        timestamp: float | None = None,
     ) -> ClassifiedArticle | DeadLetter:
-        """normalize -> classify one raw payload; bad input becomes a DeadLetter (never raises)."""
+        """normalize -> classify one raw payload; bad input becomes a DeadLetter (never raises).
+
+        ``timestamp`` is the raw record's time in the broker (seconds): the
+        article's ingest time is that, not the moment it is processed, so
+        reprocessing the topic or redelivering after a crash counts it in the
+        same windows as the first pass (docs/guarantees.md). A record stamped
+        in the future gets the worker's clock.
+        """
         where: dict[str, Any] = {"topic": topic, "partition": partition, "offset": offset}
+        now = time.time()
+        ingested = now if timestamp is None or timestamp <= 0 else min(timestamp, now)
         metrics.ARTICLES_IN.inc()
         stage = "normalize"
         t0 = time.perf_counter()
         try:
             article = normalize(
-                payload, max_bytes=self.settings.max_article_bytes, max_depth=self.settings.max_json_depth
-            )
+                payload, max_bytes=self.settings.max_article_bytes, max_depth=self.settings.max_json_depth,
+                now=ingested,
+            )  # fmt: skip
             t1 = time.perf_counter()
             stage = "classify"
             cls = self.classifier.classify(article.title, article.body, language=article.language)

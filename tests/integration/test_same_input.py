@@ -29,11 +29,17 @@ from newsmon.stories import MemoryStoryIndex, fingerprint
 from .conftest import SECRET, SHARED_EVAL, WorkerProcess, consume_all, eventually
 
 # The issue's rules: one focus country, a topic with a score floor, a country
-# anywhere; and a first_seen rule, whose pairs follow the order too. No
-# frequency rule: its windows follow the worker's ingest stamp, which differs
-# between separate runs (see docs/guarantees.md).
+# anywhere; and one windowed and one first_seen rule, whose counts follow the
+# order too (their times are the records' timestamps, the same in every run).
 RULES = """
 rules:
+  - id: grain-burst
+    name: Three grain stories within 2 seconds of ingest
+    type: frequency
+    threshold: 3
+    window: 2s
+    when: {keywords: [wheat, grain, corn]}
+    channels: [webhook]
   - id: us-focus
     name: United States in focus
     when: {countries: {codes: [US], role: focus}}
@@ -180,7 +186,8 @@ async def test_same_input__two_runs_and_a_worker_sigkill_give_identical_stories_
     settings_env, kafka_up, redis_up, tmp_path
 ):
     payloads = articles()
-    base_ms = int(time.time() * 1000)
+    # In the past: a record stamped ahead of the worker's clock gets the clock instead.
+    base_ms = int((time.time() - 60) * 1000)
     receivers = []
     runs: list[Run] = []
     try:
