@@ -29,6 +29,7 @@ def register(subparsers: Any) -> None:
 
     e = subparsers.add_parser("eval", help="print the classifier's accuracy and speed figures")
     e.add_argument("--limit", type=int, default=None, help="use only the first N lines per set")
+    e.add_argument("--set", action="append", dest="only", default=None, help="only this set (repeatable)")
     e.set_defaults(func=cmd_eval)
 
 
@@ -91,7 +92,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from newsmon.classify import evaluate
 
     try:
-        report = evaluate.run(limit=args.limit)
+        report = evaluate.run(limit=args.limit, only=getattr(args, "only", None))
     except FileNotFoundError as exc:
         print(f"eval: {exc}", file=sys.stderr)
         return 2

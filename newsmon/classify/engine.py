@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from newsmon.classify import arabic
 from newsmon.classify import lexicon as lx
 from newsmon.classify.language import LanguageDetector
 from newsmon.streams.records import (
@@ -129,12 +130,9 @@ _F_IMPLICIT = lx.F_IMPLICIT
 _F_REGION = lx.F_REGION
 _NOT_STRONG = lx.F_AMBIG | lx.F_SUPPORT | lx.F_IMPLICIT | lx.F_REGION
 
-_LANG_COVERAGE = {
-    "en": {"places": "full", "regions": "full", "topics": "full"},
-}
-for _lang in lx.TRANSLATED_LANGS:
-    _LANG_COVERAGE[_lang] = {"places": "names", "regions": "names", "topics": "english-terms"}
-_OTHER_COVERAGE = {"places": "latin-names", "regions": "latin-names", "topics": "english-terms"}
+# Coverage by how much data the language has: its own topic terms, its own
+# place names, or neither (then the English data and the shared names serve).
+_COVERAGE_FULL = {"places": "full", "regions": "full", "topics": "full"}
 
 
 class _Field:
@@ -148,6 +146,10 @@ class _Field:
         self.low = lx.safe_lower(text)
         self.upper = text.isupper()
         self.dups = dups
+
+
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
 
 
 def _duplicate_spans(title: str, body: str) -> list[tuple[int, int]]:
@@ -186,48 +188,70 @@ _GeoHit = tuple[int, int, tuple[lx.GeoCue, ...], Any]
 _TopicHit = tuple[int, int, tuple[lx.TopicCue, ...]]
 
 
-def _scan(lex: lx.Lexicon, f: _Field) -> tuple[list[_GeoHit], list[_TopicHit]]:
+def _scan(pack: lx.LanguagePack, f: _Field) -> tuple[list[_GeoHit], list[_TopicHit]]:
     """Whole-word matches, split into (geo hits, topic hits); case is checked per cue.
 
     Keys carry a leading space (see :func:`lexicon.build_automaton`), so the
-    start of a word is checked by the automaton itself; only the end (and the
-    start of Arabic keys) is checked here. Returning the two kinds apart saves
-    both consumers a pass over the other kind's matches.
+    start of a word is checked by the automaton itself; only the end (and,
+    for clitic languages, the letters around a bare Arabic key) is checked
+    here. Positions returned are in the original text even when the scan ran
+    on the Arabic-normalized text. Returning the two kinds apart saves both
+    consumers a pass over the other kind's matches.
     """
     low = f.low
-    # Without an Arabic letter the bare Arabic keys cannot match; the automaton
-    # without them finds the same matches faster.
-    auto = lex.auto if lex.auto_plain is None or lx.has_arabic(low) else lex.auto_plain
+    norm: arabic.Normalized | None = None
+    if pack.clitics and not low.isascii() and _ARABIC_LETTER.search(low) is not None:
+        norm = arabic.normalize_with_map(f.text)
+        low = norm.text
+        if not norm._drops:
+            norm = None  # same positions: nothing to map back
     n = len(low)
     dups = f.dups
     geo_hits: list[_GeoHit] = []
     topic_hits: list[_TopicHit] = []
-    for e, (keylen, gsuf, tsuf, arabic, geo, topic, tail, geo_by_capital) in auto.iter_long(
+    prefixes = arabic.PREFIXES
+    suffixes = arabic.SUFFIXES
+    for e, (keylen, gsuf, tsuf, bare, geo, topic, tail, geo_by_capital) in pack.auto.iter_long(
         " " + lx.boundary_text(low)
     ):
         start = e - keylen
-        if (
-            arabic
-            and start
-            and low[start - 1].isalnum()
-            and not (lx.is_arabic_prefix(low[start - 1]) and (start == 1 or not low[start - 2].isalnum()))
-        ):
-            continue
         end = e
-        if tail and low.startswith(tail, end):
-            end += len(tail)  # "U.S." in full; "U.S.S.R." then fails the check below
-        if end < n and low[end].isalnum():
-            j = end + 1
-            while j < n and low[j].isalnum():
-                j += 1
-            ext = j - end
-            if not (gsuf and (gsuf < 0 or ext <= gsuf)):
-                geo = ()
-            if not (tsuf and (tsuf < 0 or ext <= tsuf)):
-                topic = ()
-            if not geo and not topic:
+        if bare:
+            # Clitics: conjunction/preposition/article before, pronoun or
+            # plural ending after ("وبالعراقيين"); the evidence is the whole word.
+            ws = start
+            while ws > 0 and low[ws - 1].isalnum() and start - ws <= 4:
+                ws -= 1
+            if low[ws:start] not in prefixes or (ws > 0 and low[ws - 1].isalnum()):
                 continue
-            end = j
+            we = end
+            while we < n and low[we].isalnum():
+                we += 1
+            if we > end and low[end:we] not in suffixes:
+                if gsuf != lx.SUFFIX_ANY:
+                    geo = ()
+                if tsuf != lx.SUFFIX_ANY:
+                    topic = ()
+                if not geo and not topic:
+                    continue
+            start, end = ws, we
+        else:
+            if tail and low.startswith(tail, end):
+                end += len(tail)  # "U.S." in full; "U.S.S.R." then fails the check below
+            if end < n and low[end].isalnum():
+                j = end + 1
+                while j < n and low[j].isalnum():
+                    j += 1
+                ext = j - end
+                if not (gsuf and (gsuf < 0 or ext <= gsuf)):
+                    geo = ()
+                if not (tsuf and (tsuf < 0 or ext <= tsuf)):
+                    topic = ()
+                if not geo and not topic:
+                    continue
+                end = j
+        if norm is not None:
+            start, end = norm.orig(start), norm.orig(end)
         if dups and _in_spans(start, dups):
             continue
         if geo:
@@ -373,8 +397,9 @@ class Classifier:
         """
         t0 = time.perf_counter()
         lexicon = lx.load_lexicon(Path(data_dir) if data_dir else None)
-        detector = LanguageDetector()
-        detector.warm()  # pay the model load here, not on the first foreign article
+        # The statistical model (seconds to load) is only asked when no
+        # stop-list decides, so it loads on first use, not at start-up.
+        detector = LanguageDetector({code: p.stopwords for code, p in lexicon.packs.items()})
         clf = cls(lexicon, detector)
         clf.load_seconds = time.perf_counter() - t0
         logger.info("classifier ready in %.2fs", clf.load_seconds)
@@ -383,23 +408,53 @@ class Classifier:
     # ------------------------------------------------------------------ public
 
     def classify(self, title: str, body: str, language: str | None = None) -> Classification:
-        """Classify one article; ``language`` (ISO 639-1) skips detection when given."""
+        """Classify one article with its detected language; ``language`` (ISO 639-1) is a hint.
+
+        The hint decides only when the text does not (too short, no clear
+        winner). ``coverage`` says which language's data was used and how much.
+        """
         title = title if isinstance(title, str) else ""
         body = body if isinstance(body, str) else ""
-        lang = (language or "").strip().lower()[:2] or self.detector.detect(title, body)
+        det = self.detector.detect_full(title, body, language if isinstance(language, str) else None)
+        lang = det.language
+        pack = self.lex.packs.get(lang) or self.lex.packs["en"]
         fields = (
             _Field("title", title, []),
             _Field("body", body, _duplicate_spans(title, body)),
         )
-        title_scan = _scan(self.lex, fields[0]) if title else ([], [])
-        body_scan = _scan(self.lex, fields[1]) if body else ([], [])
+        title_scan = self._scan_field(pack, fields[0]) if title else ([], [])
+        body_scan = self._scan_field(pack, fields[1]) if body else ([], [])
         places, _focus, named = self._places(fields, (title_scan[0], body_scan[0]), lang)
         regions = self._regions(places, named)
-        # The topic lexicon is English; other languages still get matches on
-        # shared terms (ISIS, NATO, names), which coverage reports as partial.
         topics = self._topics(fields, (title_scan[1], body_scan[1]))
-        coverage = dict(_LANG_COVERAGE.get(lang, _OTHER_COVERAGE))
+        if pack.code == lang and pack.has_topics:
+            coverage = dict(_COVERAGE_FULL)
+        elif pack.code == lang:
+            coverage = {"places": "names", "regions": "names", "topics": "english-terms"}
+        else:
+            # No folder for this language: English terms and the shared
+            # (mostly Latin-script) place names still find what they can.
+            coverage = {"places": "shared-names", "regions": "shared-names", "topics": "english-terms"}
+        coverage["data"] = pack.code
+        coverage["language_source"] = det.source
+        coverage["text"] = f"{det.share:.2f}"
         return Classification(language=lang, places=places, regions=regions, topics=topics, coverage=coverage)
+
+    def _scan_field(self, pack: lx.LanguagePack, f: _Field) -> tuple[list[_GeoHit], list[_TopicHit]]:
+        """The language's own matches plus, for a language other than English, the shared place names."""
+        geo, topic = _scan(pack, f)
+        if not pack.shared_geo or (pack.has_topics and not f.text.isascii() and _LATIN_LETTER.search(f.text) is None):
+            return geo, topic
+        shared, english_topics = _scan(self.lex.packs["en"], f)
+        if not pack.has_topics:
+            topic = english_topics
+        if shared:
+            if geo:
+                own_starts = {h[0] for h in geo}
+                geo = sorted(geo + [h for h in shared if h[0] not in own_starts], key=lambda h: h[0])
+            else:
+                geo = shared
+        return geo, topic
 
     # ------------------------------------------------------------------ places
 
@@ -761,9 +816,9 @@ class Classifier:
         out.sort(key=lambda t: (-t.score, t.parent is not None, t.code))
         return out
 
-    def top_level_scores(self, title: str, body: str) -> dict[str, float]:
+    def top_level_scores(self, title: str, body: str, language: str | None = None) -> dict[str, float]:
         """Scores of all 17 top-level topics (0 when absent), for evaluation."""
-        tags = self.classify(title, body, "en").topics
+        tags = self.classify(title, body, language).topics
         scores = dict.fromkeys(self.lex.top_level, 0.0)
         for t in tags:
             if t.code in scores:

@@ -20,10 +20,15 @@ from typing import Any
 import ahocorasick
 import yaml
 
+from newsmon.classify import arabic
+
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-TRANSLATED_LANGS = ("ar", "fr", "es", "de", "ru")
+LANG_DIR = "lang"
+# Languages whose text and terms go through Arabic normalization and clitic rules.
+CLITIC_LANGS = frozenset({"ar"})
+_LANG_CODE = re.compile(r"[a-z]{2}")
 
 # Case modes of a pattern.
 CASE_ANY = 0
@@ -47,8 +52,6 @@ LEAD_COMPANY_CHARS = 120
 # Capitals of micro-states double as surnames and company names (Morgan
 # Stanley, McDonnell Douglas): they only support an otherwise named country.
 SMALL_COUNTRY_POP = 200_000
-
-_ARABIC_PREFIXES = frozenset("وبلفك")
 
 
 class LexiconError(RuntimeError):
@@ -131,6 +134,22 @@ class LeadCompany:
 
 
 @dataclass(slots=True)
+class LanguagePack:
+    """What the engine needs for one language: the same passes run on each pack's data."""
+
+    code: str
+    auto: Any  # the language's own place names plus its topic terms
+    stopwords: frozenset[str]
+    clitics: bool  # Arabic normalization and clitic rules (see newsmon.classify.arabic)
+    topic_terms: int
+    geo_keys: int
+    # Also scan English's automaton for the shared place names (not its topics).
+    shared_geo: bool = False
+    # False for a language with place names but no folder: English's topic terms serve.
+    has_topics: bool = True
+
+
+@dataclass(slots=True)
 class Lexicon:
     auto: Any  # ahocorasick.Automaton, see build_automaton
     countries: dict[str, dict[str, Any]]
@@ -145,9 +164,8 @@ class Lexicon:
     legal_form_fallback: tuple[tuple[re.Pattern[str], str], ...] = ()
     # Ticker exchange suffix ("F" in "<BMW.F>") -> ISO2 country of the exchange.
     exchange_suffixes: dict[str, str] = field(default_factory=dict)
-    # ``auto`` without the bare (Arabic) keys: same matches in a text without an
-    # Arabic letter, found faster; None when that cannot be guaranteed.
-    auto_plain: Any = None
+    # One pack per language folder (lang/<code>/); ``auto`` is English's.
+    packs: dict[str, LanguagePack] = field(default_factory=dict)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -192,10 +210,6 @@ _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 def has_arabic(text: str) -> bool:
     """Whether ``text`` has a character of the Arabic block (the test of :func:`_is_arabic`)."""
     return not text.isascii() and _ARABIC_LETTER.search(text) is not None
-
-
-def _is_cyrillic(s: str) -> bool:
-    return any("\u0400" <= ch <= "\u04ff" for ch in s)
 
 
 def safe_lower(text: str) -> str:
@@ -276,36 +290,34 @@ def _geo_by_capital(cues: tuple[GeoCue, ...]) -> tuple[tuple[GeoCue, ...], tuple
     return tuple(c for c in cues if c.case == CASE_ANY), cues
 
 
-def build_automaton(geo: _Builder, topic: _Builder) -> tuple[Any, Any | None]:
+def build_automaton(geo: _Builder, topic: _Builder, bare_arabic: bool = False) -> Any:
     """One automaton for both kinds of cue, so each field is scanned once.
 
     Keys are stored as " " + boundary_text(key) so that a match always starts
-    a word; scan " " + boundary_text(lower-cased field). Arabic keys are the
-    exception (stored bare) because Arabic glues prepositions to the next word
-    ("وبغداد"); the engine checks their start itself.
+    a word; scan " " + boundary_text(lower-cased field). With ``bare_arabic``
+    (languages that glue clitics to words, see :mod:`newsmon.classify.arabic`)
+    Arabic keys are stored bare and the engine checks the letters before and
+    after them itself ("وبغداد", "للعراقيين").
 
     Value per key: (key length without the leading space and trailing
-    punctuation, geo suffix allowance, topic suffix allowance, key is Arabic,
+    punctuation, geo suffix allowance, topic suffix allowance, key is bare,
     geo cues, topic cues, trailing punctuation that the match may take when
     the text has it, geo cues by capital (see :func:`_geo_by_capital`)); an
     allowance is None when the key has no cue of that kind.
-
-    Returns that automaton and a second one without the bare keys, for texts
-    without an Arabic letter (None unless :func:`_plain_scan_is_exact`).
     """
     merged: dict[str, list[Any]] = {}
     for kind, builder in ((0, geo), (1, topic)):
         for key, (suffix, cues) in builder.entries.items():
-            arabic = _is_arabic(key)
+            bare = bare_arabic and _is_arabic(key)
             skey = boundary_text(key).rstrip()
             if not skey.strip():
                 continue
             # Trailing punctuation ("U.S.", "Corp.") is left to the engine: a
             # key ending in a separator would swallow the space the next key needs.
             tail = key[len(skey) :]
-            if not arabic:
+            if not bare:
                 skey = " " + skey
-            slot = merged.setdefault(skey, [len(key) - len(tail), None, None, arabic, [], [], ""])
+            slot = merged.setdefault(skey, [len(key) - len(tail), None, None, bare, [], [], ""])
             if len(tail) > len(slot[6]):
                 slot[6] = tail
             old = slot[1 + kind]
@@ -322,16 +334,10 @@ def build_automaton(geo: _Builder, topic: _Builder) -> tuple[Any, Any | None]:
                 elif cue.case < have[twin].case:
                     have[twin] = cue  # keep the more permissive case rule
     values: dict[str, tuple[Any, ...]] = {}
-    for skey, (length, gsuf, tsuf, arabic, gcues, tcues, tail) in merged.items():
+    for skey, (length, gsuf, tsuf, bare, gcues, tcues, tail) in merged.items():
         geo_cues = tuple(gcues)
-        values[skey] = (length, gsuf, tsuf, arabic, geo_cues, tuple(tcues), tail, _geo_by_capital(geo_cues))
-    auto = _automaton(values)
-    plain = None
-    if _plain_scan_is_exact(values):
-        # Same value objects in both, so a cue is one object whichever field
-        # was scanned with which (the engine counts repeats per cue object).
-        plain = _automaton({skey: value for skey, value in values.items() if not value[3]})
-    return auto, plain
+        values[skey] = (length, gsuf, tsuf, bare, geo_cues, tuple(tcues), tail, _geo_by_capital(geo_cues))
+    return _automaton(values)
 
 
 def _automaton(values: dict[str, tuple[Any, ...]]) -> Any:
@@ -345,31 +351,6 @@ def _automaton(values: dict[str, tuple[Any, ...]]) -> Any:
         auto.add_word(skey, values[skey])
     auto.make_automaton()
     return auto
-
-
-def _plain_scan_is_exact(values: dict[str, tuple[Any, ...]]) -> bool:
-    """Whether, in a text without an Arabic letter, the bare keys change no match.
-
-    A bare key (see :func:`build_automaton`) holds an Arabic letter, so such a
-    text can only walk the part before it, and that only matters for the few
-    transliterations that start with Latin letters ("fnwm pېn"). While the
-    automaton is inside such a part it is blind to a spaced key that ends
-    there, and a spaced key can only end there after a space (" p" in
-    "fnwm p"). If no spaced key is such an ending, scanning with the spaced
-    keys alone reports exactly the same matches.
-    """
-    spaced = {skey for skey, value in values.items() if not value[3]}
-    for skey, value in values.items():
-        if not value[3]:
-            continue
-        first = next((i for i, ch in enumerate(skey) if _is_arabic(ch)), None)
-        if first is None or skey.startswith(" "):
-            return False  # it could match, or shadow spaced keys, without an Arabic letter
-        head = skey[:first]
-        for i, ch in enumerate(head):
-            if ch == " " and any(head[i:end] in spaced for end in range(i + 1, len(head) + 1)):
-                return False
-    return True
 
 
 _GENERIC_WORDS = frozenset(
@@ -689,24 +670,17 @@ def _load_regions(data_dir: Path) -> tuple[dict[str, Region], dict[str, tuple[st
     return regions, {k: tuple(sorted(v)) for k, v in by_country.items()}
 
 
-def _load_topics(data_dir: Path) -> tuple[_Builder, dict[str, Topic], tuple[str, ...], int]:
-    doc = _read_yaml(data_dir / "topics.yaml")
+def _load_topic_tree(data_dir: Path) -> tuple[dict[str, Topic], tuple[str, ...]]:
+    """Codes, labels and parents, shared by every language (topics.yaml)."""
+    path = data_dir / "topics.yaml"
+    doc = _read_yaml(path)
+    if not isinstance(doc, dict) or not isinstance(doc.get("topics"), dict):
+        raise LexiconError(f"{path}: expected a mapping with a 'topics' mapping")
     topics: dict[str, Topic] = {}
-    b = _Builder()
-    n_terms = 0
-    for code, spec in (doc.get("topics") or {}).items():
+    for code, spec in doc["topics"].items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("label"), str):
+            raise LexiconError(f"{path}: topics.{code}: needs a 'label'")
         topics[code] = Topic(code=code, label=spec["label"], parent=spec.get("parent"))
-        for weight, terms in (spec.get("terms") or {}).items():
-            for raw in str(terms).split(","):
-                term = raw.strip()
-                if not term:
-                    continue
-                suffix = SUFFIX_NONE
-                if term.endswith("*"):
-                    term, suffix = term[:-1], SUFFIX_ANY
-                pattern, mode = case_mode(term)
-                b.add(pattern, suffix, TopicCue(code, float(weight), mode, pattern))
-                n_terms += 1
     for t in topics.values():
         chain: list[str] = []
         p = t.parent
@@ -719,7 +693,145 @@ def _load_topics(data_dir: Path) -> tuple[_Builder, dict[str, Topic], tuple[str,
     top = tuple(sorted(c for c, t in topics.items() if t.parent is None))
     if len(top) != 17:
         raise LexiconError(f"topics.yaml: expected 17 top-level topics, found {len(top)}")
-    return b, topics, top, n_terms
+    return topics, top
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _load_language_topics(path: Path, code: str, topics: dict[str, Topic]) -> tuple[_Builder, int]:
+    """One language's topic terms (lang/<code>/topics.yaml), checked against the topic tree."""
+    doc = _read_yaml(path)
+    if not isinstance(doc, dict):
+        raise LexiconError(f"{path}: expected a mapping with 'language' and 'topics'")
+    if doc.get("language") != code:
+        raise LexiconError(f"{path}: language: expected {code!r} (the folder name), got {_short(doc.get('language'))}")
+    entries = doc.get("topics") or {}
+    if not isinstance(entries, dict):
+        raise LexiconError(f"{path}: topics: expected a mapping of IPTC codes")
+    clitics = code in CLITIC_LANGS
+    b = _Builder()
+    n_terms = 0
+    for topic_code, spec in entries.items():
+        where = f"{path}: topics.{topic_code}"
+        if topic_code not in topics:
+            raise LexiconError(f"{where}: unknown IPTC code (codes and labels live in topics.yaml)")
+        terms = spec.get("terms") if isinstance(spec, dict) else None
+        if not isinstance(terms, dict):
+            raise LexiconError(f"{where}: expected 'terms' mapping weight -> comma-separated terms")
+        for weight, text in terms.items():
+            if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 4:
+                raise LexiconError(f"{where}.terms: weight must be 1-4, got {_short(weight)}")
+            if not isinstance(text, str):
+                raise LexiconError(f"{where}.terms.{weight}: expected a comma-separated string, got {_short(text)}")
+            for raw in text.split(","):
+                term = raw.strip()
+                if not term:
+                    continue
+                suffix = SUFFIX_NONE
+                if term.endswith("*"):
+                    term, suffix = term[:-1].strip(), SUFFIX_ANY
+                pattern, mode = case_mode(term)
+                if clitics and _is_arabic(pattern):
+                    pattern = arabic.normalize_term(pattern)
+                if not pattern:
+                    raise LexiconError(f"{where}.terms.{weight}: term {_short(raw.strip())} is empty once normalized")
+                b.add(pattern, suffix, TopicCue(topic_code, float(weight), mode, pattern))
+                n_terms += 1
+    return b, n_terms
+
+
+def _load_stopwords(path: Path, code: str) -> frozenset[str]:
+    if not path.exists():
+        return frozenset()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LexiconError(f"cannot read {path}: {exc}") from exc
+    words = (w.strip() for w in lines)
+    norm = arabic.normalize if code in CLITIC_LANGS else str.lower
+    return frozenset(norm(w) for w in words if w and not w.startswith("#"))
+
+
+def language_codes(data_dir: Path) -> list[str]:
+    """The language folders under ``data_dir/lang`` (each an ISO 639-1 code)."""
+    root = data_dir / LANG_DIR
+    if not root.is_dir():
+        raise LexiconError(f"{root}: missing language folder (needs at least lang/en/)")
+    codes = sorted(p.name for p in root.iterdir() if p.is_dir() and _LANG_CODE.fullmatch(p.name))
+    if "en" not in codes:
+        raise LexiconError(f"{root}: lang/en/ is required (English is the fallback language)")
+    return codes
+
+
+def _split_geo(geo: _Builder) -> dict[str, _Builder]:
+    """The gazetteer keys by the language of their cues ("" for the shared names)."""
+    out: dict[str, _Builder] = {}
+    for key, (suffix, cues) in geo.entries.items():
+        by_lang: dict[str, list[Any]] = {}
+        for cue in cues:
+            by_lang.setdefault(cue.lang, []).append(cue)
+        for lang, lcues in by_lang.items():
+            b = out.setdefault(lang, _Builder())
+            b.entries[key] = (suffix, lcues)
+    return out
+
+
+def _own_geo(own: _Builder | None, clitics: bool) -> _Builder:
+    """A language's own place names, with Arabic keys normalized for clitic languages."""
+    b = _Builder()
+    if own is None:
+        return b
+    if not clitics:
+        return own
+    for key, (suffix, cues) in own.entries.items():
+        if _is_arabic(key):
+            key = arabic.normalize_term(key)
+            if len(key) < 3:
+                continue  # two letters are a particle once the article is gone
+        for cue in cues:
+            b.add(key, suffix, cue)
+    return b
+
+
+def _load_packs(data_dir: Path, geo: _Builder, topics: dict[str, Topic]) -> dict[str, LanguagePack]:
+    """One pack per language folder.
+
+    The shared names (English and international, mostly Latin script) are
+    built once, into English's automaton; other languages scan that automaton
+    for places only, beside their own (their place names and topic terms), so
+    start-up does not grow with every language by the size of the gazetteer.
+    """
+    by_lang = _split_geo(geo)
+    shared = by_lang.pop("", _Builder())
+    packs: dict[str, LanguagePack] = {}
+    folders = language_codes(data_dir)
+    # A language with place names in the gazetteer but no folder yet gets its
+    # places, and English's topic terms (see LanguagePack.has_topics).
+    for code in sorted(set(folders) | set(by_lang)):
+        folder = data_dir / LANG_DIR / code
+        path = folder / "topics.yaml"
+        if code in folders:
+            if not path.exists():
+                raise LexiconError(f"{path}: missing (every language folder needs topics.yaml)")
+            topic_b, n_terms = _load_language_topics(path, code, topics)
+        else:
+            topic_b, n_terms = _Builder(), 0
+        clitics = code in CLITIC_LANGS
+        geo_b = shared if code == "en" else _own_geo(by_lang.get(code), clitics)
+        packs[code] = LanguagePack(
+            code=code,
+            auto=build_automaton(geo_b, topic_b, bare_arabic=clitics),
+            stopwords=_load_stopwords(folder / "stopwords.txt", code),
+            clitics=clitics,
+            topic_terms=n_terms,
+            geo_keys=len(geo_b.entries),
+            shared_geo=code != "en",
+            has_topics=code in folders,
+        )
+    return packs
 
 
 def load_lexicon(data_dir: Path | None = None) -> Lexicon:
@@ -728,14 +840,14 @@ def load_lexicon(data_dir: Path | None = None) -> Lexicon:
     weights: dict[str, float] = {}
     geo, countries, n_places = _load_geo(data_dir, weights)
     regions, country_regions = _load_regions(data_dir)
-    topic_b, topics, top, n_terms = _load_topics(data_dir)
-    auto, auto_plain = build_automaton(geo, topic_b)
+    topics, top = _load_topic_tree(data_dir)
+    packs = _load_packs(data_dir, geo, topics)
     extra = _read_yaml(data_dir / "geo_extra.yaml")
     if not math.isfinite(sum(weights.values())):
         raise LexiconError("geo_extra.yaml: weights must be finite numbers")
     lex = Lexicon(
-        auto=auto,
-        auto_plain=auto_plain,
+        auto=packs["en"].auto,
+        packs=packs,
         countries=countries,
         regions=regions,
         country_regions=country_regions,
@@ -744,9 +856,9 @@ def load_lexicon(data_dir: Path | None = None) -> Lexicon:
         weights=weights,
         stats={
             "geo_keys": len(geo.entries),
-            "topic_keys": len(topic_b.entries),
             "places": n_places,
-            "topic_terms": n_terms,
+            "languages": len(packs),
+            "topic_terms": sum(p.topic_terms for p in packs.values()),
         },
         lead_company=_lead_company_patterns(extra),
         legal_form_fallback=_legal_form_fallback(extra),
@@ -754,7 +866,3 @@ def load_lexicon(data_dir: Path | None = None) -> Lexicon:
     )
     logger.info("classifier lexicon loaded: %s", lex.stats)
     return lex
-
-
-def is_arabic_prefix(ch: str) -> bool:
-    return ch in _ARABIC_PREFIXES

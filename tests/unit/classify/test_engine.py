@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import dataclasses
 import itertools
 
 import pytest
 
 from newsmon.classify import Classifier
-from newsmon.streams.records import Classification, dumps
+from newsmon.streams.records import Classification
 
 
 def _focus(r: Classification) -> set[str]:
@@ -307,18 +306,26 @@ def test_language__detected_and_country_names_found(clf, text, lang, country):
     r = clf.classify("", text)
     assert r.language == lang
     assert country in _roles(r)
-    assert r.coverage["places"] == "names"
+    assert r.coverage["data"] == lang
 
 
 def test_language__english_reports_full_coverage(clf):
     r = clf.classify("Talks", "The minister said the talks in Paris would resume on Monday.")
     assert r.language == "en"
-    assert r.coverage == {"places": "full", "regions": "full", "topics": "full"}
+    assert r.coverage["topics"] == "full" and r.coverage["data"] == "en"
+    assert r.coverage["language_source"] == "detected"
 
 
-def test_language__given_language_skips_detection(clf):
-    r = clf.classify("", "Le gouvernement a annoncé une loi.", language="EN")
-    assert r.language == "en"
+def test_language__hint_does_not_override_clear_text(clf):
+    r = clf.classify("", "Le gouvernement a annoncé mardi une loi sur les retraites et la santé.", language="EN")
+    assert r.language == "fr"
+    assert r.coverage["language_source"] == "detected"
+
+
+def test_language__hint_decides_when_text_is_too_short(clf):
+    r = clf.classify("", "Kaboul", language="fr")
+    assert r.language == "fr"
+    assert r.coverage["language_source"] == "hint"
 
 
 def test_language__foreign_name_that_is_an_english_word_is_ignored_in_english(clf):
@@ -464,17 +471,3 @@ def test_places__country_first_named_after_the_lead_with_little_evidence_is_a_me
 def test_places__wire_abbreviations_and_markets_name_their_country(clf, text, country):
     r = clf.classify("Markets", f"Officials said {text} this week.")
     assert country in _roles(r)
-
-
-# ------------------------------------------------------------------ fast paths
-
-
-def test_scan__text_without_arabic_classifies_the_same_with_the_full_automaton(clf, seed_articles):
-    full_only = Classifier(dataclasses.replace(clf.lex, auto_plain=None), clf.detector)
-    articles = [(a["title"], a["body"]) for a in seed_articles] + [
-        ("Talks in New York", "The U.S. and Japan's ministry said on Monday talks in San Francisco would resume."),
-        ("Ashgabat deal", "Turkmenistan signed in Ashgabat; officials in Phnom Penh and Las Vegas said w shak fnwm p."),
-        ("MARKETS <ACME.L>", "Acme Corp said net profit rose 10 pct to 5 mln dlrs, or 12 cts a share, in London."),
-    ]
-    for title, body in articles:
-        assert dumps(clf.classify(title, body)) == dumps(full_only.classify(title, body))

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import random
 import shutil
 from pathlib import Path
 
@@ -74,49 +73,6 @@ def _geo_cue(pattern: str, case: int = CASE_ANY, flags: int = 0, lang: str = "")
 
 def _found(auto, text: str) -> list[tuple[int, str]]:
     return [(end, value[4][0].pattern) for end, value in auto.iter_long(text)]
-
-
-def test_plain_automaton__refused_when_a_spaced_key_ends_inside_a_bare_key():
-    geo = lx._Builder()
-    geo.add("w shak\u0639", 0, _geo_cue("w shak\u0639"))  # Latin start, then an Arabic letter
-    geo.add("shak", 0, _geo_cue("shak"))
-    auto, plain = lx.build_automaton(geo, lx._Builder())
-    assert plain is None
-    # Why: inside "w shak" the full automaton does not see " shak" end.
-    without_bare = lx._automaton({k: v for k, v in auto.items() if not v[3]})
-    assert _found(auto, " new shak") != _found(without_bare, " new shak")
-
-
-def test_plain_automaton__built_when_no_spaced_key_ends_inside_a_bare_key():
-    geo = lx._Builder()
-    geo.add("w shak\u0639", 0, _geo_cue("w shak\u0639"))
-    geo.add("shake", 0, _geo_cue("shake"))
-    auto, plain = lx.build_automaton(geo, lx._Builder())
-    assert plain is not None
-    assert _found(plain, " new shake") == _found(auto, " new shake") == [(9, "shake")]
-
-
-def test_plain_automaton__same_matches_as_full_on_text_without_arabic_letters(clf):
-    full, plain = clf.lex.auto, clf.lex.auto_plain
-    assert plain is not None  # the shipped data allows the fast scan
-    keys = [k for k, _v in full.items()]
-    # Latin beginnings of bare keys ("fnwm p" of "fnwm pېn") are the only way
-    # the two automata can part in such a text.
-    heads = sorted(
-        {k[: next(i for i, ch in enumerate(k) if lx.has_arabic(ch))] for k in keys if lx.has_arabic(k)} - {""}
-    )
-    spaced = sorted(k.strip() for k in keys if k.startswith(" "))
-    assert heads and spaced
-    rng = random.Random(20261129)
-    compared = 0
-    for _ in range(3000):
-        parts = [rng.choice(heads) if rng.random() < 0.4 else rng.choice(spaced) for _ in range(rng.randint(2, 6))]
-        text = " " + rng.choice([" ", "", "s "]).join(parts)
-        if lx.has_arabic(text):
-            continue
-        assert list(plain.iter_long(text)) == list(full.iter_long(text)), text
-        compared += 1
-    assert compared > 1000
 
 
 def test_has_arabic__only_arabic_block_characters_count():
