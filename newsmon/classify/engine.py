@@ -19,7 +19,7 @@ an offshore market named up front) is focus once it reaches ``ANCHOR_MIN``,
 whatever the best country scores; a list of countries up front ("Britain,
 France and Japan") makes every member focus; a country first named after the
 lead needs ``LATE_MIN`` when another country is named up front. Market
-boilerplate (dlrs, Inc, NYSE) only decides when no named country reaches
+boilerplate (Inc, NYSE, plc) only decides when no named country reaches
 focus; a company of a national legal form that is the subject of the lead
 sentence ("Acme Corp said") counts as real evidence, and so does a wire
 ticker: "<DD>" in a headline is a US listing, "<BMW.F>" names its exchange.
@@ -83,6 +83,10 @@ TOPIC_MIN = 2.0
 TOPIC_RATIO = 0.12
 SUBTOPIC_MIN = 2.5
 TERM_REPEAT_CAP = 3
+TOPIC_TITLE_FACTOR = 2.0
+TOPIC_LEAD_FACTOR = 1.5
+TERM_WEIGHT_POWER = 1.0
+_TERM_WEIGHT = {float(w): float(w) ** TERM_WEIGHT_POWER for w in range(1, 5)}
 SCORE_SCALE_PLACE = 3.0
 SCORE_SCALE_TOPIC = 12.0
 
@@ -92,7 +96,7 @@ _STRONG_KINDS = frozenset(
 _TOWN_KINDS = frozenset({"city", "city_major"})
 _COMPOUND_VETO_KINDS = frozenset({"city", "city_major", "subdivision_minor"})
 _NUMBER_WORDS = frozenset(
-    {"mln", "million", "billion", "bln", "bn", "trillion", "thousand", "of", "in", "billions", "millions", "pct"}
+    {"million", "billion", "bn", "trillion", "thousand", "of", "in", "billions", "millions"}
 )
 _PLACE_PREFIXES = frozenset(
     {
@@ -761,8 +765,9 @@ class Classifier:
         spans: dict[str, list[tuple[_Field, int, int]]] = {}
         counts: dict[int, int] = {}
         for f, hits in zip(fields, scans, strict=True):
-            factor = TITLE_FACTOR if f.name == "title" else 1.0
+            title_field = f.name == "title"
             for start, end, cues in hits:
+                factor = TOPIC_TITLE_FACTOR if title_field else (TOPIC_LEAD_FACTOR if start < LEAD_CHARS else 1.0)
                 span = (f, start, end)
                 for cue in cues:
                     if cue.case and not _case_ok(f, start, cue.case, cue.pattern):
@@ -773,7 +778,7 @@ class Classifier:
                         continue
                     counts[key] = n + 1
                     code = cue.code
-                    raw[code] = raw.get(code, 0.0) + cue.weight * factor
+                    raw[code] = raw.get(code, 0.0) + _TERM_WEIGHT[cue.weight] * factor
                     sp = spans.get(code)
                     if sp is None:
                         spans[code] = [span]

@@ -62,6 +62,10 @@ def eval_dir() -> Path:
     if env:
         return Path(env)
     repo = Path(__file__).resolve().parents[2]
+    # A git worktree may sit one level deeper than the main checkout.
+    for up in (repo.parent, repo.parent.parent):
+        if (up / "shared" / "eval").is_dir():
+            return up / "shared" / "eval"
     return (repo / ".." / "shared" / "eval").resolve()
 
 

@@ -104,7 +104,7 @@ class LanguageDetector:
                 if hits >= 4:
                     break
         if sample.isascii():
-            # Short wire tables ("Shr 1.11 vs 1.04") have few function words;
+            # Short items (a headline, a results table) have few function words;
             # plain ASCII without foreign function words is English.
             return hits >= 4 or (not strict and not any(w in low for w in _FOREIGN_WORDS))
         if hits < 4:
