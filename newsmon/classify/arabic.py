@@ -177,7 +177,8 @@ def keyword_regex_source(term: str) -> str:
     key = normalize_term(term)
     pre = "|".join(sorted((re.escape(p) for p in PREFIXES if p), key=len, reverse=True))
     suf = "|".join(sorted((re.escape(s) for s in SUFFIXES if s), key=len, reverse=True))
-    return rf"(?<!\w)(?:{pre})?{re.escape(key)}(?:{suf})?(?!\w)"
+    body = r"\s+".join(re.escape(w) for w in key.split())
+    return rf"(?<!\w)(?:{pre})?{body}(?:{suf})?(?!\w)"
 
 
 def has_arabic_script(text: str) -> bool:

@@ -52,15 +52,15 @@ def _leaf(leaf: Leaf, item: ClassifiedArticle) -> list[Reason] | None:
         for fname, text in (("title", art.title), ("body", art.body)):
             if leaf.exclude_pattern is not None and leaf.exclude_pattern.search(text):
                 return None
-            for m in leaf.pattern.finditer(text):
+            for start, end in leaf.pattern.finditer(text):
                 reasons.append(
                     {
                         "kind": "keyword",
-                        "tag": m.group(0).lower(),
+                        "tag": text[start:end].lower(),
                         "field": fname,
-                        "start": m.start(),
-                        "end": m.end(),
-                        "text": m.group(0),
+                        "start": start,
+                        "end": end,
+                        "text": text[start:end],
                     }
                 )
                 if len(reasons) >= 5:

@@ -27,6 +27,8 @@ from typing import Any, Literal
 import orjson
 import yaml
 
+from newsmon.rules.keywords import KeywordPattern
+
 RULE_TYPES = ("any", "frequency", "spike", "first_seen")
 LEAF_KINDS = ("regions", "countries", "topics", "keywords", "sources", "languages")
 COMBINATORS = ("all", "any", "none")
@@ -59,8 +61,8 @@ class Leaf:
     role: Literal["focus", "any"] = "focus"
     min_score: float = 0.0
     exclude: tuple[str, ...] = ()
-    pattern: re.Pattern[str] | None = None
-    exclude_pattern: re.Pattern[str] | None = None
+    pattern: KeywordPattern | None = None
+    exclude_pattern: KeywordPattern | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,11 +144,8 @@ def _str_list(value: Any, source: str, rule: str, path: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _keyword_pattern(terms: Iterable[str]) -> re.Pattern[str]:
-    # Longest first so a phrase wins over its first word; whitespace inside a
-    # phrase matches any run of whitespace (line breaks in bodies).
-    alts = sorted({r"\s+".join(re.escape(w) for w in t.split()) for t in terms}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)", re.IGNORECASE)
+def _keyword_pattern(terms: Iterable[str]) -> KeywordPattern:
+    return KeywordPattern(terms)
 
 
 def _parse_leaf(kind: str, value: Any, source: str, rule: str, path: str) -> Leaf:
