@@ -95,9 +95,7 @@ _STRONG_KINDS = frozenset(
 )
 _TOWN_KINDS = frozenset({"city", "city_major"})
 _COMPOUND_VETO_KINDS = frozenset({"city", "city_major", "subdivision_minor"})
-_NUMBER_WORDS = frozenset(
-    {"million", "billion", "bn", "trillion", "thousand", "of", "in", "billions", "millions"}
-)
+_NUMBER_WORDS = frozenset({"million", "billion", "bn", "trillion", "thousand", "of", "in", "billions", "millions"})
 _PLACE_PREFIXES = frozenset(
     {
         "new",
