@@ -590,6 +590,8 @@ def _load_geo(data_dir: Path, lex_weights: dict[str, float]) -> tuple[_Builder, 
         )
         n_places += 1
 
+    n_places += _add_cldr_names(data_dir, countries, add_cue)
+
     for slug, g in (regions_doc.get("groups") or {}).items():
         for alias in g.get("aliases", []) or []:
             add_cue(alias, slug, "name", F_REGION, weight=1.0)
@@ -604,6 +606,35 @@ def _load_geo(data_dir: Path, lex_weights: dict[str, float]) -> tuple[_Builder, 
             add_cue(text, iso2, "implicit", F_IMPLICIT)
 
     return b, countries, n_places
+
+
+def _add_cldr_names(data_dir: Path, countries: dict[str, Any], add_cue: Any) -> int:
+    """Country names and major cities per language from CLDR (names_cldr.json, see build_data)."""
+    path = data_dir / "names_cldr.json"
+    if not path.exists():
+        return 0
+    doc = _read_json(path)
+    n = 0
+    for lang, spec in (doc.get("languages") or {}).items():
+        if not isinstance(lang, str) or not _LANG_CODE.fullmatch(lang):
+            raise LexiconError(f"{path}: languages.{_short(lang)}: expected an ISO 639-1 code")
+        for iso2, names in (spec.get("countries") or {}).items():
+            if iso2 not in countries:
+                continue
+            for name in names:
+                key, suffix = _foreign_key(name, lang)
+                add_cue(key, iso2, "name", suffix=suffix, lang=lang)
+        for name, iso2, geonameid, pop, english in spec.get("cities") or []:
+            if iso2 not in countries:
+                continue
+            capital = english == countries[iso2].get("capital")
+            kind = "capital" if capital else ("city_major" if pop >= 1_000_000 else "city")
+            flags = F_SUPPORT if kind == "city" else 0
+            key, suffix = _foreign_key(name, lang)
+            place = {"name": english, "kind": "city", "code": f"geonames:{geonameid}"}
+            add_cue(key, iso2, kind, flags, place=place, population=max(int(pop), 1), suffix=suffix, lang=lang)
+            n += 1
+    return n
 
 
 def _lead_company_patterns(extra: dict[str, Any]) -> tuple[LeadCompany, ...]:
@@ -791,9 +822,30 @@ def _own_geo(own: _Builder | None, clitics: bool) -> _Builder:
             key = arabic.normalize_term(key)
             if len(key) < 3:
                 continue  # two letters are a particle once the article is gone
+            # The nisba (demonym, adjective) of a name in -a drops the alef
+            # (سوريا -> سوري, فرنسا -> فرنسي), of a name in -iyya its taa
+            # marbuta (السعودية -> سعودي); other names take it as a suffix.
+            stem = key[:-1] if key.endswith(("\u0627", "\u064a\u0647")) and " " not in key else ""
+            # "دولة فلسطين" (State of Palestine): news writes the name alone.
+            head, _, rest = key.partition(" ")
+            if head in _ARABIC_STATE_WORDS and len(rest) >= 3:
+                for cue in cues:
+                    if cue.kind == "name":
+                        b.add(rest, suffix, cue)
+            for cue in cues:
+                if len(stem) >= 3 and cue.kind == "name" and not cue.flags:
+                    b.add(stem, suffix, GeoCue(**{**_cue_fields(cue), "kind": "demonym", "pattern": stem}))
         for cue in cues:
             b.add(key, suffix, cue)
     return b
+
+
+# Arabic state-form words (normalized) that official country names start with.
+_ARABIC_STATE_WORDS = frozenset({"\u062f\u0648\u0644\u0647", "\u062c\u0645\u0647\u0648\u0631\u064a\u0647"})
+
+
+def _cue_fields(cue: GeoCue) -> dict[str, Any]:
+    return {f: getattr(cue, f) for f in GeoCue.__slots__}
 
 
 def _load_packs(data_dir: Path, geo: _Builder, topics: dict[str, Topic]) -> dict[str, LanguagePack]:
