@@ -770,6 +770,8 @@ class Classifier:
                 for cue in cues:
                     if cue.case and not _case_ok(f, start, cue.case, cue.pattern):
                         continue
+                    if cue.sense is not None and not cue.sense.holds(f.low, start, end):
+                        continue  # another sense of the word, told by its neighbours
                     key = id(cue)
                     n = counts.get(key, 0)
                     if n >= TERM_REPEAT_CAP:
@@ -780,7 +782,7 @@ class Classifier:
                     sp = spans.get(code)
                     if sp is None:
                         spans[code] = [span]
-                    elif len(sp) < MAX_EVIDENCE and sp[-1][1] != start:
+                    elif len(sp) < MAX_EVIDENCE and (sp[-1][1] != start or sp[-1][0] is not f):
                         sp.append(span)
         if not raw:
             return []

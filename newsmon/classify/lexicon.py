@@ -87,11 +87,37 @@ class GeoCue:
 
 
 @dataclass(frozen=True, slots=True)
+class SenseRule:
+    """A term whose topic depends on its neighbours (lang/<code>/senses.yaml).
+
+    Within ``window`` characters either side of the match, any ``unless``
+    word drops the cue ("campaign" next to "security forces" is no election),
+    and a ``needs`` pattern keeps it only when one of its words is there
+    ("fire" is a disaster next to "blaze" or "firefighters", not in "opened
+    fire" or "came under fire").
+    """
+
+    unless: re.Pattern[str] | None
+    needs: re.Pattern[str] | None
+    window: int
+    normalize_arabic: bool = False
+
+    def holds(self, low: str, start: int, end: int) -> bool:
+        seg = low[max(0, start - self.window) : end + self.window]
+        if self.normalize_arabic:
+            seg = arabic.normalize(seg)
+        if self.unless is not None and self.unless.search(seg):
+            return False
+        return self.needs is None or self.needs.search(seg) is not None
+
+
+@dataclass(frozen=True, slots=True)
 class TopicCue:
     code: str
     weight: float
     case: int
     pattern: str
+    sense: SenseRule | None = None
 
 
 @dataclass(slots=True)
@@ -732,8 +758,80 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+SENSE_WINDOW = 100
+
+
+def _word_alternation(words: list[str], clitics: bool) -> re.Pattern[str]:
+    alts = []
+    for w in sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True):
+        prefix = w.endswith("*")
+        w = w.rstrip("*").strip()
+        if clitics and _is_arabic(w):
+            w = arabic.normalize_term(w)
+        body = r"\s+".join(re.escape(part) for part in w.lower().split())
+        alts.append(body + (r"\w*" if prefix else ""))
+    # Arabic context words may carry clitics, so only their end is checked there.
+    start = "" if clitics else r"(?<!\w)"
+    return re.compile(start + "(?:" + "|".join(alts) + r")(?!\w)")
+
+
+def _load_senses(path: Path, code: str, topics: dict[str, Topic]) -> dict[str, list[tuple[frozenset[str], SenseRule]]]:
+    """Sense rules of one language (optional lang/<code>/senses.yaml): term -> [(topics, rule)]."""
+    if not path.exists():
+        return {}
+    doc = _read_yaml(path)
+    if not isinstance(doc, dict) or doc.get("language") != code or not isinstance(doc.get("senses"), list):
+        raise LexiconError(f"{path}: expected 'language: {code}' and a 'senses' list")
+    clitics = code in CLITIC_LANGS
+    out: dict[str, list[tuple[frozenset[str], SenseRule]]] = {}
+    for i, item in enumerate(doc["senses"]):
+        where = f"{path}: senses[{i}]"
+        if not isinstance(item, dict):
+            raise LexiconError(f"{where}: expected a mapping")
+        unknown = set(item) - {"terms", "topics", "unless_near", "needs_near", "window", "note"}
+        if unknown:
+            raise LexiconError(f"{where}.{sorted(unknown)[0]}: unknown key")
+        terms, codes = item.get("terms"), item.get("topics")
+        if not isinstance(terms, list) or not terms or not all(isinstance(t, str) for t in terms):
+            raise LexiconError(f"{where}.terms: expected a list of terms as written in topics.yaml")
+        if not isinstance(codes, list) or not codes or any(c not in topics for c in codes):
+            raise LexiconError(f"{where}.topics: expected a list of IPTC codes from topics.yaml, got {_short(codes)}")
+        lists = {}
+        for key in ("unless_near", "needs_near"):
+            words = item.get(key)
+            if words is not None and (not isinstance(words, list) or not all(isinstance(w, str) for w in words)):
+                raise LexiconError(f"{where}.{key}: expected a list of words")
+            lists[key] = words
+        if not lists["unless_near"] and not lists["needs_near"]:
+            raise LexiconError(f"{where}: needs 'unless_near' or 'needs_near'")
+        window = item.get("window", SENSE_WINDOW)
+        if isinstance(window, bool) or not isinstance(window, int) or not 10 <= window <= 1000:
+            raise LexiconError(f"{where}.window: expected characters between 10 and 1000, got {_short(window)}")
+        rule = SenseRule(
+            unless=_word_alternation(lists["unless_near"], clitics) if lists["unless_near"] else None,
+            needs=_word_alternation(lists["needs_near"], clitics) if lists["needs_near"] else None,
+            window=window,
+            normalize_arabic=clitics,
+        )
+        for term in terms:
+            key = term.strip().rstrip("*").strip()
+            key = arabic.normalize_term(key) if clitics and _is_arabic(key) else key.lower()
+            out.setdefault(key, []).append((frozenset(codes), rule))
+    return out
+
+
+def _sense_for(
+    senses: dict[str, list[tuple[frozenset[str], SenseRule]]], pattern: str, code: str, topics: dict[str, Topic]
+) -> SenseRule | None:
+    for codes, rule in senses.get(pattern.lower(), ()):
+        if code in codes or any(a in codes for a in topics[code].ancestors):
+            return rule
+    return None
+
+
 def _load_language_topics(path: Path, code: str, topics: dict[str, Topic]) -> tuple[_Builder, int]:
     """One language's topic terms (lang/<code>/topics.yaml), checked against the topic tree."""
+    senses = _load_senses(path.parent / "senses.yaml", code, topics)
     doc = _read_yaml(path)
     if not isinstance(doc, dict):
         raise LexiconError(f"{path}: expected a mapping with 'language' and 'topics'")
@@ -769,7 +867,8 @@ def _load_language_topics(path: Path, code: str, topics: dict[str, Topic]) -> tu
                     pattern = arabic.normalize_term(pattern)
                 if not pattern:
                     raise LexiconError(f"{where}.terms.{weight}: term {_short(raw.strip())} is empty once normalized")
-                b.add(pattern, suffix, TopicCue(topic_code, float(weight), mode, pattern))
+                sense = _sense_for(senses, pattern, topic_code, topics) if senses else None
+                b.add(pattern, suffix, TopicCue(topic_code, float(weight), mode, pattern, sense))
                 n_terms += 1
     return b, n_terms
 
