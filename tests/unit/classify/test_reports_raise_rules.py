@@ -12,7 +12,6 @@ from newsmon.rules.matcher import match_rules
 from newsmon.rules.model import load_rules
 from newsmon.streams.records import ClassifiedArticle
 
-
 REPORTS = [
     (
         "ar",
