@@ -1,0 +1,334 @@
+"""French topics, on news sentences written for these tests.
+
+Each case is classified as the pipeline does it (language detected from the
+text) and must put the expected top-level IPTC topic first. Without the French
+folder (lang/fr) the texts fall back to English terms, which French running
+text barely contains, so the cases fail when the lexicon is removed. The
+sentences mix the registers of French-language media in Europe and Africa
+(FCFA, CEDEAO, gendarmerie, Ligue 1) and use elided forms (l'armée, d'Ebola).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsmon.classify import Classifier
+
+ARTS = "medtop:01000000"
+CRIME = "medtop:02000000"
+DISASTER = "medtop:03000000"
+ECONOMY = "medtop:04000000"
+EDUCATION = "medtop:05000000"
+ENVIRONMENT = "medtop:06000000"
+HEALTH = "medtop:07000000"
+HUMAN_INTEREST = "medtop:08000000"
+LABOUR = "medtop:09000000"
+LIFESTYLE = "medtop:10000000"
+POLITICS = "medtop:11000000"
+RELIGION = "medtop:12000000"
+SCITECH = "medtop:13000000"
+SOCIETY = "medtop:14000000"
+SPORT = "medtop:15000000"
+CONFLICT = "medtop:16000000"
+WEATHER = "medtop:17000000"
+
+CASES = [
+    (
+        "sport_league_win",
+        "Ligue 1 : Lyon s'impose à Nantes et remonte au classement",
+        "Grâce à un doublé de son attaquant, Lyon a battu Nantes 2-0 samedi soir. L'entraîneur a salué la "
+        "solidité de sa défense, et le club remonte à la cinquième place du championnat.",
+        SPORT,
+    ),
+    (
+        "sport_african_cup",
+        "CAN : les Lions indomptables qualifiés pour les quarts de finale",
+        "Le Cameroun a dominé le match face à la Guinée et s'est qualifié pour les quarts de finale de la Coupe "
+        "d'Afrique des nations. Le sélectionneur a fait tourner son effectif, et le gardien n'a encaissé aucun but.",
+        SPORT,
+    ),
+    (
+        "sport_athletics",
+        "Athlétisme : une Kényane bat le record du monde du marathon",
+        "La coureuse a remporté le marathon de Chicago en pulvérisant le record du monde de plus d'une minute. "
+        "L'athlète, championne olympique, visait ce chrono depuis deux saisons.",
+        SPORT,
+    ),
+    (
+        "economy_inflation",
+        "L'inflation atteint 9 % au Sénégal, les prix des denrées flambent",
+        "La hausse des prix du riz, de l'huile et du carburant pèse sur le pouvoir d'achat des ménages. "
+        "La banque centrale de la zone franc envisage de relever son taux directeur pour freiner l'inflation.",
+        ECONOMY,
+    ),
+    (
+        "economy_company_results",
+        "Le groupe de télécoms annonce un bénéfice en hausse de 12 %",
+        "Porté par le paiement mobile, le chiffre d'affaires de l'entreprise a atteint 1 200 milliards de FCFA. "
+        "Le directeur général promet aux actionnaires un dividende plus élevé et de nouveaux investissements.",
+        ECONOMY,
+    ),
+    (
+        "economy_cocoa_exports",
+        "Cacao : la Côte d'Ivoire relève le prix payé aux producteurs",
+        "Le gouvernement a fixé le prix bord champ à 1 000 FCFA le kilo pour la campagne de commercialisation. "
+        "Les exportations de fèves ont rapporté des recettes record au pays, premier producteur mondial.",
+        ECONOMY,
+    ),
+    (
+        "politics_presidential_election",
+        "Présidentielle : la commission électorale publie les résultats provisoires",
+        "Le président sortant est réélu dès le premier tour avec 58 % des voix, selon la CENI. L'opposition "
+        "dénonce des fraudes dans plusieurs bureaux de vote et annonce un recours devant la Cour constitutionnelle.",
+        POLITICS,
+    ),
+    (
+        "politics_cabinet_reshuffle",
+        "Remaniement : le Premier ministre présente son nouveau gouvernement",
+        "Le chef de l'État a signé le décret portant nomination de 32 ministres. Plusieurs figures de "
+        "l'opposition font leur entrée au gouvernement, tandis que le ministre des Finances conserve son poste.",
+        POLITICS,
+    ),
+    (
+        "politics_parliament_bill",
+        "L'Assemblée nationale adopte le projet de loi sur la décentralisation",
+        "Les députés ont voté le texte par 120 voix contre 35 après trois jours de débats. Le parti au pouvoir "
+        "salue une réforme historique, les partis d'opposition dénoncent un passage en force.",
+        POLITICS,
+    ),
+    (
+        "politics_regional_summit",
+        "Sommet de la CEDEAO : les chefs d'État exigent un calendrier de transition",
+        "Réunis à Abuja, les dirigeants ouest-africains ont demandé à la junte de fixer une date pour les "
+        "élections. Des sanctions économiques restent en vigueur en attendant un accord.",
+        POLITICS,
+    ),
+    (
+        "health_ebola",
+        "Une nouvelle épidémie d'Ebola déclarée dans l'est du pays",
+        "Le ministère de la Santé a confirmé trois cas et deux décès. Les équipes de riposte de l'OMS ont "
+        "commencé à vacciner les contacts et le personnel soignant des centres de santé.",
+        HEALTH,
+    ),
+    (
+        "health_malaria",
+        "Paludisme : un nouveau vaccin distribué aux enfants de moins de cinq ans",
+        "La campagne de vaccination doit protéger des millions d'enfants contre la maladie, première cause de "
+        "mortalité infantile dans la région. Les médecins rappellent l'importance des moustiquaires.",
+        HEALTH,
+    ),
+    (
+        "health_hospital",
+        "Grève des médecins : les hôpitaux publics tournent au ralenti",
+        "Dans les hôpitaux, seules les urgences et les soins intensifs sont assurés. Les patients attendent des "
+        "heures pour une consultation, et les infirmiers réclament plus de personnel soignant.",
+        HEALTH,
+    ),
+    (
+        "scitech_mobile_app",
+        "Une start-up lance une application pour payer ses factures par téléphone",
+        "L'application mobile permet aux utilisateurs de régler l'eau et l'électricité depuis un smartphone. "
+        "Les fondateurs misent sur l'intelligence artificielle pour détecter les fraudes en ligne.",
+        SCITECH,
+    ),
+    (
+        "scitech_cyberattack",
+        "Cyberattaque : les serveurs d'un opérateur piratés",
+        "Des pirates informatiques ont dérobé des données personnelles de milliers d'abonnés. Les experts en "
+        "cybersécurité ont identifié un logiciel malveillant diffusé par courriel.",
+        SCITECH,
+    ),
+    (
+        "scitech_space",
+        "Des astronomes découvrent une planète semblable à la Terre",
+        "Grâce au télescope spatial, les chercheurs ont observé une exoplanète qui tourne autour d'une étoile "
+        "proche. Leur étude est publiée dans une revue scientifique.",
+        SCITECH,
+    ),
+    (
+        "conflict_jihadist_attack",
+        "Sahel : une attaque jihadiste fait une vingtaine de morts parmi les soldats",
+        "Des hommes armés ont attaqué un poste de l'armée dans le nord du pays. L'état-major annonce une "
+        "opération militaire pour traquer les assaillants, les terroristes ont fui vers la frontière.",
+        CONFLICT,
+    ),
+    (
+        "conflict_ceasefire",
+        "Cessez-le-feu fragile entre l'armée et les rebelles",
+        "Les combats ont repris près de la ville malgré la trêve signée la semaine dernière. Les forces armées "
+        "accusent la rébellion de violer l'accord de paix, des milliers de civils ont fui les affrontements.",
+        CONFLICT,
+    ),
+    (
+        "conflict_protest",
+        "Manifestation contre la vie chère : la police disperse les manifestants",
+        "Des centaines de manifestants ont érigé des barricades dans la capitale. Les forces de l'ordre ont "
+        "utilisé du gaz lacrymogène, et l'opposition appelle à une nouvelle journée de protestation.",
+        CONFLICT,
+    ),
+    (
+        "crime_trial",
+        "Procès de l'ancien ministre : dix ans de prison requis pour détournement",
+        "Le procureur a requis dix ans de prison ferme contre l'accusé, poursuivi pour détournement de fonds "
+        "publics et blanchiment. Le tribunal rendra son verdict le mois prochain.",
+        CRIME,
+    ),
+    (
+        "crime_drug_seizure",
+        "Saisie record de cocaïne au port d'Abidjan",
+        "La police a saisi deux tonnes de cocaïne dissimulées dans un conteneur. Cinq suspects ont été "
+        "interpellés et placés en garde à vue ; les enquêteurs remontent la piste d'un réseau de trafiquants.",
+        CRIME,
+    ),
+    (
+        "crime_kidnapping",
+        "Enlèvement d'un commerçant : trois suspects arrêtés par la gendarmerie",
+        "Les ravisseurs réclamaient une rançon de dix millions de francs. La gendarmerie a libéré la victime "
+        "après une perquisition, et le parquet a ouvert une information judiciaire.",
+        CRIME,
+    ),
+    (
+        "disaster_floods",
+        "Inondations : au moins 40 morts après des pluies torrentielles",
+        "La crue du fleuve a emporté des centaines de maisons. La protection civile poursuit les opérations de "
+        "secours, et des milliers de sinistrés ont été évacués vers des écoles.",
+        DISASTER,
+    ),
+    (
+        "disaster_road_accident",
+        "Accident de la route : un bus percute un camion, 15 morts",
+        "La collision s'est produite de nuit sur l'axe principal. Les sapeurs-pompiers ont dégagé les "
+        "blessés des débris, et les autorités ont ouvert une enquête sur la sécurité routière.",
+        DISASTER,
+    ),
+    (
+        "disaster_earthquake",
+        "Un séisme de magnitude 6,8 frappe la région, des villages détruits",
+        "Le tremblement de terre a fait plus de 300 morts. Les sauveteurs cherchent des survivants dans les "
+        "décombres pendant que les répliques inquiètent les rescapés.",
+        DISASTER,
+    ),
+    (
+        "arts_film_festival",
+        "Le Fespaco récompense un film sénégalais",
+        "Le long métrage de la réalisatrice a remporté l'Étalon d'or. Le jury a salué le jeu des acteurs et la "
+        "musique du film, projeté dans les cinémas de Ouagadougou.",
+        ARTS,
+    ),
+    (
+        "arts_music",
+        "Le chanteur dévoile un nouvel album avant sa tournée africaine",
+        "Le rappeur y invite plusieurs artistes de la scène afrobeat. Ses concerts à Dakar et à Abidjan "
+        "affichent déjà complet.",
+        ARTS,
+    ),
+    (
+        "arts_press",
+        "Liberté de la presse : un journaliste condamné à six mois avec sursis",
+        "Reporters sans frontières dénonce une atteinte à la liberté de la presse. Les médias privés et les "
+        "organisations de journalistes ont appelé à sa relaxe.",
+        ARTS,
+    ),
+    (
+        "education_exams",
+        "Baccalauréat : le taux de réussite en hausse",
+        "Plus de 60 % des candidats ont obtenu leur diplôme cette année. Le ministre de l'Éducation salue le "
+        "travail des enseignants et annonce de nouvelles salles de classe pour la rentrée scolaire.",
+        EDUCATION,
+    ),
+    (
+        "environment_deforestation",
+        "Déforestation : la forêt du bassin du Congo recule",
+        "Les défenseurs de l'environnement alertent sur la perte de biodiversité et les émissions de carbone. "
+        "Un programme de reboisement doit protéger la faune et les aires protégées.",
+        ENVIRONMENT,
+    ),
+    (
+        "religion_ramadan",
+        "Début du ramadan : les fidèles se pressent dans les mosquées",
+        "Les imams appellent à la prière et à la solidarité pendant le mois de jeûne. Les chrétiens de la ville "
+        "ont adressé leurs vœux aux musulmans.",
+        RELIGION,
+    ),
+    (
+        "weather_heatwave",
+        "Canicule : Météo-France place 20 départements en vigilance orange",
+        "Les températures dépasseront 40 degrés Celsius dans le Sud. Des orages sont attendus en fin de "
+        "semaine, avec de la grêle et des vents violents.",
+        WEATHER,
+    ),
+    (
+        "labour_strike",
+        "Grève des enseignants : les syndicats maintiennent leur mot d'ordre",
+        "Les syndicats réclament le paiement des arriérés de salaire et une revalorisation des primes. "
+        "Le préavis de grève court jusqu'à la fin du mois, faute d'accord avec le gouvernement.",
+        LABOUR,
+    ),
+    (
+        "lifestyle_tourism",
+        "Tourisme : les hôtels de la côte affichent complet pour les vacances",
+        "Les touristes européens reviennent sur les plages, et les restaurants de fruits de mer ne désemplissent "
+        "pas. Les voyagistes prévoient une saison record.",
+        LIFESTYLE,
+    ),
+    (
+        "society_child_marriage",
+        "Mariage précoce : une ONG alerte sur la situation des filles",
+        "Selon l'organisation, une fille sur trois est mariée avant 18 ans dans la région. La pauvreté et les "
+        "inégalités entre filles et garçons restent les principales causes, et l'excision persiste.",
+        SOCIETY,
+    ),
+    (
+        "human_interest_zoo",
+        "Un bébé gorille voit le jour au zoo",
+        "Le petit, né dans la nuit, se porte bien selon les soigneurs. C'est la première naissance de l'espèce "
+        "dans ce zoo depuis vingt ans, une histoire insolite qui attire les visiteurs.",
+        HUMAN_INTEREST,
+    ),
+]
+
+
+def _top(clf: Classifier, title: str, body: str) -> str | None:
+    tops = [t for t in clf.classify(title, body).topics if t.parent is None]
+    return tops[0].code if tops else None
+
+
+@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_french_sentence_gets_its_topic_first(clf: Classifier, title: str, body: str, expected: str) -> None:
+    assert _top(clf, title, body) == expected
+
+
+def test_french_cases_cover_every_top_level_topic() -> None:
+    assert len({c[3] for c in CASES}) == 17
+
+
+@pytest.mark.parametrize(
+    ("case", "subtopic"),
+    [
+        ("conflict_jihadist_attack", "medtop:20000053"),  # act of terror
+        ("politics_presidential_election", "medtop:20000574"),  # election
+        ("crime_drug_seizure", "medtop:20000130"),  # arrest
+        ("crime_drug_seizure", "medtop:20000096"),  # drug trafficking
+        ("disaster_earthquake", "medtop:20000151"),  # natural disaster
+        ("conflict_ceasefire", "medtop:20000073"),  # peace process
+        ("conflict_protest", "medtop:20000066"),  # demonstration
+        ("health_ebola", "medtop:20000449"),  # epidemic
+    ],
+)
+def test_french_monitored_subtopic_is_tagged(clf: Classifier, case: str, subtopic: str) -> None:
+    title, body = next((c[1], c[2]) for c in CASES if c[0] == case)
+    assert subtopic in {t.code for t in clf.classify(title, body).topics}
+
+
+def test_french_text_is_routed_to_french(clf: Classifier) -> None:
+    result = clf.classify(CASES[3][1], CASES[3][2])
+    assert result.language == "fr"
+    assert result.coverage["data"] == "fr"
+    assert result.coverage["topics"] == "full"  # French terms, not the English fallback
+
+
+@pytest.mark.xfail(reason="engine: French elided articles (l', d') are not split from the next word yet", strict=True)
+def test_french_elided_words_count(clf: Classifier) -> None:
+    # Every topic word here is glued to an elided article.
+    tops = [t for t in clf.classify("L'épidémie d'Ebola", "L'OMS et l'hôpital").topics if t.parent is None]
+    assert tops and tops[0].code == HEALTH
