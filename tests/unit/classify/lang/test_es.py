@@ -1,0 +1,339 @@
+"""Spanish topics, on news sentences written for these tests.
+
+Each case is classified as the pipeline does it (language detected from the
+text) and must put the expected top-level IPTC topic first. Without the
+Spanish folder (lang/es) the texts fall back to English terms, and the routing
+test checks that Spanish terms were used. The sentences mix news from Spain
+and Latin America (AEMET, LaLiga, Copa Libertadores, canciller, cártel).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsmon.classify import Classifier
+
+ARTS = "medtop:01000000"
+CRIME = "medtop:02000000"
+DISASTER = "medtop:03000000"
+ECONOMY = "medtop:04000000"
+EDUCATION = "medtop:05000000"
+ENVIRONMENT = "medtop:06000000"
+HEALTH = "medtop:07000000"
+HUMAN_INTEREST = "medtop:08000000"
+LABOUR = "medtop:09000000"
+LIFESTYLE = "medtop:10000000"
+POLITICS = "medtop:11000000"
+RELIGION = "medtop:12000000"
+SCITECH = "medtop:13000000"
+SOCIETY = "medtop:14000000"
+SPORT = "medtop:15000000"
+CONFLICT = "medtop:16000000"
+WEATHER = "medtop:17000000"
+
+CASES = [
+    (
+        "sport_league_match",
+        "El Real Madrid gana al Sevilla y sigue líder de LaLiga",
+        "Con dos goles del delantero en la segunda parte, el equipo blanco venció 2-0 en el estadio. El "
+        "entrenador elogió a sus jugadores, que suman siete victorias seguidas en el campeonato.",
+        SPORT,
+    ),
+    (
+        "sport_copa_libertadores",
+        "Boca Juniors avanza a cuartos de final de la Copa Libertadores",
+        "El conjunto argentino empató 1-1 en la ida y se impuso en la tanda de penaltis. El arquero atajó dos "
+        "disparos y la afición celebró en las gradas del estadio.",
+        SPORT,
+    ),
+    (
+        "sport_tennis",
+        "Tenis: la española conquista su primer Grand Slam",
+        "La tenista derrotó a la número uno del mundo en tres sets en la final. Es el título más importante "
+        "de su carrera y le permite subir al tercer puesto de la clasificación.",
+        SPORT,
+    ),
+    (
+        "economy_inflation",
+        "La inflación en Argentina supera el 100 % anual",
+        "Los precios de los alimentos y el transporte encabezan las subidas. El Banco Central elevó la tasa de "
+        "interés y los economistas prevén una recesión en el segundo semestre.",
+        ECONOMY,
+    ),
+    (
+        "economy_company_results",
+        "La empresa energética dispara su beneficio un 40 %",
+        "La compañía obtuvo un beneficio neto de 2.300 millones de euros gracias a los precios del gas. "
+        "Las acciones subieron un 5 % en la Bolsa y los accionistas recibirán un dividendo mayor.",
+        ECONOMY,
+    ),
+    (
+        "economy_trade",
+        "México y Estados Unidos firman un acuerdo para reducir aranceles",
+        "El tratado de libre comercio facilitará las exportaciones de acero y productos agrícolas. Los "
+        "empresarios esperan un aumento de las inversiones en la industria automotriz.",
+        ECONOMY,
+    ),
+    (
+        "politics_election",
+        "Elecciones en Colombia: los candidatos cierran la campaña electoral",
+        "Más de 39 millones de votantes están llamados a las urnas el domingo. Las encuestas anticipan una "
+        "segunda vuelta entre el candidato del oficialismo y el de la oposición.",
+        POLITICS,
+    ),
+    (
+        "politics_parliament",
+        "El Congreso aprueba la reforma de la ley de vivienda",
+        "Los diputados del Gobierno y sus socios sacaron adelante el proyecto de ley con 176 votos. El Partido "
+        "Popular y Vox votaron en contra y anunciaron un recurso ante el Tribunal Constitucional.",
+        POLITICS,
+    ),
+    (
+        "politics_diplomacy",
+        "El canciller viaja a Bruselas para negociar con la Unión Europea",
+        "El ministro de Relaciones Exteriores se reunirá con el alto representante para la política exterior. "
+        "En la cumbre se abordarán las relaciones bilaterales y el acuerdo con el Mercosur.",
+        POLITICS,
+    ),
+    (
+        "politics_resignation",
+        "Dimite el ministro de Interior tras la crisis de gobierno",
+        "El presidente aceptó la renuncia y anunció un cambio de gabinete. La oposición exige una moción de "
+        "censura y elecciones anticipadas.",
+        POLITICS,
+    ),
+    (
+        "health_dengue",
+        "Brote de dengue: los hospitales de la capital, al límite",
+        "El Ministerio de Salud confirmó 12.000 casos y 15 muertes en lo que va del año. Los médicos piden "
+        "eliminar los criaderos de mosquitos y acudir a un centro de salud ante la fiebre.",
+        HEALTH,
+    ),
+    (
+        "health_cancer_treatment",
+        "Un nuevo tratamiento contra el cáncer de mama reduce la mortalidad",
+        "El ensayo clínico con 4.000 pacientes mostró que la terapia reduce un 30 % el riesgo de recaída. Los "
+        "oncólogos destacan que el fármaco tiene pocos efectos secundarios.",
+        HEALTH,
+    ),
+    (
+        "health_vaccination",
+        "Sanidad amplía la vacunación contra la gripe a los mayores de 60 años",
+        "La campaña de vacunación comenzará en octubre en los centros de atención primaria. Los enfermeros "
+        "recomiendan la vacuna también a las embarazadas y a los pacientes crónicos.",
+        HEALTH,
+    ),
+    (
+        "scitech_ai",
+        "Una empresa española presenta un modelo de inteligencia artificial en castellano",
+        "El algoritmo fue entrenado con millones de textos y podrá usarse en aplicaciones para móviles. Los "
+        "investigadores aseguran que protege los datos personales de los usuarios.",
+        SCITECH,
+    ),
+    (
+        "scitech_cyberattack",
+        "Un ciberataque paraliza los sistemas informáticos de un hospital",
+        "Los piratas informáticos cifraron los servidores con un programa de secuestro de datos y piden un "
+        "rescate en bitcoin. Expertos en ciberseguridad trabajan para restablecer el software.",
+        SCITECH,
+    ),
+    (
+        "scitech_space",
+        "Científicos descubren agua helada en un cráter de la Luna",
+        "El hallazgo, publicado en una revista científica, se logró con datos de un satélite de la NASA. Los "
+        "astrónomos creen que podría servir para futuras misiones espaciales.",
+        SCITECH,
+    ),
+    (
+        "conflict_war",
+        "Bombardeos rusos dejan decenas de muertos en el este de Ucrania",
+        "Los ataques con misiles y drones alcanzaron edificios residenciales. El ejército ucraniano informó de "
+        "intensos combates en la línea del frente y de una contraofensiva cerca de la ciudad.",
+        CONFLICT,
+    ),
+    (
+        "conflict_terror_attack",
+        "Atentado yihadista contra una base militar en el Sahel",
+        "Un coche bomba explotó en la entrada del cuartel y causó la muerte de 20 soldados. El Estado "
+        "Islámico reivindicó el ataque terrorista.",
+        CONFLICT,
+    ),
+    (
+        "conflict_protests",
+        "Miles de manifestantes protestan contra el Gobierno en Lima",
+        "La policía dispersó la marcha con gases lacrimógenos y hubo disturbios en el centro de la ciudad. "
+        "Los manifestantes levantaron barricadas y exigieron la renuncia de la presidenta.",
+        CONFLICT,
+    ),
+    (
+        "conflict_peace_talks",
+        "Gobierno y guerrilla reanudan los diálogos de paz",
+        "Las delegaciones acordaron un cese al fuego bilateral de seis meses. Los mediadores internacionales "
+        "confían en un acuerdo de paz que permita el desarme de los combatientes.",
+        CONFLICT,
+    ),
+    (
+        "crime_cartel",
+        "Detenido en México el líder de un cártel de narcotráfico",
+        "Las fuerzas de seguridad capturaron al capo en una operación en Sinaloa. La Fiscalía lo acusa de "
+        "tráfico de drogas, lavado de dinero y homicidio.",
+        CRIME,
+    ),
+    (
+        "crime_trial",
+        "Condenado a 20 años de prisión por el asesinato de su pareja",
+        "El tribunal consideró probado el delito de asesinato con agravante de género. La defensa recurrirá "
+        "la sentencia ante el Tribunal Supremo.",
+        CRIME,
+    ),
+    (
+        "crime_robbery",
+        "La Policía Nacional desarticula una banda dedicada a los robos en viviendas",
+        "Los agentes detuvieron a siete personas y recuperaron joyas y dinero robado. La banda criminal actuaba "
+        "en varias provincias desde hacía dos años.",
+        CRIME,
+    ),
+    (
+        "disaster_earthquake",
+        "Un terremoto de magnitud 7 sacude la costa de Chile",
+        "El sismo provocó derrumbes y cortes de luz, y las autoridades evacuaron a los vecinos ante la alerta "
+        "de tsunami. Los equipos de rescate buscan a personas atrapadas entre los escombros.",
+        DISASTER,
+    ),
+    (
+        "disaster_floods",
+        "Las inundaciones dejan 30 muertos y miles de damnificados",
+        "Las lluvias torrenciales desbordaron varios ríos. Protección Civil mantiene la búsqueda de "
+        "desaparecidos y los bomberos rescataron a familias atrapadas en sus casas.",
+        DISASTER,
+    ),
+    (
+        "disaster_train_accident",
+        "Un accidente de tren deja 12 fallecidos",
+        "El convoy descarriló a la salida de un túnel y varios vagones volcaron. Los heridos fueron "
+        "trasladados a los hospitales cercanos y la investigación apunta al exceso de velocidad.",
+        DISASTER,
+    ),
+    (
+        "arts_cinema",
+        "Una película mexicana gana el premio principal del festival de cine",
+        "La directora recogió el galardón ante un público entusiasmado. La cinta, protagonizada por actores "
+        "no profesionales, se estrenará en los cines en otoño.",
+        ARTS,
+    ),
+    (
+        "arts_music",
+        "El cantante puertorriqueño anuncia una gira mundial",
+        "El artista presentará su nuevo álbum en 40 conciertos por América y Europa. Sus canciones de "
+        "reguetón acumulan millones de reproducciones.",
+        ARTS,
+    ),
+    (
+        "arts_press_freedom",
+        "Asesinan a un periodista en el norte del país",
+        "Organizaciones de defensa de la libertad de prensa condenaron el crimen. El reportero trabajaba para "
+        "un periódico local y una emisora de radio.",
+        ARTS,
+    ),
+    (
+        "education_university",
+        "Los estudiantes universitarios protestan por el aumento de la matrícula",
+        "Los alumnos de la universidad pública reclaman más becas y profesores. El Ministerio de Educación "
+        "promete revisar las tasas para el próximo curso escolar.",
+        EDUCATION,
+    ),
+    (
+        "environment_amazon",
+        "La deforestación de la Amazonía cae un 30 % en un año",
+        "Los ambientalistas celebran el dato, pero alertan de la pérdida de biodiversidad. El cambio "
+        "climático y la minería ilegal siguen amenazando a las especies de la selva.",
+        ENVIRONMENT,
+    ),
+    (
+        "religion_pope",
+        "El Papa preside la misa de Semana Santa ante miles de fieles",
+        "El pontífice pidió por la paz en su homilía en el Vaticano. Obispos y sacerdotes de todo el mundo "
+        "acompañaron la celebración.",
+        RELIGION,
+    ),
+    (
+        "weather_heatwave",
+        "La AEMET activa el aviso rojo por la ola de calor",
+        "Las temperaturas superarán los 44 grados en el sur. A partir del jueves llegarán tormentas con "
+        "granizo y rachas de viento fuertes.",
+        WEATHER,
+    ),
+    (
+        "labour_strike",
+        "Los sindicatos convocan una huelga general contra la reforma de las pensiones",
+        "Los trabajadores del transporte y la sanidad secundarán el paro. Los sindicatos exigen subir el "
+        "salario mínimo y rechazan retrasar la edad de jubilación.",
+        LABOUR,
+    ),
+    (
+        "lifestyle_tourism",
+        "Récord de turistas extranjeros en las playas durante el verano",
+        "Los hoteles registran una ocupación del 90 % y los restaurantes de la costa no dan abasto. El "
+        "turismo de cruceros también crece.",
+        LIFESTYLE,
+    ),
+    (
+        "society_gender_violence",
+        "Aumentan las denuncias por violencia de género",
+        "Las asociaciones de mujeres reclaman más recursos para las víctimas y más igualdad. La desigualdad "
+        "y la pobreza agravan la situación de muchas familias.",
+        SOCIETY,
+    ),
+    (
+        "human_interest_zoo",
+        "Nace un oso panda en el zoológico de la capital",
+        "La cría, de apenas 200 gramos, se encuentra en buen estado según los cuidadores. Es una noticia "
+        "insólita para el zoológico, que no registraba un nacimiento de la especie desde hace 30 años.",
+        HUMAN_INTEREST,
+    ),
+]
+
+
+def _top(clf: Classifier, title: str, body: str) -> str | None:
+    tops = [t for t in clf.classify(title, body).topics if t.parent is None]
+    return tops[0].code if tops else None
+
+
+@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_spanish_sentence_gets_its_topic_first(clf: Classifier, title: str, body: str, expected: str) -> None:
+    assert _top(clf, title, body) == expected
+
+
+def test_spanish_cases_cover_every_top_level_topic() -> None:
+    assert len({c[3] for c in CASES}) == 17
+
+
+@pytest.mark.parametrize(
+    ("case", "subtopic"),
+    [
+        ("conflict_terror_attack", "medtop:20000053"),  # act of terror
+        ("politics_election", "medtop:20000574"),  # election
+        ("crime_cartel", "medtop:20000130"),  # arrest
+        ("crime_cartel", "medtop:20000096"),  # drug trafficking
+        ("disaster_earthquake", "medtop:20000151"),  # natural disaster
+        ("conflict_war", "medtop:20000056"),  # armed conflict
+        ("conflict_peace_talks", "medtop:20000073"),  # peace process
+        ("conflict_protests", "medtop:20000066"),  # demonstration
+        ("health_dengue", "medtop:20000449"),  # epidemic
+    ],
+)
+def test_spanish_monitored_subtopic_is_tagged(clf: Classifier, case: str, subtopic: str) -> None:
+    title, body = next((c[1], c[2]) for c in CASES if c[0] == case)
+    assert subtopic in {t.code for t in clf.classify(title, body).topics}
+
+
+def test_spanish_match_is_not_a_party(clf: Classifier) -> None:
+    # "partido" is a match in sport and a party in politics.
+    tops = [t for t in clf.classify("Partido aplazado", "El partido de fútbol se jugará el martes.").topics]
+    assert tops and tops[0].code == SPORT
+
+
+def test_spanish_text_is_routed_to_spanish(clf: Classifier) -> None:
+    result = clf.classify(CASES[3][1], CASES[3][2])
+    assert result.language == "es"
+    assert result.coverage["topics"] == "full"  # Spanish terms, not the English fallback
