@@ -101,3 +101,28 @@ def test_german_text_is_routed_to_german(clf: Classifier) -> None:
     result = clf.classify(CASES[0][1], CASES[0][2])
     assert result.language == "de"
     assert result.coverage["topics"] == "full"  # German terms, not the English fallback
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "Neues Spiel für die Konsole",
+            "Die Spieler erkunden in dem Videospiel eine offene Welt, das Spiel erscheint für PlayStation und Xbox.",
+            "medtop:13000000",
+        ),
+        (
+            "Angriff auf Server der Stadtverwaltung",
+            "Hacker haben bei dem Angriff Schadsoftware eingeschleust, die Server sind seit Tagen offline.",
+            "medtop:13000000",
+        ),
+        (
+            "Rennen um das Kanzleramt",
+            "Im Rennen um das Amt des Kanzlers liegt der Kandidat der Opposition laut Umfrage vorn.",
+            "medtop:11000000",
+        ),
+    ],
+    ids=["video_game_players", "hacker_attack", "race_for_office"],
+)
+def test_german_word_sense_follows_its_neighbours(clf: Classifier, title: str, body: str, expected: str) -> None:
+    assert _top(clf, title, body) == expected

@@ -337,3 +337,28 @@ def test_spanish_text_is_routed_to_spanish(clf: Classifier) -> None:
     result = clf.classify(CASES[3][1], CASES[3][2])
     assert result.language == "es"
     assert result.coverage["topics"] == "full"  # Spanish terms, not the English fallback
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "not_expected"),
+    [
+        (
+            "El partido presenta a su candidato",
+            "El partido político presentó a su candidato a las elecciones y pidió el voto a sus militantes.",
+            SPORT,
+        ),
+        (
+            "Ataque informático contra un ministerio",
+            "Los piratas informáticos lanzaron un ataque con un programa malicioso contra los servidores.",
+            CONFLICT,
+        ),
+        (
+            "Los actores políticos firman un pacto",
+            "Los actores políticos y los actores sociales firmaron un pacto por la educación.",
+            ARTS,
+        ),
+    ],
+    ids=["political_party", "cyber_attack", "political_actors"],
+)
+def test_spanish_word_sense_follows_its_neighbours(clf: Classifier, title: str, body: str, not_expected: str) -> None:
+    assert not_expected not in {t.code for t in clf.classify(title, body).topics if t.parent is None}

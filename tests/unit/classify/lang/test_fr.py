@@ -332,3 +332,39 @@ def test_french_elided_words_count(clf: Classifier) -> None:
     # Every topic word here is glued to an elided article.
     tops = [t for t in clf.classify("L'épidémie d'Ebola", "L'OMS et l'hôpital").topics if t.parent is None]
     assert tops and tops[0].code == HEALTH
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "not_expected"),
+    [
+        (
+            "Attaque informatique contre la mairie",
+            "Des pirates ont chiffré les serveurs lors d'une attaque par rançongiciel et réclament une rançon.",
+            CONFLICT,
+        ),
+        (
+            "Attaque cardiaque",
+            "Le chanteur a été victime d'une attaque cardiaque pendant son concert, il a été hospitalisé.",
+            CONFLICT,
+        ),
+        (
+            "Les acteurs politiques appellent au dialogue",
+            "Les acteurs politiques et les acteurs de la société civile se réunissent pour le dialogue national.",
+            ARTS,
+        ),
+        (
+            "Le prix Nobel de la paix décerné à une militante",
+            "Le jury a décerné le prix Nobel à la lauréate pour son combat en faveur des droits humains.",
+            ECONOMY,
+        ),
+        (
+            "Victoire de l'opposition aux législatives",
+            "La victoire de l'opposition aux élections législatives est confirmée ; le parti au pouvoir reconnaît "
+            "sa défaite.",
+            SPORT,
+        ),
+    ],
+    ids=["cyber_attack", "heart_attack", "political_actors", "nobel_prize", "electoral_victory"],
+)
+def test_french_word_sense_follows_its_neighbours(clf: Classifier, title: str, body: str, not_expected: str) -> None:
+    assert not_expected not in {t.code for t in clf.classify(title, body).topics if t.parent is None}

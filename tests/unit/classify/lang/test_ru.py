@@ -337,3 +337,28 @@ def test_russian_text_is_routed_to_russian(clf: Classifier) -> None:
     result = clf.classify(CASES[3][1], CASES[3][2])
     assert result.language == "ru"
     assert result.coverage["topics"] == "full"  # Russian terms, not the English fallback
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "not_expected"),
+    [
+        (
+            "Хакерская атака на банк",
+            "Хакеры атаковали серверы банка, DDoS-атака длилась час, вредоносная программа удалена.",
+            CONFLICT,
+        ),
+        (
+            "Звезды и планеты",
+            "Астрономы с помощью телескопа нашли звезды, вокруг которых вращаются планеты.",
+            ARTS,
+        ),
+        (
+            "Победа на выборах",
+            "Кандидат правящей партии одержал победу на выборах губернатора, голосование прошло спокойно.",
+            SPORT,
+        ),
+    ],
+    ids=["hacker_attack", "stars_in_the_sky", "electoral_victory"],
+)
+def test_russian_word_sense_follows_its_neighbours(clf: Classifier, title: str, body: str, not_expected: str) -> None:
+    assert not_expected not in {t.code for t in clf.classify(title, body).topics if t.parent is None}
