@@ -37,7 +37,6 @@ _SAME_LENGTH = {
 }
 # Diacritics (harakat, tanwin, shadda, sukun, dagger alef), Quranic marks and tatweel.
 _DROPPED = [chr(c) for c in range(0x064B, 0x0660)] + ["\u0670", "\u0640"] + [chr(c) for c in range(0x06D6, 0x06EE)]
-_TABLE = str.maketrans({**_SAME_LENGTH, **dict.fromkeys(_DROPPED, None)})
 _DROP_RE = re.compile("[" + "".join(_DROPPED) + "]")
 
 # Conjunctions (wa, fa), prepositions (bi, li, ka), the article and their
@@ -109,9 +108,21 @@ _ARTICLE = "\u0627\u0644"  # ال
 _MIN_STEM = 3
 
 
+_PAIRS = tuple(_SAME_LENGTH.items())
+
+
+def _letters(text: str) -> str:
+    # str.translate with a mapping looks every character up in a dict; a few
+    # replaces (each a C loop, skipped when the letter is absent) are ten times faster.
+    for old, new in _PAIRS:
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
+
 def normalize(text: str) -> str:
     """Lower-case and normalize Arabic letters; drops diacritics and tatweel."""
-    return text.lower().translate(_TABLE)
+    return _DROP_RE.sub("", _letters(text.lower()))
 
 
 def normalize_term(term: str) -> str:
@@ -142,11 +153,11 @@ def normalize_with_map(text: str) -> Normalized:
     if len(low) != len(text):
         # Lower-casing that changes the length (rare letters) would break the map.
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    norm = low.translate(_TABLE)
-    if len(norm) == len(low):
-        return Normalized(norm, [])
+    low = _letters(low)
     drops = [m.start() - i for i, m in enumerate(_DROP_RE.finditer(low))]
-    return Normalized(norm, drops)
+    if not drops:
+        return Normalized(low, [])
+    return Normalized(_DROP_RE.sub("", low), drops)
 
 
 def word_bounds_ok(norm: str, start: int, end: int, any_suffix: bool) -> bool:

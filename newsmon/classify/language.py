@@ -75,6 +75,11 @@ class LanguageDetector:
         self._model: Any = None
         self._failed = False
         self._stopwords = {code: words for code, words in (stopwords or {}).items() if words}
+        # word -> the languages whose stop-list has it: one pass over the sample counts them all.
+        self._index: dict[str, tuple[str, ...]] = {}
+        for code, words in self._stopwords.items():
+            for w in words:
+                self._index[w] = (*self._index.get(w, ()), code)
         # Arabic-script stop-lists are stored normalized; the sample is normalized once for them.
         self._needs_arabic = any(arabic.has_arabic_script(w) for ws in self._stopwords.values() for w in ws)
 
@@ -117,8 +122,14 @@ class LanguageDetector:
         low = sample.lower()
         if self._needs_arabic and not low.isascii() and arabic.has_arabic_script(low):
             low = arabic.normalize(low)
-        words = _WORD.findall(low)
-        return {code: sum(1 for w in words if w in sw) for code, sw in self._stopwords.items()}
+        hits = dict.fromkeys(self._stopwords, 0)
+        index = self._index
+        for w in _WORD.findall(low):
+            codes = index.get(w)
+            if codes is not None:
+                for code in codes:
+                    hits[code] += 1
+        return hits
 
     def detect_full(self, title: str, body: str, hint: str | None = None) -> Detection:
         """The language to classify with; ``hint`` (the producer's) decides only when the text does not."""
@@ -126,8 +137,7 @@ class LanguageDetector:
         hint = (hint or "").strip().lower()[:2]
         if not sample.strip():
             return Detection(hint or "und", "hint" if hint else "none", 0.0)
-        # A producer that says "not English" is believed over a few ASCII words.
-        if self.looks_english(sample, strict=bool(hint) and hint != "en"):
+        if self.looks_english(sample, strict=True):
             return Detection("en", "detected", 1.0)
         hits = self.stopword_hits(sample)
         total = sum(hits.values())
@@ -136,6 +146,10 @@ class LanguageDetector:
             share = n / total
             if n >= MIN_HITS and share >= MIN_SHARE:
                 return Detection(best, "detected", share)
+        # Short ASCII items (a headline, a results table) are English unless a
+        # producer says otherwise.
+        if (not hint or hint == "en") and self.looks_english(sample):
+            return Detection("en", "detected", hits.get("en", 0) / total if total else 1.0)
         model = self._load()
         if model is not None:
             lang, prob = model.classify(sample)
