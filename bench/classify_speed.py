@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -23,20 +22,22 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _run(checkout: Path, path: str) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of one ``newsmon classify`` run pinned to core 0."""
     env = {**os.environ, "PYTHONPATH": str(checkout), "NEWSMON_LOG_LEVEL": "WARNING"}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
-    subprocess.run(
+    proc = subprocess.Popen(
         ["taskset", "-c", "0", sys.executable, "-m", "newsmon.cli", "classify", path],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        check=True,
         cwd=checkout,
     )
+    _pid, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - t0
-    rss = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024.0
-    return elapsed, rss
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"classify failed in {checkout} on {path} (exit {proc.returncode})")
+    return elapsed, usage.ru_maxrss / 1024.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             start = min(_run(checkout, str(empty))[0] for _ in range(args.rounds))
             print(f"{name}: start-up (empty input) {start:.2f} s")
         for path in args.files:
-            n = sum(1 for line in open(path, "rb") if line.strip())
+            with open(path, "rb") as fh:
+                n = sum(1 for line in fh if line.strip())
             best: dict[str, float] = {}
             rss: dict[str, float] = {}
             for _ in range(args.rounds):
