@@ -345,3 +345,88 @@ def test_arabic_clitic_place_forms_count_for_iraq(clf: Classifier) -> None:
 def test_arabic_text_is_routed_to_arabic(clf: Classifier) -> None:
     body = CASES[0][2]
     assert clf.classify(CASES[0][1], body).language == "ar"
+
+
+# Senses (lang/ar/senses.yaml): the same word, told apart by its neighbours.
+SENSE_CASES = [
+    # a broadcaster quoted as a source is not arts news
+    (
+        "tv_as_source",
+        "مقتل جنديين في هجوم على نقطة تفتيش",
+        "ذكر التلفزيون الرسمي أن جنديين قتلا في هجوم مسلح.",
+        ARTS,
+        False,
+    ),
+    (
+        "tv_as_subject",
+        "التلفزيون يعرض مسلسلا جديدا",
+        "يعرض التلفزيون مسلسلا دراميا جديدا من بطولة نخبة من الممثلين.",
+        ARTS,
+        True,
+    ),
+    # a space rocket is not a weapon
+    (
+        "space_rocket",
+        "إطلاق صاروخ يحمل قمرا صناعيا",
+        "أطلقت وكالة الفضاء صاروخا يحمل قمرا صناعيا إلى المدار.",
+        CONFLICT,
+        False,
+    ),
+    (
+        "war_rocket",
+        "صاروخ يسقط على مدينة حدودية",
+        "أطلق المسلحون صاروخا على المدينة وأصيب ثلاثة مدنيين.",
+        CONFLICT,
+        True,
+    ),
+    # the attack of a football side
+    (
+        "football_attack",
+        "هجوم الفريق يتألق",
+        "تألق هجوم الفريق في المباراة وسجل ثلاثة أهداف في مرمى المنافس.",
+        CONFLICT,
+        False,
+    ),
+    ("armed_attack", "هجوم على قافلة عسكرية", "أسفر هجوم استهدف قافلة عسكرية عن مقتل خمسة جنود.", CONFLICT, True),
+    # a goal that is an objective
+    (
+        "development_goals",
+        "الحكومة تحدد أهداف الخطة",
+        "حددت الحكومة أهداف خطة التنمية للسنوات الخمس المقبلة.",
+        SPORT,
+        False,
+    ),
+    (
+        "football_goals",
+        "ثلاثة أهداف في المباراة",
+        "سجل المهاجم ثلاثة أهداف في المباراة وقاد فريقه إلى الفوز.",
+        SPORT,
+        True,
+    ),
+    # winning an election
+    (
+        "election_win",
+        "فوز الحزب في الانتخابات",
+        "أعلنت الهيئة فوز الحزب بأغلبية المقاعد في الانتخابات التشريعية.",
+        SPORT,
+        False,
+    ),
+    # the talent-show coach
+    (
+        "talent_show_coach",
+        "مدرب يختار متسابقا جديدا",
+        "اختار المدرب متسابقا جديدا في الحلقة بعد أداء أغنية على المسرح.",
+        SPORT,
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "topic", "expected"), [c[1:] for c in SENSE_CASES], ids=[c[0] for c in SENSE_CASES]
+)
+def test_arabic_word_sense_follows_its_neighbours(
+    clf: Classifier, title: str, body: str, topic: str, expected: bool
+) -> None:
+    tops = {t.code for t in clf.classify(title, body).topics if t.parent is None}
+    assert (topic in tops) is expected
