@@ -69,15 +69,9 @@ def classify_lines(lines: Iterable[str | bytes], out: IO[bytes], clf: Any) -> tu
 
 
 def _write(out: IO[bytes], art_id: Any, result: Any) -> None:
-    row = {
-        "id": art_id,
-        "language": result.language,
-        "places": result.places,
-        "regions": result.regions,
-        "topics": result.topics,
-        "coverage": result.coverage,
-    }
-    out.write(orjson.dumps(row) + b"\n")
+    # Classification.to_dict is the dataclass encoding built by hand (about
+    # twice as fast for orjson as the dataclasses themselves).
+    out.write(orjson.dumps({"id": art_id, **result.to_dict()}) + b"\n")
 
 
 def classify_dump(text: str, name: str, out: IO[bytes], clf: Any) -> tuple[int, int]:
