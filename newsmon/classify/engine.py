@@ -35,6 +35,7 @@ import math
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,8 @@ def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
 # (start, end, topic cues); see lexicon.build_automaton for the cue tuples.
 _GeoHit = tuple[int, int, tuple[lx.GeoCue, ...], Any]
 _TopicHit = tuple[int, int, tuple[lx.TopicCue, ...]]
+# A matched span with the cues that passed their checks and its position factor.
+_GeoSpan = tuple["_Field", int, int, float, Sequence[lx.GeoCue]]
 
 
 def _scan(pack: lx.LanguagePack, f: _Field) -> tuple[list[_GeoHit], list[_TopicHit]]:
@@ -376,6 +379,30 @@ def _lead_list_members(listed: list[tuple[_Field, int, int, str]]) -> set[str]:
     return out
 
 
+@dataclass(slots=True)
+class _Tally:
+    """What the place passes find, handed from one pass to the next."""
+
+    scores: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, list[Evidence]] = field(default_factory=dict)
+    # Boilerplate (Inc, NYSE, plc): counted apart, and evidence only when it decides.
+    implicit: dict[str, float] = field(default_factory=dict)
+    implicit_spans: dict[str, list[tuple[_Field, int, int]]] = field(default_factory=dict)
+    finer: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    region_named: dict[str, list[Evidence]] = field(default_factory=dict)
+    anchored: set[str] = field(default_factory=set)  # named in the headline (or an offshore market up front)
+    early: set[str] = field(default_factory=set)  # named in the headline or the lead
+    listed: list[tuple[_Field, int, int, str]] = field(default_factory=list)  # name/demonym spans, for lists
+
+    def add(self, country: str, score: float, ev: Evidence) -> None:
+        self.scores[country] = self.scores.get(country, 0.0) + score
+        have = self.evidence.get(country)
+        if have is None:
+            self.evidence[country] = [ev]
+        elif len(have) < MAX_EVIDENCE:
+            have.append(ev)
+
+
 class Classifier:
     """Tags an article with countries, regions and IPTC topics plus evidence."""
 
@@ -460,9 +487,7 @@ class Classifier:
 
     # ------------------------------------------------------------------ places
 
-    def _geo_hits(
-        self, fields: tuple[_Field, ...], scans: tuple[list[_GeoHit], ...], lang: str
-    ) -> list[tuple[_Field, int, int, float, Sequence[lx.GeoCue]]]:
+    def _geo_hits(self, fields: tuple[_Field, ...], scans: tuple[list[_GeoHit], ...], lang: str) -> list[_GeoSpan]:
         """Matches grouped by span, with cues that pass case, language and number checks."""
         spans = []
         for f, hits in zip(fields, scans, strict=True):
@@ -518,10 +543,35 @@ class Classifier:
     def _places(
         self, fields: tuple[_Field, ...], scans: tuple[list[_GeoHit], ...], lang: str
     ) -> tuple[list[PlaceTag], set[str], dict[str, list[Evidence]]]:
+        """Places in named passes; every language runs the same passes on its own matches.
+
+        1. ``_geo_hits``: matches that pass case, language and number checks;
+        2. ``_strong_countries``: countries named unambiguously (the context for the rest);
+        3. ``_tally_spans``: one country per span, scored by weight x position;
+        4. ``_lead_company``, ``_headline_ticker``, ``_listings``: wire conventions;
+        5. ``_decide_focus``: thresholds, headline anchors, late mentions, lists;
+        6. ``_legal_form_fallback``, ``_weak_cue_fallback``: when nothing named decides;
+        7. ``_place_tags``.
+        """
         spans = self._geo_hits(fields, scans, lang)
         title = fields[0].text
         if not spans and "<" not in title and not self.lex.lead_company:
             return [], set(), {}
+        strong = self._strong_countries(spans)
+        tally = self._tally_spans(spans, strong)
+        self._lead_company(fields[1], tally)
+        self._headline_ticker(fields[0], tally)
+        if self.lex.exchange_suffixes and ("<" in title or "<" in fields[1].text):
+            self._listings(fields, tally)
+        focus = self._decide_focus(tally)
+        if not focus:
+            focus = self._legal_form_fallback(title, tally)
+        if not focus:
+            focus = self._weak_cue_fallback(tally)
+        return self._place_tags(tally, focus), focus, tally.region_named
+
+    def _strong_countries(self, spans: list[_GeoSpan]) -> set[str]:
+        """Countries named by an unambiguous name, demonym, capital, institution, leader or market."""
         strong: set[str] = set()
         free_ambiguous: list[tuple[_Field, int, int, lx.GeoCue]] = []
         for f, start, end, _p, cues in spans:
@@ -537,174 +587,113 @@ class Classifier:
         for f, start, end, cue in free_ambiguous:
             if cue.target not in strong and self._ambiguous_ok(f, start, end, cue, strong, True):
                 strong.add(cue.target)
-        any_strong = bool(strong)
+        return strong
 
-        scores: dict[str, float] = {}
-        implicit: dict[str, float] = {}
-        # Boilerplate spans become evidence only when they decide (see the end).
-        implicit_spans: dict[str, list[tuple[_Field, int, int]]] = {}
-        evidence: dict[str, list[Evidence]] = {}
-        finer: dict[str, dict[str, dict[str, Any]]] = {}
-        region_named: dict[str, list[Evidence]] = {}
-        anchored: set[str] = set()
-        early: set[str] = set()  # named in the headline or the lead
-        listed: list[tuple[_Field, int, int, str]] = []  # name/demonym spans, for lists
+    def _span_cue(
+        self, f: _Field, start: int, end: int, pos: float, cues: Sequence[lx.GeoCue], strong: set[str], tally: _Tally
+    ) -> tuple[lx.GeoCue, list[lx.GeoCue]] | None:
+        """The one country cue a span stands for (region names and boilerplate are filed on the way)."""
+        any_strong = bool(strong)
+        best: dict[str, lx.GeoCue] = {}
+        place_cues: list[lx.GeoCue] = []
+        for cue in cues:
+            flags = cue.flags
+            if flags:
+                if flags & _F_REGION:
+                    tally.region_named.setdefault(cue.target, []).append(
+                        Evidence(f.name, start, end, f.text[start:end])
+                    )
+                    continue
+                if flags & _F_IMPLICIT:
+                    tally.implicit[cue.target] = tally.implicit.get(cue.target, 0.0) + cue.weight * pos
+                    ispans = tally.implicit_spans.setdefault(cue.target, [])
+                    if len(ispans) < MAX_EVIDENCE:
+                        ispans.append((f, start, end))
+                    continue
+                if flags & _F_AMBIG:
+                    if not self._ambiguous_ok(f, start, end, cue, strong, any_strong):
+                        continue
+                elif flags & _F_SUPPORT and cue.target not in strong:
+                    # With no named country at all, a sizeable city may stand alone,
+                    # unless it reads as part of a name ("Morgan Stanley").
+                    if any_strong or cue.kind != "city" or f.upper:
+                        continue
+                    _prev, prev_cap = _prev_word(f, start)
+                    if prev_cap and _prev not in _PLACE_PREFIXES:
+                        continue
+                    _nxt, next_cap = _next_word(f, end)
+                    if next_cap:
+                        continue  # "George Washington" is a person, not George (ZA)
+            if cue.place is not None:
+                place_cues.append(cue)
+            cur = best.get(cue.target)
+            if cur is None or cue.weight > cur.weight:
+                best[cue.target] = cue
+        if not best:
+            return None
+        if len(best) == 1:
+            return next(iter(best.values())), place_cues
+        # One surface name, several countries (Georgia, Valencia, Hyderabad):
+        # keep one, preferring a country named elsewhere, then population.
+        # A province or state outranks a town of the same name abroad
+        # (Ontario, California is no reason to drop the province).
+        pool = [c for c in best.values() if c.kind not in _TOWN_KINDS] or list(best.values())
+        pool = [c for c in pool if c.target in strong] or pool
+        return best[max(pool, key=_capital_rank).target], place_cues
+
+    def _tally_spans(self, spans: list[_GeoSpan], strong: set[str]) -> _Tally:
+        tally = _Tally()
         for f, start, end, pos, cues in spans:
-            best: dict[str, lx.GeoCue] = {}
-            place_cues: list[lx.GeoCue] = []
-            for cue in cues:
-                flags = cue.flags
-                if flags:
-                    if flags & _F_REGION:
-                        ev_region = Evidence(f.name, start, end, f.text[start:end])
-                        region_named.setdefault(cue.target, []).append(ev_region)
-                        continue
-                    if flags & _F_IMPLICIT:
-                        implicit[cue.target] = implicit.get(cue.target, 0.0) + cue.weight * pos
-                        ispans = implicit_spans.setdefault(cue.target, [])
-                        if len(ispans) < MAX_EVIDENCE:
-                            ispans.append((f, start, end))
-                        continue
-                    if flags & _F_AMBIG:
-                        if not self._ambiguous_ok(f, start, end, cue, strong, any_strong):
-                            continue
-                    elif flags & _F_SUPPORT and cue.target not in strong:
-                        # With no named country at all, a sizeable city may stand alone,
-                        # unless it reads as part of a name ("Morgan Stanley").
-                        if any_strong or cue.kind != "city" or f.upper:
-                            continue
-                        _prev, prev_cap = _prev_word(f, start)
-                        if prev_cap and _prev not in _PLACE_PREFIXES:
-                            continue
-                        _nxt, next_cap = _next_word(f, end)
-                        if next_cap:
-                            continue  # "George Washington" is a person, not George (ZA)
-                if cue.place is not None:
-                    place_cues.append(cue)
-                cur = best.get(cue.target)
-                if cur is None or cue.weight > cur.weight:
-                    best[cue.target] = cue
-            if not best:
+            picked = self._span_cue(f, start, end, pos, cues, strong, tally)
+            if picked is None:
                 continue
-            if len(best) == 1:
-                ((target, cue),) = best.items()
-            else:
-                # One surface name, several countries (Georgia, Valencia, Hyderabad):
-                # keep one, preferring a country named elsewhere, then population.
-                # A province or state outranks a town of the same name abroad
-                # (Ontario, California is no reason to drop the province).
-                pool = [c for c in best.values() if c.kind not in _TOWN_KINDS] or list(best.values())
-                pool = [c for c in pool if c.target in strong] or pool
-                target = max(pool, key=_capital_rank).target
-                cue = best[target]
-            kind = cue.kind
+            cue, place_cues = picked
+            target, kind = cue.target, cue.kind
             title_field = f.name == "title"
             if title_field or start < LEAD_CHARS:
-                early.add(target)
+                tally.early.add(target)
                 if kind == "market" or (title_field and kind in _ANCHOR_KINDS and not cue.flags & _F_AMBIG):
-                    anchored.add(target)
+                    tally.anchored.add(target)
             if kind in _ANCHOR_KINDS:
-                listed.append((f, start, end, target))
-            scores[target] = scores.get(target, 0.0) + cue.weight * pos
-            ev = evidence.get(target)
-            if ev is None:
-                evidence[target] = [Evidence(f.name, start, end, f.text[start:end])]
-            elif len(ev) < MAX_EVIDENCE:
-                ev.append(Evidence(f.name, start, end, f.text[start:end]))
+                tally.listed.append((f, start, end, target))
+            tally.add(target, cue.weight * pos, Evidence(f.name, start, end, f.text[start:end]))
             if place_cues:
                 own = [c for c in place_cues if c.target == target]
                 if own:
                     place = max(own, key=_place_rank).place
                     if place is not None:
-                        finer.setdefault(target, {}).setdefault(place["name"], place)
+                        tally.finer.setdefault(target, {}).setdefault(place["name"], place)
+        return tally
 
-        body = fields[1]
-        if body.text and self.lex.lead_company:
-            lead_w = self.lex.weights.get("lead_company", 0.0)
-            for lead in self.lex.lead_company:
-                lm = lead.match(body.text)
-                if lm is None:
-                    continue
-                a, b = lm.span("form")
-                ev_list = evidence.setdefault(lead.country, [])
-                if len(ev_list) < MAX_EVIDENCE:
-                    ev_list.append(Evidence("body", a, b, body.text[a:b]))
-                scores[lead.country] = scores.get(lead.country, 0.0) + lead_w
-                break
-        if "<" in title:
-            m = _TICKER.search(title)
-            if m:
-                if len(m.group(0)) == 7 and m.group(0)[5] in "FY":
-                    implicit[TICKER_COUNTRY] = implicit.get(TICKER_COUNTRY, 0.0) + TICKER_WEIGHT
-                    implicit_spans.setdefault(TICKER_COUNTRY, []).insert(0, (fields[0], m.start(), m.end()))
-                else:
-                    w = self.lex.weights.get("ticker", 0.0) * TITLE_FACTOR
-                    scores[TICKER_COUNTRY] = scores.get(TICKER_COUNTRY, 0.0) + w
-                    t_ev = Evidence("title", m.start(), m.end(), m.group(0))
-                    evidence.setdefault(TICKER_COUNTRY, []).insert(0, t_ev)
-                    early.add(TICKER_COUNTRY)
-        if self.lex.exchange_suffixes and ("<" in title or "<" in body.text):
-            self._listings(fields, scores, evidence, early)
-        for target, extra in implicit.items():
-            if target in scores:
-                scores[target] += extra
-        best_score = max(scores.values(), default=0.0)
-        focus = {c for c, s in scores.items() if s >= FOCUS_MIN and s >= FOCUS_RATIO * best_score}
-        if early:
-            focus = {c for c in focus if c in early or scores[c] >= LATE_MIN}
-        focus.update(c for c in anchored if scores.get(c, 0.0) >= ANCHOR_MIN)
-        if focus:
-            focus.update(_lead_list_members(listed))
-        if not focus and self.lex.legal_form_fallback:
-            # A headline company of a legal form the US does not use ("<Acme
-            # Ltd> year net", figures only) is not American: on a North
-            # American wire it is a Canadian one.
-            for pattern, country in self.lex.legal_form_fallback:
-                lm = pattern.search(title)
-                if lm is not None:
-                    focus.add(country)
-                    scores[country] = scores.get(country, 0.0) + self.lex.weights.get("legal_form", 0.0)
-                    evidence.setdefault(country, []).insert(0, Evidence("title", lm.start(), lm.end(), lm.group(0)))
-                    break
-        if not focus:
-            # Only weak cues (a smaller city, market boilerplate): the strongest
-            # one still says where the story is, if it is strong enough.
-            combined = dict(implicit)
-            for c, v in scores.items():
-                combined[c] = combined.get(c, 0.0) + (0.0 if c in implicit else v)
-            if combined:
-                cand, val = max(combined.items(), key=lambda kv: kv[1])
-                if val >= IMPLICIT_MIN:
-                    scores[cand] = max(scores.get(cand, 0.0), val)
-                    focus.add(cand)
-                    if not evidence.get(cand):
-                        evidence[cand] = [
-                            Evidence(f.name, a, b, f.text[a:b]) for f, a, b in implicit_spans.get(cand, ())
-                        ]
+    def _lead_company(self, body: _Field, tally: _Tally) -> None:
+        """A company of a national legal form that is the subject of the lead sentence ("Acme Corp said")."""
+        if not body.text or not self.lex.lead_company:
+            return
+        for lead in self.lex.lead_company:
+            lm = lead.match(body.text)
+            if lm is None:
+                continue
+            a, b = lm.span("form")
+            tally.add(lead.country, self.lex.weights.get("lead_company", 0.0), Evidence("body", a, b, body.text[a:b]))
+            return
 
-        names = self._country_names
-        tags = []
-        for c, raw in scores.items():
-            tags.append(
-                PlaceTag(
-                    c,
-                    names.get(c, c),
-                    "focus" if c in focus else "mention",
-                    _place_score(raw),
-                    evidence.get(c, []),
-                    list(finer.get(c, {}).values()),
-                )
-            )
-        tags.sort(key=lambda t: (t.role != "focus", -t.score, t.country))
-        return tags, focus, region_named
+    def _headline_ticker(self, title: _Field, tally: _Tally) -> None:
+        """A bare ticker in the headline ("<DD>") is a US listing; 5 letters ending F/Y only hint."""
+        if "<" not in title.text:
+            return
+        m = _TICKER.search(title.text)
+        if not m:
+            return
+        if len(m.group(0)) == 7 and m.group(0)[5] in "FY":
+            tally.implicit[TICKER_COUNTRY] = tally.implicit.get(TICKER_COUNTRY, 0.0) + TICKER_WEIGHT
+            tally.implicit_spans.setdefault(TICKER_COUNTRY, []).insert(0, (title, m.start(), m.end()))
+            return
+        w = self.lex.weights.get("ticker", 0.0) * TITLE_FACTOR
+        tally.scores[TICKER_COUNTRY] = tally.scores.get(TICKER_COUNTRY, 0.0) + w
+        tally.evidence.setdefault(TICKER_COUNTRY, []).insert(0, Evidence("title", m.start(), m.end(), m.group(0)))
+        tally.early.add(TICKER_COUNTRY)
 
-    def _listings(
-        self,
-        fields: tuple[_Field, ...],
-        scores: dict[str, float],
-        evidence: dict[str, list[Evidence]],
-        early: set[str],
-    ) -> None:
+    def _listings(self, fields: tuple[_Field, ...], tally: _Tally) -> None:
         """Tickers with an exchange suffix ("<BMW.F>", "<BP.L>"): the company's home market."""
         weight = self.lex.weights.get("listing", 0.0)
         suffixes = self.lex.exchange_suffixes
@@ -718,12 +707,73 @@ class Classifier:
                     continue
                 start = m.start()
                 pos = TITLE_FACTOR if title_field else (LEAD_FACTOR if start < LEAD_CHARS else 1.0)
-                scores[country] = scores.get(country, 0.0) + weight * pos
-                ev = evidence.setdefault(country, [])
-                if len(ev) < MAX_EVIDENCE:
-                    ev.append(Evidence(f.name, start, m.end(), m.group(0)))
+                tally.add(country, weight * pos, Evidence(f.name, start, m.end(), m.group(0)))
                 if title_field or start < LEAD_CHARS:
-                    early.add(country)
+                    tally.early.add(country)
+
+    @staticmethod
+    def _decide_focus(tally: _Tally) -> set[str]:
+        """Focus by score (FOCUS_MIN, FOCUS_RATIO), then the headline, late-mention and list corrections."""
+        scores = tally.scores
+        for target, extra in tally.implicit.items():
+            if target in scores:
+                scores[target] += extra
+        best_score = max(scores.values(), default=0.0)
+        focus = {c for c, s in scores.items() if s >= FOCUS_MIN and s >= FOCUS_RATIO * best_score}
+        if tally.early:
+            focus = {c for c in focus if c in tally.early or scores[c] >= LATE_MIN}
+        focus.update(c for c in tally.anchored if scores.get(c, 0.0) >= ANCHOR_MIN)
+        if focus:
+            focus.update(_lead_list_members(tally.listed))
+        return focus
+
+    def _legal_form_fallback(self, title: str, tally: _Tally) -> set[str]:
+        """A headline company of a legal form the US does not use ("<Acme Ltd> year net").
+
+        On a North American wire that is a Canadian company.
+        """
+        for pattern, country in self.lex.legal_form_fallback:
+            lm = pattern.search(title)
+            if lm is not None:
+                tally.scores[country] = tally.scores.get(country, 0.0) + self.lex.weights.get("legal_form", 0.0)
+                tally.evidence.setdefault(country, []).insert(0, Evidence("title", lm.start(), lm.end(), lm.group(0)))
+                return {country}
+        return set()
+
+    @staticmethod
+    def _weak_cue_fallback(tally: _Tally) -> set[str]:
+        """Only weak cues (a smaller city, market boilerplate): the strongest still says where, if strong enough."""
+        scores = tally.scores
+        combined = dict(tally.implicit)
+        for c, v in scores.items():
+            combined[c] = combined.get(c, 0.0) + (0.0 if c in tally.implicit else v)
+        if not combined:
+            return set()
+        cand, val = max(combined.items(), key=lambda kv: kv[1])
+        if val < IMPLICIT_MIN:
+            return set()
+        scores[cand] = max(scores.get(cand, 0.0), val)
+        if not tally.evidence.get(cand):
+            tally.evidence[cand] = [
+                Evidence(f.name, a, b, f.text[a:b]) for f, a, b in tally.implicit_spans.get(cand, ())
+            ]
+        return {cand}
+
+    def _place_tags(self, tally: _Tally, focus: set[str]) -> list[PlaceTag]:
+        names = self._country_names
+        tags = [
+            PlaceTag(
+                c,
+                names.get(c, c),
+                "focus" if c in focus else "mention",
+                _place_score(raw),
+                tally.evidence.get(c, []),
+                list(tally.finer.get(c, {}).values()),
+            )
+            for c, raw in tally.scores.items()
+        ]
+        tags.sort(key=lambda t: (t.role != "focus", -t.score, t.country))
+        return tags
 
     # ------------------------------------------------------------------ regions
 
