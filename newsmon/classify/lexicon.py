@@ -462,16 +462,21 @@ def _foreign_key(name: str, lang: str) -> tuple[str, int]:
     return name, SUFFIX_NONE
 
 
-def _load_geo(data_dir: Path, lex_weights: dict[str, float]) -> tuple[_Builder, dict[str, Any], int]:
-    countries = _read_json(data_dir / "countries.json")
-    places = _read_json(data_dir / "places.json")
-    extra = _read_yaml(data_dir / "geo_extra.yaml")
-    regions_doc = _read_yaml(data_dir / "regions.yaml")
-    w = {str(k): float(v) for k, v in extra["weights"].items()}
-    lex_weights.update(w)
-    b = _Builder()
+class _GeoLoader:
+    """Builds the gazetteer in named passes, one per kind of data (see :func:`_load_geo`)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.countries: dict[str, Any] = _read_json(data_dir / "countries.json")
+        self.extra: dict[str, Any] = _read_yaml(data_dir / "geo_extra.yaml")
+        self.weights = {str(k): float(v) for k, v in self.extra["weights"].items()}
+        self.builder = _Builder()
+        self.ambiguous: dict[str, AmbiguityRule] = {}
+        self.amb_country: dict[str, str] = {}
+        self.n_places = 0
 
     def add_cue(
+        self,
         text: str,
         target: str,
         kind: str,
@@ -489,152 +494,163 @@ def _load_geo(data_dir: Path, lex_weights: dict[str, float]) -> tuple[_Builder, 
         cue = GeoCue(
             target=target,
             kind=kind,
-            weight=w[kind] if weight is None else weight,
+            weight=self.weights[kind] if weight is None else weight,
             case=mode,
             pattern=pattern,
             flags=flags,
             place=place,
             rule=rule,
-            population=population or int(countries.get(target, {}).get("population", 0)),
+            population=population or int(self.countries.get(target, {}).get("population", 0)),
             lang=lang,
         )
-        b.add(pattern, suffix, cue)
+        self.builder.add(pattern, suffix, cue)
         if "\u0451" in pattern.lower():
-            b.add(pattern.replace("\u0451", "\u0435").replace("\u0401", "\u0415"), suffix, cue)
+            self.builder.add(pattern.replace("\u0451", "\u0435").replace("\u0401", "\u0415"), suffix, cue)
 
-    ambiguous: dict[str, AmbiguityRule] = {}
-    amb_country: dict[str, str] = {}
-    for item in extra.get("ambiguous", []):
-        ctx = item.get("context", "support")
-        if ctx is True:
-            ctx = "context"
-        elif ctx is False:
-            ctx = "free"
-        if ctx not in ("support", "context", "free"):
-            raise LexiconError(f"geo_extra.yaml: bad context {ctx!r} for {item.get('text')}")
-        amb_rule = AmbiguityRule(
-            context=ctx,
-            not_next=frozenset(item.get("not_next", [])),
-            not_prev=frozenset(item.get("not_prev", [])),
-            require_prev=frozenset(item.get("require_prev", [])),
-            person_check=True,
-            subdivision=item.get("subdivision") or item.get("us_state"),
-        )
-        ambiguous[item["text"].lower()] = amb_rule
-        amb_country[item["text"].lower()] = item["country"]
-
-    def amb_flags(text: str) -> tuple[int, AmbiguityRule | None]:
-        rule = ambiguous.get(text.lower())
+    def amb_flags(self, text: str) -> tuple[int, AmbiguityRule | None]:
+        rule = self.ambiguous.get(text.lower())
         return (F_AMBIG, rule) if rule is not None else (0, None)
 
-    for iso2, c in countries.items():
-        for lang, names in c["names"].items():
-            for n in names:
-                fl, rule = amb_flags(n) if lang == "en" else (0, None)
-                if lang == "en":
-                    add_cue(n, iso2, "name", fl, rule=rule)
-                else:
-                    key, suffix = _foreign_key(n, lang)
-                    add_cue(key, iso2, "name", suffix=suffix, lang=lang)
-        cap = c.get("capital")
-        if cap:
-            fl, rule = amb_flags(cap)
-            if int(c.get("population") or 0) < SMALL_COUNTRY_POP:
+    def ambiguity_rules(self) -> None:
+        """Names that are also words or people (Jordan, Chad, Nice): their context rule and vetoes."""
+        for item in self.extra.get("ambiguous", []):
+            ctx = item.get("context", "support")
+            if ctx is True:
+                ctx = "context"
+            elif ctx is False:
+                ctx = "free"
+            if ctx not in ("support", "context", "free"):
+                raise LexiconError(f"geo_extra.yaml: bad context {ctx!r} for {item.get('text')}")
+            self.ambiguous[item["text"].lower()] = AmbiguityRule(
+                context=ctx,
+                not_next=frozenset(item.get("not_next", [])),
+                not_prev=frozenset(item.get("not_prev", [])),
+                require_prev=frozenset(item.get("require_prev", [])),
+                person_check=True,
+                subdivision=item.get("subdivision") or item.get("us_state"),
+            )
+            self.amb_country[item["text"].lower()] = item["country"]
+
+    def country_names(self) -> None:
+        """ISO names in every language of countries.json, and each capital (countries.json)."""
+        for iso2, c in self.countries.items():
+            for lang, names in c["names"].items():
+                for n in names:
+                    if lang == "en":
+                        fl, rule = self.amb_flags(n)
+                        self.add_cue(n, iso2, "name", fl, rule=rule)
+                    else:
+                        key, suffix = _foreign_key(n, lang)
+                        self.add_cue(key, iso2, "name", suffix=suffix, lang=lang)
+            cap = c.get("capital")
+            if cap:
+                fl, rule = self.amb_flags(cap)
+                if int(c.get("population") or 0) < SMALL_COUNTRY_POP:
+                    fl |= F_SUPPORT
+                self.add_cue(cap, iso2, "capital", fl, rule=rule)
+
+    def country_extras(self) -> None:
+        """Aliases, institutions, leaders, currencies and demonyms (geo_extra.yaml ``countries``)."""
+        for iso2, spec in (self.extra.get("countries") or {}).items():
+            if not isinstance(iso2, str) or len(iso2) != 2:
+                # YAML reads an unquoted NO (Norway) as false.
+                raise LexiconError(f"geo_extra.yaml: country key {iso2!r} must be a quoted ISO2 code")
+            for kind_key, kind in (
+                ("aliases", "name"),
+                ("institutions", "institution"),
+                ("leaders", "leader"),
+                ("currency", "currency"),
+            ):
+                for text in spec.get(kind_key, []) or []:
+                    fl, rule = self.amb_flags(text)
+                    if kind == "currency" and text[0].islower():
+                        fl |= F_NUMBER
+                    self.add_cue(text, iso2, kind, fl, rule=rule)
+            for dem in spec.get("demonyms", []) or []:
+                for form in _demonym_forms(dem):
+                    self.add_cue(form, iso2, "demonym")
+
+    def ambiguous_names(self) -> None:
+        """Ambiguous names exist as cues even when no other pass made them ("Turkey")."""
+        for text, iso2 in self.amb_country.items():
+            rule = self.ambiguous[text]
+            original = next(i["text"] for i in self.extra["ambiguous"] if i["text"].lower() == text)
+            if rule.subdivision and rule.subdivision.startswith("US-"):
+                place = {"name": original, "kind": "subdivision", "code": rule.subdivision}
+                self.add_cue(original, "US", "subdivision", F_AMBIG, place=place, rule=rule)
+            self.add_cue(original, iso2, "name", F_AMBIG, rule=rule)
+
+    def cities_and_subdivisions(self) -> None:
+        """GeoNames cities and ISO 3166-2 subdivisions (places.json); small ones only support."""
+        for name, iso2, kind, code, pop, lang in _read_json(self.data_dir / "places.json"):
+            if len(name) < (4 if lang == "en" else 3):
+                continue
+            if kind == "subdivision" and _generic_name(name):
+                continue
+            fl, rule = self.amb_flags(name)
+            if kind == "subdivision":
+                major = iso2 in ("US", "CA", "AU")
+                cue_kind = "subdivision" if major else "subdivision_minor"
+                fl |= 0 if major else F_SUPPORT
+                place = {"name": name, "kind": "subdivision", "code": code}
+            else:
+                cue_kind = "capital" if kind == "capital" else ("city_major" if pop >= 1_000_000 else "city")
+                if cue_kind == "city":
+                    fl |= F_SUPPORT
+                place = {"name": name, "kind": "city", "code": f"geonames:{code}"}
+            key, suffix = (name, SUFFIX_NONE) if lang == "en" else _foreign_key(name, lang)
+            if cue_kind == "capital" and int(self.countries.get(iso2, {}).get("population") or 0) < SMALL_COUNTRY_POP:
                 fl |= F_SUPPORT
-            add_cue(
-                cap,
+            self.add_cue(
+                key,
                 iso2,
-                "capital",
+                cue_kind,
                 fl,
+                place=place,
                 rule=rule,
+                population=max(int(pop), 1),
+                suffix=suffix,
+                lang="" if lang == "en" else lang,
             )
+            self.n_places += 1
 
-    for iso2, spec in (extra.get("countries") or {}).items():
-        if not isinstance(iso2, str) or len(iso2) != 2:
-            # YAML reads an unquoted NO (Norway) as false.
-            raise LexiconError(f"geo_extra.yaml: country key {iso2!r} must be a quoted ISO2 code")
-        for kind_key, kind in (
-            ("aliases", "name"),
-            ("institutions", "institution"),
-            ("leaders", "leader"),
-            ("currency", "currency"),
-        ):
-            for text in spec.get(kind_key, []) or []:
-                fl, rule = amb_flags(text)
-                if kind == "currency" and text[0].islower():
-                    fl |= F_NUMBER
-                add_cue(text, iso2, kind, fl, rule=rule)
-        for dem in spec.get("demonyms", []) or []:
-            for form in _demonym_forms(dem):
-                add_cue(form, iso2, "demonym")
+    def cldr_names(self) -> None:
+        """Country names and major cities per language from CLDR (names_cldr.json)."""
+        self.n_places += _add_cldr_names(self.data_dir, self.countries, self.add_cue)
 
-    for text, iso2 in amb_country.items():
-        rule = ambiguous[text]
-        # Names such as "Turkey" must exist as cues even when no generator made them.
-        original = next(i["text"] for i in extra["ambiguous"] if i["text"].lower() == text)
-        if rule.subdivision and rule.subdivision.startswith("US-"):
-            add_cue(
-                original,
-                "US",
-                "subdivision",
-                F_AMBIG,
-                place={"name": original, "kind": "subdivision", "code": rule.subdivision},
-                rule=rule,
-            )
-        add_cue(original, iso2, "name", F_AMBIG, rule=rule)
+    def region_aliases(self) -> None:
+        """Names of regions ("the Gulf", "the Levant") from regions.yaml: they tag the region, not a country."""
+        for slug, g in (_read_yaml(self.data_dir / "regions.yaml").get("groups") or {}).items():
+            for alias in g.get("aliases", []) or []:
+                self.add_cue(alias, slug, "name", F_REGION, weight=1.0)
 
-    n_places = 0
-    for name, iso2, kind, code, pop, lang in places:
-        if len(name) < (4 if lang == "en" else 3):
-            continue
-        if kind == "subdivision" and _generic_name(name):
-            continue
-        fl, rule = amb_flags(name)
-        if kind == "subdivision":
-            major = iso2 in ("US", "CA", "AU")
-            cue_kind = "subdivision" if major else "subdivision_minor"
-            fl |= 0 if major else F_SUPPORT
-            place = {"name": name, "kind": "subdivision", "code": code}
-        else:
-            cue_kind = "capital" if kind == "capital" else ("city_major" if pop >= 1_000_000 else "city")
-            if cue_kind == "city":
-                fl |= F_SUPPORT
-            place = {"name": name, "kind": "city", "code": f"geonames:{code}"}
-        suffix = SUFFIX_NONE
-        key = name
-        if lang != "en":
-            key, suffix = _foreign_key(name, lang)
-        if cue_kind == "capital" and int(countries.get(iso2, {}).get("population") or 0) < (SMALL_COUNTRY_POP):
-            fl |= F_SUPPORT
-        add_cue(
-            key,
-            iso2,
-            cue_kind,
-            fl,
-            place=place,
-            rule=rule,
-            population=max(int(pop), 1),
-            suffix=suffix,
-            lang="" if lang == "en" else lang,
-        )
-        n_places += 1
+    def seats_markets_venues(self) -> None:
+        for section, kind in (("seats", "seat"), ("markets", "market"), ("venues", "venue")):
+            for iso2, words in (self.extra.get(section) or {}).items():
+                for text in words:
+                    self.add_cue(text, iso2, kind)
 
-    n_places += _add_cldr_names(data_dir, countries, add_cue)
-
-    for slug, g in (regions_doc.get("groups") or {}).items():
-        for alias in g.get("aliases", []) or []:
-            add_cue(alias, slug, "name", F_REGION, weight=1.0)
-
-    for section, kind in (("seats", "seat"), ("markets", "market"), ("venues", "venue")):
-        for iso2, words in (extra.get(section) or {}).items():
+    def boilerplate(self) -> None:
+        """Market boilerplate (Inc, NYSE, plc): decides only when nothing named does."""
+        for iso2, words in (self.extra.get("implicit") or {}).items():
             for text in words:
-                add_cue(text, iso2, kind)
+                self.add_cue(text, iso2, "implicit", F_IMPLICIT)
 
-    for iso2, words in (extra.get("implicit") or {}).items():
-        for text in words:
-            add_cue(text, iso2, "implicit", F_IMPLICIT)
 
-    return b, countries, n_places
+def _load_geo(data_dir: Path, lex_weights: dict[str, float]) -> tuple[_Builder, dict[str, Any], int]:
+    """The gazetteer for every language; the passes run in this order because later ones read earlier rules."""
+    g = _GeoLoader(data_dir)
+    lex_weights.update(g.weights)
+    g.ambiguity_rules()
+    g.country_names()
+    g.country_extras()
+    g.ambiguous_names()
+    g.cities_and_subdivisions()
+    g.cldr_names()
+    g.region_aliases()
+    g.seats_markets_venues()
+    g.boilerplate()
+    return g.builder, g.countries, g.n_places
 
 
 def _add_cldr_names(data_dir: Path, countries: dict[str, Any], add_cue: Any) -> int:
