@@ -363,8 +363,14 @@ def test_french_elided_words_count(clf: Classifier) -> None:
             "sa défaite.",
             SPORT,
         ),
+        (
+            "Élection à la présidence de la fédération de football",
+            "Trois candidats briguent la présidence de la fédération ; le président sortant de la CAF soutient l'un "
+            "d'eux, et les clubs de Ligue 1 voteront samedi.",
+            POLITICS,
+        ),
     ],
-    ids=["cyber_attack", "heart_attack", "political_actors", "nobel_prize", "electoral_victory"],
+    ids=["cyber_attack", "heart_attack", "political_actors", "nobel_prize", "electoral_victory", "sports_federation"],
 )
 def test_french_word_sense_follows_its_neighbours(clf: Classifier, title: str, body: str, not_expected: str) -> None:
     assert not_expected not in {t.code for t in clf.classify(title, body).topics if t.parent is None}
