@@ -291,6 +291,155 @@ CASES = [
         "insólita para el zoológico, que no registraba un nacimiento de la especie desde hace 30 años.",
         HUMAN_INTEREST,
     ),
+    # Written later, before checking them against the lexicon: 17 of 20 right at once, 19 after
+    # general fixes; one mixed layoff/company story (economy first) is left out.
+    (
+        "politics_pacts",
+        "Sánchez y Feijóo no logran acuerdo para renovar el Poder Judicial",
+        "La reunión en la Moncloa terminó sin avances. El presidente del Gobierno acusó al líder de la "
+        "oposición de bloquear las instituciones, mientras los populares exigen cambiar el sistema de "
+        "elección de los vocales. Bruselas ha pedido en varias ocasiones que se desbloquee la situación.",
+        POLITICS,
+    ),
+    (
+        "politics_argentina",
+        "El Senado argentino aprueba el presupuesto con cambios",
+        "Tras una sesión de más de doce horas, la Cámara alta dio media sanción al proyecto con 40 votos a "
+        "favor. Los legisladores del peronismo criticaron el ajuste en las provincias. El oficialismo celebró"
+        " el resultado como una señal de gobernabilidad.",
+        POLITICS,
+    ),
+    (
+        "politics_mexico_reform",
+        "La reforma electoral divide al Congreso mexicano",
+        "Morena y sus aliados defienden reducir el financiamiento de los partidos y el número de diputados "
+        "plurinominales. La oposición denuncia que la iniciativa debilita al árbitro electoral. Miles de "
+        "ciudadanos marcharon el domingo en defensa del instituto.",
+        POLITICS,
+    ),
+    (
+        "economy_ibex",
+        "El Ibex 35 cierra su mejor semana desde marzo",
+        "El selectivo subió un 4,2 % impulsado por la banca y las eléctricas. Los inversores celebraron los "
+        "datos de inflación en Estados Unidos, que alejan nuevas subidas de tipos. El euro se apreció frente "
+        "al dólar.",
+        ECONOMY,
+    ),
+    (
+        "economy_remittances",
+        "Las remesas a Centroamérica alcanzan un récord",
+        "Los envíos de dinero de los migrantes desde Estados Unidos crecieron un 15 % el último año y ya "
+        "superan el 20 % del PIB de varios países. Los economistas advierten de la dependencia de estos "
+        "ingresos. Los bancos centrales destacan su efecto sobre el consumo de los hogares.",
+        ECONOMY,
+    ),
+    (
+        "sport_nba",
+        "Los Lakers remontan y fuerzan el séptimo partido",
+        "El base anotó 38 puntos y dio la victoria a su equipo en el último cuarto. La serie de playoffs se "
+        "decidirá el domingo en la cancha de Denver. El entrenador pidió a la afición que llene el pabellón.",
+        SPORT,
+    ),
+    (
+        "sport_cycling",
+        "Un colombiano gana la etapa reina y se viste de líder",
+        "El ciclista atacó en el último puerto de montaña y llegó en solitario a la meta. Con esta victoria "
+        "arrebata el maillot al líder de la general, que cedió más de un minuto en la subida final.",
+        SPORT,
+    ),
+    (
+        "tech_ai_regulation",
+        "La Unión Europea pacta la primera ley de inteligencia artificial",
+        "Las normas prohíben los sistemas de reconocimiento facial en tiempo real y obligan a las empresas "
+        "tecnológicas a explicar cómo entrenan sus modelos. Las grandes plataformas tendrán dos años para "
+        "adaptarse. Los desarrolladores de código abierto quedan parcialmente exentos.",
+        SCITECH,
+    ),
+    (
+        "tech_telescope",
+        "El telescopio James Webb capta la galaxia más lejana",
+        "Los astrónomos han identificado una galaxia formada apenas 300 millones de años después del Big "
+        "Bang. Las observaciones, publicadas en la revista Nature, obligan a revisar los modelos de formación"
+        " de las primeras estrellas.",
+        SCITECH,
+    ),
+    (
+        "health_mental",
+        "La demanda de atención psicológica entre adolescentes se dispara",
+        "Los servicios de salud mental registran un 40 % más de consultas por ansiedad y depresión que antes "
+        "de la pandemia. Los psiquiatras alertan de las listas de espera y piden más profesionales en la "
+        "sanidad pública.",
+        HEALTH,
+    ),
+    (
+        "crime_femicide",
+        "Detienen al sospechoso del feminicidio de una joven en Puebla",
+        "La Fiscalía estatal informó de que el hombre fue capturado en un domicilio de la capital. La víctima"
+        " había denunciado amenazas semanas antes. Colectivos feministas convocaron una protesta para exigir "
+        "justicia.",
+        CRIME,
+    ),
+    (
+        "disaster_hurricane",
+        "El huracán toca tierra con vientos de 220 kilómetros por hora",
+        "La tormenta de categoría 4 arrancó techos, derribó árboles y dejó sin luz a medio millón de personas"
+        " en la costa. Las autoridades habilitaron albergues para los damnificados y desplegaron al ejército "
+        "para las labores de rescate.",
+        DISASTER,
+    ),
+    (
+        "conflict_gaza",
+        "Israel intensifica los bombardeos sobre Gaza",
+        "Los ataques aéreos alcanzaron zonas residenciales del sur de la Franja y dejaron decenas de muertos,"
+        " según fuentes palestinas. Hamás lanzó cohetes contra ciudades israelíes. Egipto y Catar intentan "
+        "mediar una nueva tregua.",
+        CONFLICT,
+    ),
+    (
+        "education_teachers",
+        "Los docentes de la escuela pública protestan por las ratios",
+        "Los maestros reclaman reducir el número de alumnos por aula y más apoyo para los estudiantes con "
+        "necesidades especiales. La consejería de educación asegura que el próximo curso contratará a 2.000 "
+        "profesores.",
+        EDUCATION,
+    ),
+    (
+        "environment_drought_reservoirs",
+        "Los embalses caen por debajo del 30 % por la falta de lluvias",
+        "La sequía obliga a restringir el riego y amenaza las cosechas. Los ecologistas piden replantear el "
+        "modelo agrícola y proteger los acuíferos, y los expertos vinculan la situación con el cambio "
+        "climático.",
+        ENVIRONMENT,
+    ),
+    (
+        "arts_theatre",
+        "Muere a los 89 años la gran dama del teatro español",
+        "La actriz protagonizó más de un centenar de obras y decenas de películas a lo largo de siete "
+        "décadas. Sus compañeros de escenario la recordaron como una maestra de la interpretación. El "
+        "Ministerio de Cultura instalará la capilla ardiente en el teatro donde debutó.",
+        ARTS,
+    ),
+    (
+        "society_housing",
+        "Miles de jóvenes no pueden emanciparse por el precio del alquiler",
+        "Solo uno de cada seis jóvenes vive fuera de la casa de sus padres antes de los 30 años. Las "
+        "organizaciones sociales reclaman más vivienda pública y ayudas para las familias con menos ingresos.",
+        SOCIETY,
+    ),
+    (
+        "religion_pilgrims",
+        "Millones de peregrinos visitan la Basílica de Guadalupe",
+        "Los fieles llegaron a pie desde distintos estados para celebrar a la Virgen. El arzobispo ofició una"
+        " misa multitudinaria y pidió por la paz y por los migrantes.",
+        RELIGION,
+    ),
+    (
+        "weather_cold",
+        "Una ola de frío polar deja temperaturas de diez grados bajo cero",
+        "La AEMET ha activado avisos por heladas y nevadas en medio país. Se esperan rachas de viento de "
+        "hasta 90 kilómetros por hora en el litoral.",
+        WEATHER,
+    ),
 ]
 
 
