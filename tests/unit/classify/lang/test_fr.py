@@ -285,6 +285,157 @@ CASES = [
         "dans ce zoo depuis vingt ans, une histoire insolite qui attire les visiteurs.",
         HUMAN_INTEREST,
     ),
+    # Written later, before checking them against the lexicon: 19 of 20 right at once, 20 after (storm damage).
+    (
+        "politics_pension_reform_49_3",
+        "Réforme des retraites : le gouvernement engage sa responsabilité devant l'Assemblée",
+        "La Première ministre a annoncé le recours au 49.3 faute de majorité pour faire adopter le texte. Les"
+        " groupes d'opposition ont aussitôt déposé des motions de censure. Le vote est prévu lundi.",
+        POLITICS,
+    ),
+    (
+        "politics_municipal",
+        "Municipales : la maire sortante l'emporte au second tour",
+        "Avec 52 % des suffrages, l'élue de gauche conserve la ville face à la liste d'union de la droite. Le"
+        " taux de participation a légèrement progressé par rapport au premier tour.",
+        POLITICS,
+    ),
+    (
+        "politics_diplomacy_visit",
+        "Le président français en visite d'État au Maroc",
+        "Le chef de l'État doit signer une vingtaine d'accords de coopération et s'exprimer devant le "
+        "Parlement. Cette visite scelle la réconciliation entre Paris et Rabat après plusieurs années de "
+        "tensions diplomatiques.",
+        POLITICS,
+    ),
+    (
+        "economy_cac40",
+        "Le CAC 40 termine en baisse après les annonces de la BCE",
+        "La Bourse de Paris a reculé de 1,2 % après la hausse des taux décidée par la Banque centrale "
+        "européenne. Les valeurs bancaires ont mieux résisté que les valeurs technologiques. Les "
+        "investisseurs redoutent un ralentissement de la croissance.",
+        ECONOMY,
+    ),
+    (
+        "economy_startup_funding",
+        "Une start-up nigériane lève 50 millions de dollars",
+        "La jeune pousse spécialisée dans le paiement en ligne compte s'implanter dans cinq nouveaux marchés "
+        "africains. Les fonds d'investissement américains et européens ont participé à ce tour de table, l'un"
+        " des plus importants du continent cette année.",
+        ECONOMY,
+    ),
+    (
+        "sport_rugby",
+        "Tournoi des Six Nations : le XV de France s'impose face à l'Irlande",
+        "Les Bleus ont inscrit trois essais et dominé les mêlées. Le sélectionneur a salué la discipline de "
+        "ses joueurs avant le déplacement en Écosse.",
+        SPORT,
+    ),
+    (
+        "sport_tennis_rg",
+        "Roland-Garros : la numéro un mondiale éliminée en huitièmes",
+        "La joueuse a cédé en trois sets face à une qualifiée de 19 ans. Sa tombeuse affrontera une "
+        "Américaine en quarts de finale.",
+        SPORT,
+    ),
+    (
+        "tech_ai_chatbot",
+        "Les outils d'intelligence artificielle générative s'invitent à l'école",
+        "Les assistants conversationnels capables de rédiger des dissertations inquiètent les enseignants. "
+        "Les éditeurs de logiciels promettent des détecteurs, mais les chercheurs doutent de leur fiabilité. "
+        "Le ministère réfléchit à un encadrement des usages numériques.",
+        SCITECH,
+    ),
+    (
+        "tech_satellite_internet",
+        "L'internet par satellite arrive dans les zones rurales",
+        "Un opérateur propose désormais une connexion haut débit grâce à une constellation de satellites en "
+        "orbite basse. L'abonnement reste cher, mais il permet de couvrir des villages sans fibre optique ni "
+        "réseau mobile.",
+        SCITECH,
+    ),
+    (
+        "health_cholera",
+        "Choléra : l'épidémie s'étend dans trois régions",
+        "Plus de 2 000 cas suspects ont été recensés depuis le début du mois, dont 45 décès. Les autorités "
+        "sanitaires installent des centres de traitement et appellent la population à faire bouillir l'eau de"
+        " boisson.",
+        HEALTH,
+    ),
+    (
+        "health_hospital_strike",
+        "Les urgences de l'hôpital fermées la nuit faute de médecins",
+        "Le manque de praticiens oblige l'établissement à réorienter les patients vers le centre hospitalier "
+        "voisin, à 40 kilomètres. L'agence régionale de santé promet de recruter des internes.",
+        HEALTH,
+    ),
+    (
+        "crime_drug_gang_shooting",
+        "Règlement de comptes sur fond de trafic de drogue : deux morts",
+        "Les victimes ont été tuées par balles au pied d'un immeuble. La police judiciaire privilégie la "
+        "piste d'une rivalité entre bandes pour le contrôle d'un point de deal. Une information judiciaire a "
+        "été ouverte pour assassinat.",
+        CRIME,
+    ),
+    (
+        "crime_corruption_trial",
+        "L'ancien directeur du port condamné pour corruption",
+        "Le tribunal correctionnel l'a reconnu coupable d'avoir perçu des pots-de-vin lors de l'attribution "
+        "de marchés. Il écope de quatre ans de prison dont deux avec sursis et d'une amende de 200 000 euros.",
+        CRIME,
+    ),
+    (
+        "disaster_storm",
+        "Tempête : 300 000 foyers privés d'électricité",
+        "Des rafales à plus de 150 km/h ont arraché des toitures et provoqué la chute de nombreux arbres. "
+        "Trois personnes sont mortes, et les pompiers sont intervenus plus de 5 000 fois au cours de la nuit.",
+        DISASTER,
+    ),
+    (
+        "conflict_mali_junta_attack",
+        "Mali : une attaque contre un camp militaire fait des dizaines de morts",
+        "Des combattants jihadistes ont lancé l'assaut à l'aube avec des véhicules piégés. L'armée affirme "
+        "avoir repoussé les assaillants et neutralisé plusieurs terroristes. Le groupe affilié à al-Qaïda a "
+        "revendiqué l'attaque.",
+        CONFLICT,
+    ),
+    (
+        "education_university_fees",
+        "Les frais d'inscription à l'université augmentent pour les étudiants étrangers",
+        "La mesure concerne les étudiants non européens en licence et en master. Les présidents d'université "
+        "craignent une baisse des candidatures, tandis que les syndicats étudiants appellent à la "
+        "mobilisation.",
+        EDUCATION,
+    ),
+    (
+        "environment_plastic",
+        "Pollution plastique : les négociations pour un traité mondial patinent",
+        "Les pays producteurs de pétrole s'opposent à une réduction de la production de plastique. Les ONG "
+        "environnementales dénoncent un texte vidé de sa substance, alors que les déchets s'accumulent dans "
+        "les océans.",
+        ENVIRONMENT,
+    ),
+    (
+        "religion_pope_visit",
+        "Le pape en visite en RD Congo",
+        "Le souverain pontife a célébré une messe devant plus d'un million de fidèles à Kinshasa. Dans son "
+        "homélie, il a appelé à la paix dans l'est du pays et dénoncé l'exploitation des richesses minières.",
+        RELIGION,
+    ),
+    (
+        "labour_strike_transport",
+        "Grève dans les transports : la circulation très perturbée",
+        "Les syndicats de cheminots ont reconduit le mouvement pour une durée illimitée. Ils réclament des "
+        "hausses de salaire et dénoncent la dégradation des conditions de travail.",
+        LABOUR,
+    ),
+    (
+        "weather_heat_alert",
+        "Vague de chaleur : alerte rouge dans plusieurs départements",
+        "Les températures pourraient atteindre 43 °C vendredi. Météo-France prévoit des orages violents ce "
+        "week-end, accompagnés de fortes pluies et de grêle.",
+        WEATHER,
+    ),
 ]
 
 
