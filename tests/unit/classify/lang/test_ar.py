@@ -456,3 +456,22 @@ def test_arabic_word_sense_follows_its_neighbours(
 ) -> None:
     tops = {t.code for t in clf.classify(title, body).topics if t.parent is None}
     assert (topic in tops) is expected
+
+
+# Clitics and endings make some words look like a term plus an affix; those terms are
+# only used inside phrases, so these everyday words must not bring their topic.
+LOOKALIKES = [
+    ("idea_is_not_ball", "طرح الوزير فكرة جديدة على الحكومة", SPORT),  # ف + كرة
+    ("republic_is_not_audience", "زار رئيس الجمهورية العاصمة الجمهورية أمس", ARTS),  # جمهور + ية
+    ("truck_is_not_charger", "اصطدمت شاحنة بحافلة على الطريق", SCITECH),  # شاحن + ة
+    ("excellency_is_not_crude", "استقبل فخامة الرئيس الوفد", ECONOMY),  # ف + خام + ة
+    ("need_is_not_pilgrim", "البلاد بحاجة إلى إصلاحات عاجلة", RELIGION),  # حاج + ة
+    ("front_of_is_not_imam", "وقف المحتجون أمام مقر البرلمان", RELIGION),  # أمام / إمام
+    ("card_is_not_energy", "حصل اللاعب على بطاقة صفراء", ECONOMY),  # ب + طاقة
+    ("his_work_is_not_currency", "واصل الموظف عمله في المكتب", ECONOMY),  # عمله is "his work" and the currency عملة
+]
+
+
+@pytest.mark.parametrize(("text", "topic"), [c[1:] for c in LOOKALIKES], ids=[c[0] for c in LOOKALIKES])
+def test_arabic_lookalike_word_does_not_bring_a_topic(clf: Classifier, text: str, topic: str) -> None:
+    assert topic not in {t.code for t in clf.classify(text, "").topics}
