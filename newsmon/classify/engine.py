@@ -85,9 +85,9 @@ TOPIC_RATIO = 0.12
 SUBTOPIC_MIN = 2.5
 TERM_REPEAT_CAP = 3
 TOPIC_TITLE_FACTOR = 2.0
+# The first LEAD_CHARS of the body say what the story is about (measured:
+# masakhanews-en +0.004, bbc +0.003, agnews -0.001 against 1.0).
 TOPIC_LEAD_FACTOR = 1.5
-TERM_WEIGHT_POWER = 1.0
-_TERM_WEIGHT = {float(w): float(w) ** TERM_WEIGHT_POWER for w in range(1, 5)}
 SCORE_SCALE_PLACE = 3.0
 SCORE_SCALE_TOPIC = 12.0
 
@@ -818,17 +818,18 @@ class Classifier:
                 factor = TOPIC_TITLE_FACTOR if title_field else (TOPIC_LEAD_FACTOR if start < LEAD_CHARS else 1.0)
                 span = (f, start, end)
                 for cue in cues:
-                    if cue.case and not _case_ok(f, start, cue.case, cue.pattern):
-                        continue
-                    if cue.sense is not None and not cue.sense.holds(f.low, start, end):
-                        continue  # another sense of the word, told by its neighbours
+                    if cue.checked:
+                        if cue.case and not _case_ok(f, start, cue.case, cue.pattern):
+                            continue
+                        if cue.sense is not None and not cue.sense.holds(f.low, start, end):
+                            continue  # another sense of the word, told by its neighbours
                     key = id(cue)
                     n = counts.get(key, 0)
                     if n >= TERM_REPEAT_CAP:
                         continue
                     counts[key] = n + 1
                     code = cue.code
-                    raw[code] = raw.get(code, 0.0) + _TERM_WEIGHT[cue.weight] * factor
+                    raw[code] = raw.get(code, 0.0) + cue.weight * factor
                     sp = spans.get(code)
                     if sp is None:
                         spans[code] = [span]

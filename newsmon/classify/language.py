@@ -59,6 +59,13 @@ MIN_SHARE = 0.5
 MODEL_CONFIDENT = 0.9
 
 
+def _latin_share(sample: str) -> float:
+    letters = [ch for ch in sample if ch.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for ch in letters if ch < "\u0250") / len(letters)
+
+
 @dataclass(frozen=True, slots=True)
 class Detection:
     """The language used, how it was decided, and the share of the text's function words in it."""
@@ -150,6 +157,11 @@ class LanguageDetector:
         # producer says otherwise.
         if (not hint or hint == "en") and self.looks_english(sample):
             return Detection("en", "detected", hits.get("en", 0) / total if total else 1.0)
+        if not hint and total and _latin_share(sample) >= 0.9:
+            # Latin script with a few stop-words: the statistical model (seconds to
+            # load) would only pick among languages the classifier treats alike.
+            best, n = max(hits.items(), key=lambda kv: kv[1])
+            return Detection(best, "detected", n / total)
         model = self._load()
         if model is not None:
             lang, prob = model.classify(sample)

@@ -118,6 +118,8 @@ class TopicCue:
     case: int
     pattern: str
     sense: SenseRule | None = None
+    # Case or sense to check per match (most cues have neither).
+    checked: bool = False
 
 
 @dataclass(slots=True)
@@ -887,7 +889,8 @@ def _load_language_topics(path: Path, code: str, topics: dict[str, Topic]) -> tu
                 if not pattern:
                     raise LexiconError(f"{where}.terms.{weight}: term {_short(raw.strip())} is empty once normalized")
                 sense = _sense_for(senses, pattern, topic_code, topics) if senses else None
-                b.add(pattern, suffix, TopicCue(topic_code, float(weight), mode, pattern, sense))
+                cue = TopicCue(topic_code, float(weight), mode, pattern, sense, bool(mode) or sense is not None)
+                b.add(pattern, suffix, cue)
                 n_terms += 1
     return b, n_terms
 
