@@ -193,7 +193,7 @@ _TopicHit = tuple[int, int, tuple[lx.TopicCue, ...]]
 _GeoSpan = tuple["_Field", int, int, float, Sequence[lx.GeoCue]]
 
 
-def _scan(pack: lx.LanguagePack, f: _Field) -> tuple[list[_GeoHit], list[_TopicHit]]:
+def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list[_GeoHit], list[_TopicHit]]:
     """Whole-word matches, split into (geo hits, topic hits); case is checked per cue.
 
     Keys carry a leading space (see :func:`lexicon.build_automaton`), so the
@@ -210,15 +210,20 @@ def _scan(pack: lx.LanguagePack, f: _Field) -> tuple[list[_GeoHit], list[_TopicH
         low = norm.text
         if not norm._drops:
             norm = None  # same positions: nothing to map back
+    if "\u0451" in low:
+        low = low.replace("\u0451", "\u0435")  # ё written or not, one spelling (same length)
     n = len(low)
     dups = f.dups
     geo_hits: list[_GeoHit] = []
     topic_hits: list[_TopicHit] = []
     prefixes = arabic.PREFIXES
     suffixes = arabic.SUFFIXES
-    for e, (keylen, gsuf, tsuf, bare, geo, topic, tail, geo_by_capital) in pack.auto.iter_long(
-        " " + lx.boundary_text(low)
-    ):
+    scan = lx.boundary_text(low)
+    if elision and ("'" in scan or "\u2019" in scan):
+        # l'armée, d'Irak: the elided word ends at its apostrophe (same length).
+        scan = scan.replace("'", " ").replace("\u2019", " ")
+        low = scan
+    for e, (keylen, gsuf, tsuf, bare, geo, topic, tail, geo_by_capital) in pack.auto.iter_long(" " + scan):
         start = e - keylen
         end = e
         if bare:
@@ -471,10 +476,10 @@ class Classifier:
 
     def _scan_field(self, pack: lx.LanguagePack, f: _Field) -> tuple[list[_GeoHit], list[_TopicHit]]:
         """The language's own matches plus, for a language other than English, the shared place names."""
-        geo, topic = _scan(pack, f)
+        geo, topic = _scan(pack, f, pack.elision)
         if not pack.shared_geo or (pack.has_topics and not f.text.isascii() and _LATIN_LETTER.search(f.text) is None):
             return geo, topic
-        shared, english_topics = _scan(self.lex.packs["en"], f)
+        shared, english_topics = _scan(self.lex.packs["en"], f, pack.elision)
         if not pack.has_topics:
             topic = english_topics
         if shared:

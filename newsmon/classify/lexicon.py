@@ -28,6 +28,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 LANG_DIR = "lang"
 # Languages whose text and terms go through Arabic normalization and clitic rules.
 CLITIC_LANGS = frozenset({"ar"})
+# Languages that elide articles and prepositions into the next word (l'armée, d'Irak).
+ELISION_LANGS = frozenset({"fr", "it", "ca"})
 _LANG_CODE = re.compile(r"[a-z]{2}")
 
 # Case modes of a pattern.
@@ -175,6 +177,8 @@ class LanguagePack:
     shared_geo: bool = False
     # False for a language with place names but no folder: English's topic terms serve.
     has_topics: bool = True
+    # An apostrophe ends a word (l'armée), so the word after it can match.
+    elision: bool = False
 
 
 @dataclass(slots=True)
@@ -253,7 +257,8 @@ class _Builder:
         self.entries: dict[str, tuple[int, list[Any]]] = {}
 
     def add(self, key: str, suffix: int, cue: Any) -> None:
-        key = safe_lower(key.strip())
+        # ё is optional in Russian writing; text is folded the same way (engine._scan).
+        key = safe_lower(key.strip()).replace("\u0451", "\u0435")
         if not key:
             return
         slot = self.entries.get(key)
@@ -1017,6 +1022,7 @@ def _load_packs(data_dir: Path, geo: _Builder, topics: dict[str, Topic]) -> dict
             # scanning their whole text again for them would cost a third of the time.
             shared_geo=code != "en" and _latin_script(geo_b, topic_b),
             has_topics=code in folders,
+            elision=code in ELISION_LANGS,
         )
     return packs
 
