@@ -478,7 +478,6 @@ def test_french_text_is_routed_to_french(clf: Classifier) -> None:
     assert result.coverage["topics"] == "full"  # French terms, not the English fallback
 
 
-@pytest.mark.xfail(reason="engine: French elided articles (l', d') are not split from the next word yet", strict=True)
 def test_french_elided_words_count(clf: Classifier) -> None:
     # Every topic word here is glued to an elided article.
     tops = [t for t in clf.classify("L'épidémie d'Ebola", "L'OMS et l'hôpital").topics if t.parent is None]

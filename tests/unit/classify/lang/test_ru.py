@@ -472,7 +472,6 @@ def test_russian_monitored_subtopic_is_tagged(clf: Classifier, case: str, subtop
     assert subtopic in {t.code for t in clf.classify(title, body).topics}
 
 
-@pytest.mark.xfail(reason="engine: ё is not folded to е in the text (the lexicon is written with е)", strict=True)
 def test_russian_yo_spelling_counts_like_ye(clf: Classifier) -> None:
     # "ученые" is in the lexicon; news sometimes writes "учёные".
     tops = [t for t in clf.classify("Учёные открыли новый вид", "Учёные опубликовали результаты").topics]
