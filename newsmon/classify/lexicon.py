@@ -292,16 +292,23 @@ def _boundary_tables() -> tuple[bytes, dict[int, int]]:
 
 
 _ASCII_BOUNDARY, _UNICODE_BOUNDARY = _boundary_tables()
-# The same mapping as one character class: re.sub runs in C, where
-# str.translate with a dict looks up every character (twice as slow on Arabic).
-_UNICODE_BOUNDARY_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_UNICODE_BOUNDARY)) + "]")
+# Non-ASCII text: UTF-8 never uses a byte below 0x80 inside a multi-byte
+# character, so the ASCII separators can be mapped byte for byte (C speed,
+# character positions unchanged); the few non-ASCII separators go through one
+# regex, only when the text has one. About 2.5 times faster on Arabic than a
+# character class over all of them, 5 times faster than str.translate.
+_UTF8_BOUNDARY = bytes(c if c >= 0x80 else _ASCII_BOUNDARY[c] for c in range(256))
+_NON_ASCII_BOUNDARY_RE = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in sorted(_UNICODE_BOUNDARY) if c >= 0x80) + "]"
+)
 
 
 def boundary_text(low: str) -> str:
     """``low`` with word separators as spaces, same length (offsets stay valid)."""
     if low.isascii():
         return low.encode("ascii").translate(_ASCII_BOUNDARY).decode("ascii")
-    return _UNICODE_BOUNDARY_RE.sub(" ", low)
+    out = low.encode("utf-8", "surrogatepass").translate(_UTF8_BOUNDARY).decode("utf-8", "surrogatepass")
+    return _NON_ASCII_BOUNDARY_RE.sub(" ", out) if _NON_ASCII_BOUNDARY_RE.search(out) else out
 
 
 def _same_cue(a: Any, b: Any) -> bool:

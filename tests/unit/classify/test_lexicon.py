@@ -145,3 +145,18 @@ def test_load__lead_company_without_forms_is_rejected(tmp_path: Path):
     )
     with pytest.raises(LexiconError, match="legal forms"):
         Classifier.load(data)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "zürich — l’état «x» ×÷ 5% (u.s.) inc's",
+        "\u0642\u0627\u0644\u060c \u0627\u0644\u0639\u0631\u0627\u0642\u061f #\u0643\u0627\u0638\u0645_\u0627\u0644\u0633\u0627\u0647\u0631 \u2014 (cnn)",
+        "москва, 1 января\u00a0— «тасс»",
+        "\U0001f600 emoji\u200ckeeps",
+    ],
+)
+def test_boundary_text__same_as_the_character_table_and_same_length(text):
+    expected = "".join(" " if ord(ch) in lx._UNICODE_BOUNDARY else ch for ch in text)
+    out = lx.boundary_text(text)
+    assert out == expected and len(out) == len(text)
