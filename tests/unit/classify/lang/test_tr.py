@@ -186,3 +186,94 @@ def test_turkish_won_is_not_an_accident(clf: Classifier) -> None:
     # "kazandı" (won) starts like "kaza" (accident); the stem must not catch it.
     result = clf.classify("Takım kupayı kazandı", "Takım finalde rakibini yenerek kupayı kazandı ve şampiyon oldu.")
     assert "medtop:03000000" not in {t.code for t in result.topics}
+
+
+# Turkish news texts written before they were checked against the lexicon (9/10 at the first run;
+# "iş bırakma", a strike, was added to the labour terms after); they stay as written, so they
+# measure the vocabulary rather than follow it.
+HELD_OUT = [
+    (
+        "tr_inflation",
+        "Enflasyon ekimde beklentilerin altında kaldı",
+        "TÜİK verilerine göre tüketici fiyatları ekimde yüzde 3 arttı ve yıllık "
+        "enflasyon geriledi. Ekonomistler Merkez Bankası'nın faiz indirimine "
+        "gidebileceğini düşünüyor.",
+        "medtop:04000000",
+    ),
+    (
+        "tr_company_profit",
+        "Otomotiv devinin net kârı yüzde 40 arttı",
+        "Şirket, yılın üçüncü çeyreğinde satışlarının ve ihracatının artmasıyla "
+        "net kârını yüzde 40 yükselttiğini açıkladı; hisseleri borsada değer "
+        "kazandı.",
+        "medtop:04000000",
+    ),
+    (
+        "tr_basketball",
+        "Basketbolda Avrupa kupasında kritik galibiyet",
+        "Temsilcimiz Avrupa Ligi'nin 8. haftasında deplasmanda rakibini son "
+        "saniye basketiyle 81-80 yendi ve gruptaki iddiasını sürdürdü.",
+        "medtop:15000000",
+    ),
+    (
+        "tr_transfer",
+        "Süper Lig ekibi yeni forvetini açıkladı",
+        "Kulüp, yıldız forvetle üç yıllık sözleşme imzaladığını KAP'a bildirdi. "
+        "Futbolcu, sağlık kontrolünden sonra takımla ilk antrenmanına çıktı.",
+        "medtop:15000000",
+    ),
+    (
+        "tr_film_awards",
+        "Film festivalinde ödüller sahiplerini buldu",
+        "Festivalde en iyi film ödülünü bir ilk film aldı; en iyi kadın oyuncu "
+        "ödülü ise dizilerden tanınan genç oyuncuya verildi. Tören sahnede "
+        "konserle sona erdi.",
+        "medtop:01000000",
+    ),
+    (
+        "tr_new_phone",
+        "Yeni akıllı telefon modeli tanıtıldı",
+        "Teknoloji şirketi, yapay zeka destekli kamerası ve daha güçlü "
+        "işlemcisiyle yeni akıllı telefonunu tanıttı; cihaz yazılım "
+        "güncellemeleriyle yedi yıl desteklenecek.",
+        "medtop:13000000",
+    ),
+    (
+        "tr_parliament_budget",
+        "Bütçe teklifi Meclis Genel Kurulu'nda",
+        "Merkezi yönetim bütçe kanun teklifi TBMM Genel Kurulu'nda görüşülmeye "
+        "başlandı. Muhalefet partileri teklife karşı oy kullanacaklarını "
+        "açıkladı.",
+        "medtop:11000000",
+    ),
+    (
+        "tr_flood",
+        "Sağanak yağış sele neden oldu",
+        "Kuvvetli sağanak sonrası dereler taştı, sel sularına kapılan iki kişi "
+        "hayatını kaybetti. AFAD ve itfaiye ekipleri mahsur kalan vatandaşları "
+        "kurtardı.",
+        "medtop:03000000",
+    ),
+    (
+        "tr_fraud_arrests",
+        "Dolandırıcılık çetesine operasyon",
+        "Telefonla kendilerini polis olarak tanıtan dolandırıcılık şebekesine "
+        "yönelik operasyonda 15 şüpheli gözaltına alındı, 8'i tutuklandı.",
+        "medtop:02000000",
+    ),
+    (
+        "tr_teachers_strike",
+        "Öğretmenler iş bıraktı",
+        "Eğitim sendikaları, maaş artışı ve çalışma koşulları talebiyle bir "
+        "günlük iş bırakma eylemi yaptı; birçok okulda dersler yapılamadı.",
+        "medtop:09000000",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in HELD_OUT], ids=[c[0] for c in HELD_OUT])
+def test_turkish_text_written_before_checking_gets_its_topic(
+    clf: Classifier, title: str, body: str, expected: str
+) -> None:
+    tops = [t for t in clf.classify(title, body).topics if t.parent is None]
+    assert tops and tops[0].code == expected
