@@ -150,8 +150,9 @@ def test_load__lead_company_without_forms_is_rejected(tmp_path: Path):
 @pytest.mark.parametrize(
     "text",
     [
-        "zürich — l’état «x» ×÷ 5% (u.s.) inc's",
-        "\u0642\u0627\u0644\u060c \u0627\u0644\u0639\u0631\u0627\u0642\u061f #\u0643\u0627\u0638\u0645_\u0627\u0644\u0633\u0627\u0647\u0631 \u2014 (cnn)",
+        "zürich \u2014 l\u2019état «x» \u00d7\u00f7 5% (u.s.) inc's",
+        "\u0642\u0627\u0644\u060c \u0627\u0644\u0639\u0631\u0627\u0642\u061f #\u0643\u0627\u0638\u0645_\u0627\u0644"
+        "\u0633\u0627\u0647\u0631 \u2014 (cnn)",
         "москва, 1 января\u00a0— «тасс»",
         "\U0001f600 emoji\u200ckeeps",
     ],
