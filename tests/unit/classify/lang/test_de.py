@@ -121,8 +121,13 @@ def test_german_text_is_routed_to_german(clf: Classifier) -> None:
             "Im Rennen um das Amt des Kanzlers liegt der Kandidat der Opposition laut Umfrage vorn.",
             "medtop:11000000",
         ),
+        (
+            "Wahlsieg für die Opposition",
+            "Die Partei hat die Wahl mit 38 Prozent der Stimmen gewonnen, der Sieg gilt als historisch.",
+            "medtop:11000000",
+        ),
     ],
-    ids=["video_game_players", "hacker_attack", "race_for_office"],
+    ids=["video_game_players", "hacker_attack", "race_for_office", "electoral_victory"],
 )
 def test_german_word_sense_follows_its_neighbours(clf: Classifier, title: str, body: str, expected: str) -> None:
     assert _top(clf, title, body) == expected
