@@ -44,6 +44,7 @@ class EvalSet:
     kind: str  # "topics" or "focus"
     target: float
     note: str = ""
+    in_repo: bool = False  # a file written in this repository (path relative to its root)
 
 
 SETS = (
@@ -53,7 +54,18 @@ SETS = (
     EvalSet("agnews", "agnews-train-sample.jsonl", "en", "topics", 0.85, "feed items, title + 1 sentence"),
     EvalSet("bbc", BBC, "en", "topics", 0.88, "BBC 2004-05"),
     EvalSet("reuters", REUTERS, "en", "focus", 0.86, "Reuters 1987, focus countries F1"),
+    # No German dev file: the German test texts written here (target checked on a set we do not have).
+    EvalSet(
+        "de-texts",
+        "tests/unit/classify/lang/de_news.jsonl",
+        "de",
+        "topics",
+        0.80,
+        "written here, lexicon tuned on them: not held out",
+        True,
+    ),
 )
+REPO = Path(__file__).resolve().parents[2]
 MIDDLE_EAST_TARGET = 0.92
 
 
@@ -124,7 +136,7 @@ def eval_topic_set(clf: Any, spec: EvalSet, path: Path, limit: int | None = None
             continue
         res.docs += 1
         best, top = _best_top(clf, c)
-        label = str(d.get("label"))
+        label = str(d.get("label") or gold)
         r, n = res.per_label.get(label, (0, 0))
         ok = best == gold
         right += ok
@@ -223,7 +235,10 @@ def run(limit: int | None = None, directory: Path | None = None, only: list[str]
         if only and spec.name not in only:
             continue
         fn = eval_topic_set if spec.kind == "topics" else eval_focus_set
-        rep.results.append(fn(clf, spec, d / spec.file, limit))
+        path = REPO / spec.file if spec.in_repo else d / spec.file
+        if spec.in_repo and not path.exists():
+            continue  # not part of this checkout (an installed package has no tests)
+        rep.results.append(fn(clf, spec, path, limit))
     return rep
 
 
