@@ -126,8 +126,13 @@ def test_german_text_is_routed_to_german(clf: Classifier) -> None:
             "Die Partei hat die Wahl mit 38 Prozent der Stimmen gewonnen, der Sieg gilt als historisch.",
             "medtop:11000000",
         ),
+        (
+            "Corona: Regeln gelockert",
+            "Die Regierung hebt die Ausgangssperre auf, die Zahl der Infektionen in der Pandemie sinkt.",
+            "medtop:07000000",
+        ),
     ],
-    ids=["video_game_players", "hacker_attack", "race_for_office", "electoral_victory"],
+    ids=["video_game_players", "hacker_attack", "race_for_office", "electoral_victory", "epidemic_curfew"],
 )
 def test_german_word_sense_follows_its_neighbours(clf: Classifier, title: str, body: str, expected: str) -> None:
     assert _top(clf, title, body) == expected

@@ -506,8 +506,13 @@ def test_spanish_text_is_routed_to_spanish(clf: Classifier) -> None:
             "Los actores políticos y los actores sociales firmaron un pacto por la educación.",
             ARTS,
         ),
+        (
+            "Fin de las restricciones",
+            "Las autoridades levantan el toque de queda impuesto por la pandemia de coronavirus, bajan los contagios.",
+            CONFLICT,
+        ),
     ],
-    ids=["political_party", "cyber_attack", "political_actors"],
+    ids=["political_party", "cyber_attack", "political_actors", "epidemic_curfew"],
 )
 def test_spanish_word_sense_follows_its_neighbours(clf: Classifier, title: str, body: str, not_expected: str) -> None:
     assert not_expected not in {t.code for t in clf.classify(title, body).topics if t.parent is None}

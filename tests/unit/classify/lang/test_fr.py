@@ -519,8 +519,22 @@ def test_french_elided_words_count(clf: Classifier) -> None:
             "d'eux, et les clubs de Ligue 1 voteront samedi.",
             POLITICS,
         ),
+        (
+            "Covid-19 : les restrictions levées",
+            "Le gouvernement lève le couvre-feu instauré contre la pandémie de coronavirus, "
+            "les contaminations baissent.",
+            CONFLICT,
+        ),
     ],
-    ids=["cyber_attack", "heart_attack", "political_actors", "nobel_prize", "electoral_victory", "sports_federation"],
+    ids=[
+        "cyber_attack",
+        "heart_attack",
+        "political_actors",
+        "nobel_prize",
+        "electoral_victory",
+        "sports_federation",
+        "epidemic_curfew",
+    ],
 )
 def test_french_word_sense_follows_its_neighbours(clf: Classifier, title: str, body: str, not_expected: str) -> None:
     assert not_expected not in {t.code for t in clf.classify(title, body).topics if t.parent is None}

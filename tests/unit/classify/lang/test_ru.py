@@ -502,8 +502,13 @@ def test_russian_text_is_routed_to_russian(clf: Classifier) -> None:
             "Кандидат правящей партии одержал победу на выборах губернатора, голосование прошло спокойно.",
             SPORT,
         ),
+        (
+            "Ограничения сняты",
+            "Власти отменили комендантский час, введенный из-за пандемии коронавируса, число заражений снижается.",
+            CONFLICT,
+        ),
     ],
-    ids=["hacker_attack", "stars_in_the_sky", "electoral_victory"],
+    ids=["hacker_attack", "stars_in_the_sky", "electoral_victory", "epidemic_curfew"],
 )
 def test_russian_word_sense_follows_its_neighbours(clf: Classifier, title: str, body: str, not_expected: str) -> None:
     assert not_expected not in {t.code for t in clf.classify(title, body).topics if t.parent is None}
