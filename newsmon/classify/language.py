@@ -157,11 +157,15 @@ class LanguageDetector:
         # producer says otherwise.
         if (not hint or hint == "en") and self.looks_english(sample):
             return Detection("en", "detected", hits.get("en", 0) / total if total else 1.0)
-        if not hint and total and _latin_share(sample) >= 0.9:
-            # Latin script with a few stop-words: the statistical model (seconds to
+        if _latin_share(sample) >= 0.9:
+            # Latin script without a clear winner: the statistical model (seconds to
             # load) would only pick among languages the classifier treats alike.
-            best, n = max(hits.items(), key=lambda kv: kv[1])
-            return Detection(best, "detected", n / total)
+            if hint:
+                return Detection(hint, "hint", hits.get(hint, 0) / total if total else 0.0)
+            if total:
+                best, n = max(hits.items(), key=lambda kv: kv[1])
+                return Detection(best, "detected", n / total)
+            return Detection("en", "detected", 0.0)
         model = self._load()
         if model is not None:
             lang, prob = model.classify(sample)
