@@ -9,12 +9,14 @@ must be cheap and must prefer the languages the classifier has data for:
    against every language folder's stop-list (lang/<code>/stopwords.txt); a
    clear winner is the language. The stop-lists are data, so a new folder
    takes part without code.
-3. Failing that, py3langid (its model ships inside the package, loaded on
-   first use) decides; if it is missing, detection degrades to the hint or
-   "und" and a warning is logged once.
+3. Without a clear winner, the producer's ``language`` hint decides, then the
+   language with the most stop-words; short ASCII items are English.
+4. Only text in another script with no stop-word at all goes to py3langid (its
+   model ships inside the package and is loaded on that first need, seconds);
+   if it is missing, detection degrades to "und" and a warning is logged once.
 
 The producer's ``language`` field is only a hint: it decides when the text
-itself does not (too short, no stop-list winner, the model unsure).
+itself does not (too short, no stop-list winner).
 """
 
 from __future__ import annotations
@@ -55,8 +57,6 @@ _WORD = re.compile(r"\w+")
 # A language wins on stop-words with at least this many hits and this share of all hits.
 MIN_HITS = 3
 MIN_SHARE = 0.5
-# The statistical model overrides a producer's hint only when it is this sure.
-MODEL_CONFIDENT = 0.9
 
 
 def _latin_share(sample: str) -> float:
@@ -157,24 +157,21 @@ class LanguageDetector:
         # producer says otherwise.
         if (not hint or hint == "en") and self.looks_english(sample):
             return Detection("en", "detected", hits.get("en", 0) / total if total else 1.0)
-        if _latin_share(sample) >= 0.9:
-            # Latin script without a clear winner: the statistical model (seconds to
-            # load) would only pick among languages the classifier treats alike.
-            if hint:
-                return Detection(hint, "hint", hits.get(hint, 0) / total if total else 0.0)
-            if total:
-                best, n = max(hits.items(), key=lambda kv: kv[1])
-                return Detection(best, "detected", n / total)
-            return Detection("en", "detected", 0.0)
-        model = self._load()
-        if model is not None:
-            lang, prob = model.classify(sample)
-            lang = str(lang)
-            if not hint or prob >= MODEL_CONFIDENT:
-                return Detection(lang, "detected", hits.get(lang, 0) / total if total else 0.0)
         if hint:
             return Detection(hint, "hint", hits.get(hint, 0) / total if total else 0.0)
-        return Detection("und", "none", 0.0)
+        if total:
+            # A few stop-words (a short item): the language whose data serves it best.
+            best, n = max(hits.items(), key=lambda kv: kv[1])
+            return Detection(best, "detected", n / total)
+        if _latin_share(sample) >= 0.9:
+            return Detection("en", "detected", 0.0)
+        # Another script and no stop-word at all: only the statistical model
+        # (seconds to load, so loaded here on first need) can name it.
+        model = self._load()
+        if model is None:
+            return Detection("und", "none", 0.0)
+        lang, _prob = model.classify(sample)
+        return Detection(str(lang), "detected", 0.0)
 
     def detect(self, title: str, body: str) -> str:
         return self.detect_full(title, body).language
