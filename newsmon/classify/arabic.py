@@ -73,6 +73,7 @@ PREFIXES = frozenset(
 SUFFIXES = frozenset(
     {
         "",
+        "\u0627",  # accusative tanween alef once the tanween is dropped (هجوماً -> هجوما)
         "ه",
         "ها",
         "هم",
@@ -126,9 +127,15 @@ def normalize(text: str) -> str:
 
 
 def normalize_term(term: str) -> str:
-    """A term's key: normalized, without a leading article (the text's article is a prefix)."""
-    key = normalize(term.strip())
-    if key.startswith(_ARTICLE) and len(key) - 2 >= _MIN_STEM:
+    """A term's key: normalized, without a leading article (the text's article is a prefix).
+
+    Only a bare alef + lam is the article: "إلحاد" and "ألمانيا" begin with a
+    hamza-alef, which normalization turns into the same letters, so the test
+    runs on the term as written.
+    """
+    term = term.strip()
+    key = normalize(term)
+    if term.startswith(_ARTICLE) and key.startswith(_ARTICLE) and len(key) - 2 >= _MIN_STEM:
         key = key[2:]
     return key
 

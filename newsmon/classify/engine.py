@@ -153,6 +153,7 @@ class _Field:
 
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 _LATIN_LETTER = re.compile("[A-Za-z]")
+_WORD_RUN = re.compile("[^ ]+")
 
 
 def _duplicate_spans(title: str, body: str) -> list[tuple[int, int]]:
@@ -193,19 +194,49 @@ _TopicHit = tuple[int, int, tuple[lx.TopicCue, ...]]
 _GeoSpan = tuple["_Field", int, int, float, Sequence[lx.GeoCue]]
 
 
+def _clitic_starts(scan: str) -> dict[int, int]:
+    """Where a bare (Arabic) key may start: after an allowed prefix at a word start -> that word start."""
+    prefixes = arabic.PREFIXES
+    out: dict[int, int] = {}
+    for m in _WORD_RUN.finditer(scan):
+        ws = m.start()
+        word = m.group()
+        for k in range(min(5, len(word))):
+            if word[:k] in prefixes:
+                out[ws + k] = ws
+    return out
+
+
+def _longest_first(cands: list[tuple[int, int, int, Any, Any, Any]]) -> list[tuple[int, int, int, Any, Any, Any]]:
+    """Non-overlapping matches, leftmost then longest key (what iter_long does, but among accepted ones)."""
+    cands.sort(key=lambda c: (c[0], -c[2]))
+    out = []
+    last_end = -1
+    for c in cands:
+        if c[0] >= last_end:
+            out.append(c)
+            last_end = c[1]
+    return out
+
+
 def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list[_GeoHit], list[_TopicHit]]:
     """Whole-word matches, split into (geo hits, topic hits); case is checked per cue.
 
     Keys carry a leading space (see :func:`lexicon.build_automaton`), so the
-    start of a word is checked by the automaton itself; only the end (and,
-    for clitic languages, the letters around a bare Arabic key) is checked
-    here. Positions returned are in the original text even when the scan ran
-    on the Arabic-normalized text. Returning the two kinds apart saves both
-    consumers a pass over the other kind's matches.
+    start of a word is checked by the automaton itself; only the end is
+    checked here. Arabic text of a clitic language is scanned for every
+    match (``iter``), because a key that starts inside a word ("لقب" in
+    "القبض") must not hide the real one: a bare key counts only after an
+    allowed prefix at a word start and before an allowed ending, and among
+    those the leftmost, longest ones win. Positions returned are in the
+    original text even when the scan ran on the Arabic-normalized text.
+    Returning the two kinds apart saves both consumers a pass over the other
+    kind's matches.
     """
     low = f.low
     norm: arabic.Normalized | None = None
-    if pack.clitics and not low.isascii() and _ARABIC_LETTER.search(low) is not None:
+    clitic = pack.clitics and not low.isascii() and _ARABIC_LETTER.search(low) is not None
+    if clitic:
         norm = arabic.normalize_with_map(f.text)
         low = norm.text
         if not norm._drops:
@@ -213,26 +244,24 @@ def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list
     if "\u0451" in low:
         low = low.replace("\u0451", "\u0435")  # ё written or not, one spelling (same length)
     n = len(low)
-    dups = f.dups
-    geo_hits: list[_GeoHit] = []
-    topic_hits: list[_TopicHit] = []
-    prefixes = arabic.PREFIXES
     suffixes = arabic.SUFFIXES
     scan = lx.boundary_text(low)
     if elision and ("'" in scan or "\u2019" in scan):
         # l'armée, d'Irak: the elided word ends at its apostrophe (same length).
         scan = scan.replace("'", " ").replace("\u2019", " ")
         low = scan
-    for e, (keylen, gsuf, tsuf, bare, geo, topic, tail, geo_by_capital) in pack.auto.iter_long(" " + scan):
+    starts = _clitic_starts(scan) if clitic else None
+    matches = pack.auto.iter(" " + scan) if clitic else pack.auto.iter_long(" " + scan)
+    # (start, end, key length, geo cues, topic cues, geo cues by capital)
+    found: list[tuple[int, int, int, Any, Any, Any]] = []
+    for e, (keylen, gsuf, tsuf, bare, geo, topic, tail, geo_by_capital) in matches:
         start = e - keylen
         end = e
         if bare:
             # Clitics: conjunction/preposition/article before, pronoun or
             # plural ending after ("وبالعراقيين"); the evidence is the whole word.
-            ws = start
-            while ws > 0 and low[ws - 1].isalnum() and start - ws <= 4:
-                ws -= 1
-            if low[ws:start] not in prefixes or (ws > 0 and low[ws - 1].isalnum()):
+            ws = starts.get(start) if starts is not None else None
+            if ws is None:
                 continue
             we = end
             while we < n and low[we].isalnum():
@@ -260,6 +289,13 @@ def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list
                 if not geo and not topic:
                     continue
                 end = j
+        found.append((start, end, keylen, geo, topic, geo_by_capital))
+    if clitic:
+        found = _longest_first(found)
+    geo_hits: list[_GeoHit] = []
+    topic_hits: list[_TopicHit] = []
+    dups = f.dups
+    for start, end, _keylen, geo, topic, geo_by_capital in found:
         if norm is not None:
             start, end = norm.orig(start), norm.orig(end)
         if dups and _in_spans(start, dups):
@@ -819,6 +855,8 @@ class Classifier:
         counts: dict[int, int] = {}
         for f, hits in zip(fields, scans, strict=True):
             title_field = f.name == "title"
+            # A headline is too short to tell a sense: its context includes the lead.
+            more = fields[1].low if title_field else ""
             for start, end, cues in hits:
                 factor = TOPIC_TITLE_FACTOR if title_field else (TOPIC_LEAD_FACTOR if start < LEAD_CHARS else 1.0)
                 span = (f, start, end)
@@ -826,7 +864,7 @@ class Classifier:
                     if cue.checked:
                         if cue.case and not _case_ok(f, start, cue.case, cue.pattern):
                             continue
-                        if cue.sense is not None and not cue.sense.holds(f.low, start, end):
+                        if cue.sense is not None and not cue.sense.holds(f.low, start, end, more):
                             continue  # another sense of the word, told by its neighbours
                     key = id(cue)
                     n = counts.get(key, 0)

@@ -104,8 +104,11 @@ class SenseRule:
     window: int
     normalize_arabic: bool = False
 
-    def holds(self, low: str, start: int, end: int) -> bool:
+    def holds(self, low: str, start: int, end: int, more: str = "") -> bool:
+        """Whether the sense holds around ``low[start:end]`` (``more``: extra context, the lead for a headline)."""
         seg = low[max(0, start - self.window) : end + self.window]
+        if more:
+            seg = seg + " \n " + more[: 2 * self.window]
         if self.normalize_arabic:
             seg = arabic.normalize(seg)
         if self.unless is not None and self.unless.search(seg):
@@ -245,10 +248,14 @@ def has_arabic(text: str) -> bool:
 
 
 def safe_lower(text: str) -> str:
-    """Lower-case without changing the length, so offsets stay valid."""
+    """Lower-case without changing the length, so offsets stay valid.
+
+    "İ" (Turkish capital dotted i) lower-cases to two code points; it becomes "i".
+    """
     low = text.lower()
     if len(low) == len(text):
         return low
+    text = text.replace("\u0130", "i")
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 

@@ -66,3 +66,27 @@ def test_classifier__iraq_found_through_clitics_with_original_evidence(clf):
     for e in iq.evidence:
         assert (title if e.field == "title" else body)[e.start : e.end] == e.text
     assert any(r.code == "middle-east" for r in r.regions)
+
+
+def test_normalize_term__hamza_alef_lam_is_no_article():
+    assert arabic.normalize_term("إلحاد") == "الحاد"  # atheism, not "sharp"
+    assert arabic.normalize_term("ألمانيا") == "المانيا"
+
+
+def test_word_bounds__accusative_tanween_alef_is_an_ending():
+    norm = arabic.normalize("هجوماً")
+    assert arabic.word_bounds_ok(norm, 0, 4, any_suffix=False)
+
+
+def test_scan__a_key_inside_a_word_does_not_hide_the_real_match(clf):
+    # "لقب" (a sport title) sits inside "القبض" (the arrest); only the arrest is a word here.
+    r = clf.classify("تم القبض عليه", "", "ar")
+    evidence = {e.text for t in r.topics for e in t.evidence}
+    assert "القبض" in evidence
+    assert "medtop:15000000" not in {t.code for t in r.topics}
+
+
+def test_safe_lower__turkish_capital_dotted_i_keeps_length():
+    from newsmon.classify.lexicon import safe_lower
+
+    assert safe_lower("İhracat İslam") == "ihracat islam"
