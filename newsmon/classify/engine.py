@@ -29,6 +29,7 @@ about Switzerland).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import math
@@ -383,6 +384,24 @@ def _headline_style(text: str) -> bool:
     return sum(w[0].isupper() for w in words) / len(words) > 0.6
 
 
+def _common_word_here(fields: tuple[_Field, ...], f: _Field, start: int, end: int) -> bool:
+    """A sentence-initial capitalised single word that the article also writes in lower case."""
+    word = f.text[start:end]
+    if " " in word or not word[:1].isupper():
+        return False
+    i = start - 1
+    low = f.low
+    while i >= 0 and low[i] in " \t":
+        i -= 1
+    if i >= 0 and low[i] not in _SENTENCE_END:
+        return False
+    lower = word.lower()
+    if lower == word:
+        return False
+    pattern = re.compile(r"(?<!\w)" + re.escape(lower) + r"(?!\w)")
+    return any(pattern.search(g.text) for g in fields)
+
+
 def _prev_is_number(f: _Field, start: int) -> bool:
     word, _ = _prev_word(f, start)
     if word in _NUMBER_WORDS:
@@ -552,6 +571,14 @@ class Classifier:
                 if ok and end + 1 < len(text) and text[end] == "-" and text[end + 1].isupper():
                     # "Bristol-Myers", "Allis-Chalmers": a town in a compound name is a company.
                     ok = [cue for cue in ok if cue.kind not in _COMPOUND_VETO_KINDS]
+                if ok and lang != "en" and _common_word_here(fields, f, start, end):
+                    # A capital says nothing at the start of a sentence: a place name that the same
+                    # article also writes in lower case ("Réunion à Damas" ... "une réunion") is
+                    # that word there, and only supports a country named otherwise.
+                    ok = [
+                        dataclasses.replace(cue, flags=cue.flags | _F_SUPPORT) if cue.case == lx.CASE_TITLE else cue
+                        for cue in ok
+                    ]
                 if ok:
                     spans.append((f, start, end, pos, ok))
         return spans

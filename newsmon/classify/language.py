@@ -82,6 +82,13 @@ class LanguageDetector:
         self._model: Any = None
         self._failed = False
         self._stopwords = {code: words for code, words in (stopwords or {}).items() if words}
+        # Letters that only one language's stop-list uses (Turkish dotless i and soft g):
+        # a near-certain cue for short items with too few stop-words.
+        letters: dict[str, set[str]] = {}
+        for code, words in self._stopwords.items():
+            for ch in {ch for w in words for ch in w if ch.isalpha() and not ch.isascii()}:
+                letters.setdefault(ch, set()).add(code)
+        self._letters = {ch: next(iter(codes)) for ch, codes in letters.items() if len(codes) == 1}
         # word -> the languages whose stop-list has it: one pass over the sample counts them all.
         self._index: dict[str, tuple[str, ...]] = {}
         for code, words in self._stopwords.items():
@@ -138,6 +145,16 @@ class LanguageDetector:
                     hits[code] += 1
         return hits
 
+    def letter_hits(self, sample: str) -> dict[str, int]:
+        """Occurrences of each language's distinctive letters in ``sample``."""
+        out: dict[str, int] = {}
+        letters = self._letters
+        for ch in sample.lower():
+            code = letters.get(ch)
+            if code is not None:
+                out[code] = out.get(code, 0) + 1
+        return out
+
     def detect_full(self, title: str, body: str, hint: str | None = None) -> Detection:
         """The language to classify with; ``hint`` (the producer's) decides only when the text does not."""
         sample = (title + "\n" + body)[:_SAMPLE]
@@ -153,6 +170,12 @@ class LanguageDetector:
             share = n / total
             if n >= MIN_HITS and share >= MIN_SHARE:
                 return Detection(best, "detected", share)
+        if not sample.isascii():
+            by_letter = self.letter_hits(sample)
+            if len(by_letter) == 1:
+                ((code, n),) = by_letter.items()
+                if n >= 2:
+                    return Detection(code, "detected", hits.get(code, 0) / total if total else 0.0)
         # Short ASCII items (a headline, a results table) are English unless a
         # producer says otherwise.
         if (not hint or hint == "en") and self.looks_english(sample):

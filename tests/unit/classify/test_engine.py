@@ -471,3 +471,24 @@ def test_places__country_first_named_after_the_lead_with_little_evidence_is_a_me
 def test_places__wire_abbreviations_and_markets_name_their_country(clf, text, country):
     r = clf.classify("Markets", f"Officials said {text} this week.")
     assert country in _roles(r)
+
+
+def test_places__sentence_initial_name_the_article_writes_in_lower_case_is_that_word(clf):
+    r = clf.classify("Réunion à Damas en Syrie", "Les ministres se sont retrouvés pour une réunion à Damas.", "fr")
+    assert "RE" not in {p.country for p in r.places}
+    assert "SY" in r.focus_countries()
+
+
+def test_places__sentence_initial_country_name_still_counts(clf):
+    r = clf.classify("Irak : attentat à Bagdad", "Une voiture piégée a explosé lundi, selon la police.", "fr")
+    assert r.focus_countries() == ["IQ"]
+
+
+def test_language__distinctive_letters_route_a_short_item(clf):
+    # Turkish dotless i (\u0131): one stop-word only ("ve"), but letters no other folder uses.
+    text = (
+        "Temsilcimiz Avrupa Ligi'nin 8. haftas\u0131nda deplasmanda rakibini son saniye basketiyle 81-80 yendi "
+        "ve gruptaki iddias\u0131n\u0131 s\u00fcrd\u00fcrd\u00fc."
+    )
+    r = clf.classify("", text)
+    assert r.language == "tr" and r.coverage["language_source"] == "detected"
