@@ -268,6 +268,13 @@ CONTEXT = [
         "Residents were tested after the virus spread through two homes.",
         HEALTH,
     ),
+    # an American team's defense is no army
+    (
+        "defense-in-sport",
+        "Defense stifles Raiders",
+        "The defense stopped the quarterback four times in the second half.",
+        SPORT,
+    ),
     # "electricity" and "electric" are no elections
     (
         "electricity-not-election",
