@@ -275,6 +275,13 @@ CONTEXT = [
         "The defense stopped the quarterback four times in the second half.",
         SPORT,
     ),
+    # an opera company is a troupe, not a business
+    (
+        "opera-company",
+        "Opera company told to find new home",
+        "The touring opera company and the ballet company share a building the council wants to sell.",
+        ARTS,
+    ),
     # "electricity" and "electric" are no elections
     (
         "electricity-not-election",
