@@ -340,7 +340,7 @@ def _geo_by_capital(cues: tuple[GeoCue, ...]) -> tuple[tuple[GeoCue, ...], tuple
     return tuple(c for c in cues if c.case == CASE_ANY), cues
 
 
-def build_automaton(geo: _Builder, topic: _Builder, bare_arabic: bool = False) -> Any:
+def build_automaton(geo: _Builder, topic: _Builder, bare_arabic: bool = False, elision: bool = False) -> Any:
     """One automaton for both kinds of cue, so each field is scanned once.
 
     Keys are stored as " " + boundary_text(key) so that a match always starts
@@ -360,6 +360,9 @@ def build_automaton(geo: _Builder, topic: _Builder, bare_arabic: bool = False) -
         for key, (suffix, cues) in builder.entries.items():
             bare = bare_arabic and _is_arabic(key)
             skey = boundary_text(key).rstrip()
+            if elision:
+                # The text's apostrophes end words (engine._scan); keys are split the same way.
+                skey = skey.replace("'", " ").replace("\u2019", " ")
             if not skey.strip():
                 continue
             # Trailing punctuation ("U.S.", "Corp.") is left to the engine: a
@@ -1027,7 +1030,7 @@ def _load_packs(data_dir: Path, geo: _Builder, topics: dict[str, Topic]) -> dict
         geo_b = shared if code == "en" else _own_geo(by_lang.get(code), clitics)
         packs[code] = LanguagePack(
             code=code,
-            auto=build_automaton(geo_b, topic_b, bare_arabic=clitics),
+            auto=build_automaton(geo_b, topic_b, bare_arabic=clitics, elision=code in ELISION_LANGS),
             stopwords=_load_stopwords(folder / "stopwords.txt", code),
             clitics=clitics,
             topic_terms=n_terms,
