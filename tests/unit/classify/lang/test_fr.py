@@ -540,7 +540,6 @@ def test_french_word_sense_follows_its_neighbours(clf: Classifier, title: str, b
     assert not_expected not in {t.code for t in clf.classify(title, body).topics if t.parent is None}
 
 
-@pytest.mark.xfail(reason="engine: apostrophes inside French keys are not split like the text's yet", strict=True)
 def test_french_terms_with_an_elided_article_inside_match(clf: Classifier) -> None:
     result = clf.classify("Le chiffre d'affaires progresse", "Le pouvoir d'achat recule après le coup d'État.")
     words = {ev.text.lower() for t in result.topics for ev in t.evidence}
