@@ -154,7 +154,6 @@ class _Field:
 
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 _LATIN_LETTER = re.compile("[A-Za-z]")
-_WORD_RUN = re.compile("[^ ]+")
 
 
 def _duplicate_spans(title: str, body: str) -> list[tuple[int, int]]:
@@ -193,19 +192,6 @@ _GeoHit = tuple[int, int, tuple[lx.GeoCue, ...], Any]
 _TopicHit = tuple[int, int, tuple[lx.TopicCue, ...]]
 # A matched span with the cues that passed their checks and its position factor.
 _GeoSpan = tuple["_Field", int, int, float, Sequence[lx.GeoCue]]
-
-
-def _clitic_starts(scan: str) -> dict[int, int]:
-    """Where a bare (Arabic) key may start: after an allowed prefix at a word start -> that word start."""
-    prefixes = arabic.PREFIXES
-    out: dict[int, int] = {}
-    for m in _WORD_RUN.finditer(scan):
-        ws = m.start()
-        word = m.group()
-        for k in range(min(5, len(word))):
-            if word[:k] in prefixes:
-                out[ws + k] = ws
-    return out
 
 
 def _longest_first(cands: list[tuple[int, int, int, Any, Any, Any]]) -> list[tuple[int, int, int, Any, Any, Any]]:
@@ -251,7 +237,7 @@ def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list
         # l'armée, d'Irak: the elided word ends at its apostrophe (same length).
         scan = scan.replace("'", " ").replace("\u2019", " ")
         low = scan
-    starts = _clitic_starts(scan) if clitic else None
+    prefixes = arabic.PREFIXES
     matches = pack.auto.iter(" " + scan) if clitic else pack.auto.iter_long(" " + scan)
     # (start, end, key length, geo cues, topic cues, geo cues by capital)
     found: list[tuple[int, int, int, Any, Any, Any]] = []
@@ -261,8 +247,10 @@ def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list
         if bare:
             # Clitics: conjunction/preposition/article before, pronoun or
             # plural ending after ("وبالعراقيين"); the evidence is the whole word.
-            ws = starts.get(start) if starts is not None else None
-            if ws is None:
+            ws = start
+            while ws > 0 and low[ws - 1].isalnum() and start - ws <= 4:
+                ws -= 1
+            if (ws > 0 and low[ws - 1].isalnum()) or (ws != start and low[ws:start] not in prefixes):
                 continue
             we = end
             while we < n and low[we].isalnum():
