@@ -247,14 +247,16 @@ def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list
         if bare:
             # Clitics: conjunction/preposition/article before, pronoun or
             # plural ending after ("وبالعراقيين"); the evidence is the whole word.
-            ws = start
-            while ws > 0 and low[ws - 1].isalnum() and start - ws <= 4:
-                ws -= 1
-            if (ws > 0 and low[ws - 1].isalnum()) or (ws != start and low[ws:start] not in prefixes):
+            # Word bounds from the separator-mapped text (C-speed finds, no per-letter loop).
+            lo = start - 5 if start > 5 else 0
+            ws = scan.rfind(" ", lo, start) + 1
+            if ws == 0 and lo:
+                continue  # more than four letters before the key: inside a longer word
+            if ws != start and low[ws:start] not in prefixes:
                 continue
-            we = end
-            while we < n and low[we].isalnum():
-                we += 1
+            we = scan.find(" ", end)
+            if we < 0:
+                we = n
             if we > end and low[end:we] not in suffixes:
                 if gsuf != lx.SUFFIX_ANY:
                     geo = ()
