@@ -63,9 +63,9 @@ from newsmon.alerting.silences import Silence, SilenceStore
 from newsmon.alerting.store import AlertStore, dedup_value, parse_dedup_value
 from newsmon.alerting.triggers import Triggers
 from newsmon.rules import types as rule_types
-from newsmon.rules.types import Trigger
 from newsmon.rules.matcher import Reason, RuleMatch
 from newsmon.rules.model import Rule
+from newsmon.rules.types import Trigger
 from newsmon.streams.records import Alert, ClassifiedArticle, dumps
 
 logger = logging.getLogger(__name__)

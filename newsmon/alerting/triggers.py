@@ -133,8 +133,6 @@ def is_late(article: Article, late_after_s: float) -> bool:
 _Call = tuple[Any, list[str], list[Any], Callable[[Any], Trigger]]
 
 
-
-
 class Triggers:
     """Runs the counts of the rule types (:mod:`newsmon.rules.types`) in Redis, in the rule's shard."""
 
