@@ -216,16 +216,32 @@ class Runtime:
     # -- stages -------------------------------------------------------------------------
 
     def process_raw(
-        self, payload: bytes, *, topic: str | None = None, partition: int | None = None, offset: int | None = None
+        self,
+        payload: bytes,
+        *,
+        topic: str | None = None,
+        partition: int | None = None,
+        offset: int | None = None,
+        received_at: float | None = None,
     ) -> ClassifiedArticle | DeadLetter:
-        """normalize -> classify one raw payload; bad input becomes a DeadLetter (never raises)."""
+        """normalize -> classify one raw payload; bad input becomes a DeadLetter (never raises).
+
+        ``received_at`` is the broker's append time of the raw record when the
+        topic stamps it (``message.timestamp.type=LogAppendTime``): the article's
+        ingest time then comes with the record, so a redelivery or a
+        reprocessing of the topic counts it in the same time windows. Without
+        it (a topic whose producers set the time) the worker's clock stamps it.
+        """
         where: dict[str, Any] = {"topic": topic, "partition": partition, "offset": offset}
         metrics.ARTICLES_IN.inc()
         stage = "normalize"
         t0 = time.perf_counter()
         try:
             article = normalize(
-                payload, max_bytes=self.settings.max_article_bytes, max_depth=self.settings.max_json_depth
+                payload,
+                max_bytes=self.settings.max_article_bytes,
+                max_depth=self.settings.max_json_depth,
+                now=received_at,
             )
             t1 = time.perf_counter()
             stage = "classify"

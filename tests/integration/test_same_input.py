@@ -60,11 +60,12 @@ rules:
 ARTICLES = 400
 
 
-def articles(base_t: float) -> list[bytes]:
+def articles() -> list[bytes]:
     """Wire stories in their order in the set: every near-duplicate among the first 4,000, filled with others.
 
-    Each carries the ingest time the ingest service would have given it, so
-    time windows are the same in every run.
+    No ingest time: the broker stamps each record as it is appended to the raw
+    topic, and every run reads the same records, so time windows are the same
+    in every run.
     """
     path = SHARED_EVAL / "reuters21578-dev.jsonl"
     if not path.exists():
@@ -88,13 +89,18 @@ def articles(base_t: float) -> list[bytes]:
     step = max(1, len(others) // max(1, ARTICLES - len(copies)))
     chosen = sorted(copies[:ARTICLES] + others[::step][: max(0, ARTICLES - len(copies))])
     assert len(chosen) == ARTICLES
-    return [orjson.dumps({**rows[i][0], "ingested_at": base_t + n * 0.02}) for n, i in enumerate(chosen)]
+    return [orjson.dumps(rows[i][0]) for i in chosen]
 
 
 def run_env(settings_env: dict[str, str], run: str, tmp_path: Path, base: str) -> dict[str, str]:
-    """This run's own topics, group, Redis keys and data dir; the rules of the test; webhooks to ``base``."""
+    """This run's own group, output topics, Redis keys and data dir; the rules of the test; webhooks to ``base``.
+
+    The raw topic is the same for every run: the same records reprocessed by
+    another instance (a restore, a staging copy) is what must give the same alerts.
+    """
     test_id = settings_env["NEWSMON_APP_ID"]
     env = {k: v.replace(test_id, f"{test_id}-{run}") for k, v in settings_env.items()}
+    env["NEWSMON_TOPIC_RAW"] = settings_env["NEWSMON_TOPIC_RAW"]
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES)
     channels = tmp_path / "channels.yaml"
@@ -172,7 +178,7 @@ async def kill_when_first_alert_decided(w: WorkerProcess, timeout: float = 120) 
 async def test_same_input__two_runs_and_a_worker_sigkill_give_identical_stories_and_alert_ids(
     settings_env, kafka_up, redis_up, tmp_path
 ):
-    payloads = articles(time.time())
+    payloads = articles()
     receivers = []
     runs: list[Run] = []
     try:
@@ -182,10 +188,12 @@ async def test_same_input__two_runs_and_a_worker_sigkill_give_identical_stories_
             receivers.append(runner)
             runs.append(Run(name, run_env(settings_env, name, tmp_path, f"http://127.0.0.1:{port}"), rec, tmp_path))
 
-        for run in runs[:2]:
+        # The first worker declares the raw topic (broker-stamped times), then the input is produced once.
+        for n, run in enumerate(runs[:2]):
             w = run.worker()
             await w.wait_ready()
-            await produce(run.settings.kafka_broker, run.settings.topic_raw, payloads)
+            if n == 0:
+                await produce(run.settings.kafka_broker, run.settings.topic_raw, payloads)
             await run.settled()
             run.stop()
 
@@ -193,7 +201,6 @@ async def test_same_input__two_runs_and_a_worker_sigkill_give_identical_stories_
         killed = runs[2]
         first = killed.worker()
         await first.wait_ready()
-        await produce(killed.settings.kafka_broker, killed.settings.topic_raw, payloads)
         decided_before_kill = await kill_when_first_alert_decided(first)
         at_kill = len(set(killed.alert_ids()))
         second = killed.worker()
