@@ -194,15 +194,20 @@ _TopicHit = tuple[int, int, tuple[lx.TopicCue, ...]]
 _GeoSpan = tuple["_Field", int, int, float, Sequence[lx.GeoCue]]
 
 
-def _longest_first(cands: list[tuple[int, int, int, Any, Any, Any]]) -> list[tuple[int, int, int, Any, Any, Any]]:
-    """Non-overlapping matches, leftmost then longest key (what iter_long does, but among accepted ones)."""
-    cands.sort(key=lambda c: (c[0], -c[2]))
+def _longest_first(
+    cands: list[tuple[int, int, int, int, Any, Any, Any]],
+) -> list[tuple[int, int, int, int, Any, Any, Any]]:
+    """Non-overlapping matches, leftmost then longest key (what iter_long does, but among accepted ones).
+
+    Candidates are (start, -key length, order found, end, ...): a plain tuple sort, no key function.
+    """
+    cands.sort()
     out = []
     last_end = -1
     for c in cands:
         if c[0] >= last_end:
             out.append(c)
-            last_end = c[1]
+            last_end = c[3]
     return out
 
 
@@ -239,8 +244,7 @@ def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list
         low = scan
     prefixes = arabic.PREFIXES
     matches = pack.auto.iter(" " + scan) if clitic else pack.auto.iter_long(" " + scan)
-    # (start, end, key length, geo cues, topic cues, geo cues by capital)
-    found: list[tuple[int, int, int, Any, Any, Any]] = []
+    found: list[_Found] = []
     for e, (keylen, gsuf, tsuf, bare, geo, topic, tail, geo_by_capital) in matches:
         start = e - keylen
         end = e
@@ -280,13 +284,13 @@ def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list
                 if not geo and not topic:
                     continue
                 end = j
-        found.append((start, end, keylen, geo, topic, geo_by_capital))
+        found.append((start, -keylen, len(found), end, geo, topic, geo_by_capital))
     if clitic:
         found = _longest_first(found)
     geo_hits: list[_GeoHit] = []
     topic_hits: list[_TopicHit] = []
     dups = f.dups
-    for start, end, _keylen, geo, topic, geo_by_capital in found:
+    for start, _negkey, _order, end, geo, topic, geo_by_capital in found:
         if norm is not None:
             start, end = norm.orig(start), norm.orig(end)
         if dups and _in_spans(start, dups):
