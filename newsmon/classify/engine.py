@@ -194,9 +194,11 @@ _TopicHit = tuple[int, int, tuple[lx.TopicCue, ...]]
 _GeoSpan = tuple["_Field", int, int, float, Sequence[lx.GeoCue]]
 
 
-def _longest_first(
-    cands: list[tuple[int, int, int, int, Any, Any, Any]],
-) -> list[tuple[int, int, int, int, Any, Any, Any]]:
+# A match before overlaps are resolved: (start, -key length, order found, end, geo cues, topic cues, by capital).
+_Found = tuple[int, int, int, int, Any, Any, Any]
+
+
+def _longest_first(cands: list[_Found]) -> list[_Found]:
     """Non-overlapping matches, leftmost then longest key (what iter_long does, but among accepted ones).
 
     Candidates are (start, -key length, order found, end, ...): a plain tuple sort, no key function.
