@@ -880,6 +880,8 @@ class Classifier:
         raw: dict[str, float] = {}
         spans: dict[str, list[tuple[_Field, int, int]]] = {}
         counts: dict[int, int] = {}
+        # Bound once: this loop runs for every topic cue of every match.
+        counts_get, raw_get, spans_get, cap = counts.get, raw.get, spans.get, TERM_REPEAT_CAP
         for f, hits in zip(fields, scans, strict=True):
             title_field = f.name == "title"
             # A headline is too short to tell a sense: its context includes the lead.
@@ -894,13 +896,13 @@ class Classifier:
                         if cue.sense is not None and not cue.sense.holds(f.low, start, end, more):
                             continue  # another sense of the word, told by its neighbours
                     key = id(cue)
-                    n = counts.get(key, 0)
-                    if n >= TERM_REPEAT_CAP:
+                    n = counts_get(key, 0)
+                    if n >= cap:
                         continue
                     counts[key] = n + 1
                     code = cue.code
-                    raw[code] = raw.get(code, 0.0) + cue.weight * factor
-                    sp = spans.get(code)
+                    raw[code] = raw_get(code, 0.0) + cue.weight * factor
+                    sp = spans_get(code)
                     if sp is None:
                         spans[code] = [span]
                     elif len(sp) < MAX_EVIDENCE and (sp[-1][1] != start or sp[-1][0] is not f):
