@@ -19,7 +19,7 @@ services-clean:
 
 # ---------------------------------------------------------------------------
 # The two commands of the README, and what they are made of.
-.PHONY: setup run test lint unit integration bench
+.PHONY: setup run test lint unit integration bench lock deps-latest
 
 setup:
 	bash scripts/setup.sh
@@ -38,3 +38,10 @@ unit: setup
 
 integration: setup services-up
 	.venv/bin/python -m pytest tests/integration -p no:cacheprovider
+
+# Dependencies: requirements.lock decides what setup installs (see README).
+lock: setup
+	bash scripts/lock.sh
+
+deps-latest:
+	bash scripts/deps-latest.sh

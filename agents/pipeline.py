@@ -23,7 +23,9 @@ after the batch before it was acknowledged (Faust commits what was
 acknowledged, and does not always stop at a gap), so a crash redelivers
 rather than loses. A failed batch stops the worker instead of being skipped.
 Redelivery is harmless because alert ids are deterministic and a replayed
-decision gets its original outcome.
+decision gets its original outcome. Story assignment and alert decisions take
+effect in offset order within a partition, whatever the overlap of chunks and
+batches (see :mod:`newsmon.pipeline.batching` and docs/guarantees.md).
 """
 
 from __future__ import annotations
@@ -31,13 +33,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Sequence
+from functools import partial
 from typing import Any, cast
 
 import faust
 import mode
 
 from newsmon.logging_setup import set_fields as set_log_fields
+from newsmon.outages import quiet_aiokafka
+from newsmon.pipeline.batching import BATCH_MAX, BATCH_WITHIN_S, BatchLoop, InOrder
+from newsmon.pipeline.output import Outgoing, publish
 from newsmon.rules.distribution import RulesFollower
 from newsmon.runtime import Runtime
 from newsmon.streams.app import Topics
@@ -45,81 +51,15 @@ from newsmon.streams.records import ClassifiedArticle, DeadLetter, dumps
 
 logger = logging.getLogger(__name__)
 
-# Events per batch and the longest a batch waits to fill: batches let the Redis
-# work of many articles share round trips; the window bounds the latency a
-# batch adds at low rates.
-BATCH_MAX = 1000
-BATCH_WITHIN_S = 0.02
-# Articles per chunk within a batch (see the loop in ``pipeline``).
-CHUNK = 100
-# Batches being finished at once: the next batch's CPU work overlaps the
-# previous batch's last Redis round trips and broker acks.
-MAX_BATCHES_IN_FLIGHT = 2
-
 # Longest the pipeline waits for the rules topic at start before matching with the files.
 RULES_READY_TIMEOUT_S = 15.0
-
-Outgoing = tuple[str, bytes | None, bytes]
-
-
-async def finish_batch(
-    events: Sequence[faust.EventT],
-    chunks: Sequence[asyncio.Future[None]],
-    previous: asyncio.Future[None] | None,
-    *,
-    complete: bool,
-    ack: Callable[[faust.EventT], Awaitable[Any]],
-) -> None:
-    """Wait for a batch's chunks and for the batch before it, then acknowledge its events.
-
-    Runs as a task per batch of the pipeline agent. Faust commits whatever was
-    acknowledged (it does not always stop at the oldest unacknowledged
-    offset), so batches are acknowledged in order and only when every chunk's
-    output was acknowledged by the broker: a crash before that redelivers the
-    batch. A batch cut short (``complete`` false: cancelled at shutdown) is not
-    acknowledged, nor is any batch after one that failed; a failed chunk
-    raises (every chunk error is logged).
-    """
-    results = await asyncio.gather(*chunks, return_exceptions=True)
-    errors = [r for r in results if isinstance(r, BaseException)]
-    for exc in errors[1:]:
-        logger.error("chunk failed as well: %r", exc)
-    if errors:
-        raise errors[0]
-    if previous is not None:
-        await asyncio.wait([previous])
-        if previous.cancelled() or previous.exception() is not None:
-            raise RuntimeError("batch not acknowledged: an earlier batch did not finish")
-    if complete:
-        for event in events:
-            await ack(event)
 
 
 def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
     """Attach the agent and the rules and delivery tasks to ``app``; returns them by name (for tests)."""
 
-    async def publish(records: list[Outgoing]) -> None:
-        """Send and wait for the broker's acknowledgement; retry what failed, never drop it.
-
-        The idempotent producer already retries transient errors; what still
-        fails (the broker gone for longer) is sent again after a pause, so the
-        batch's offsets are not committed before its output is stored.
-        """
-        delay = 0.5
-        while records:
-            futures: list[Awaitable[Any]] = []
-            for topic, key, value in records:
-                futures.append(await app.producer.send(topic, key, value, None, None, None))
-            results = await asyncio.gather(*futures, return_exceptions=True)
-            failed = [r for r, res in zip(records, results, strict=True) if isinstance(res, BaseException)]
-            if failed:
-                logger.warning(
-                    "%d of %d records not acknowledged (%s); sending them again in %.1fs",
-                    len(failed), len(records), next(x for x in results if isinstance(x, BaseException)), delay,
-                )  # fmt: skip
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
-            records = failed
+    async def send(topic: str, key: bytes | None, value: bytes) -> Awaitable[Any]:
+        return await app.producer.send(topic, key, value, None, None, None)
 
     def dead_letter_record(dl: DeadLetter, key: bytes | None) -> Outgoing:
         logger.warning(
@@ -129,6 +69,8 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
         return (topics.deadletter.get_topic_name(), key, dumps(dl))
 
     follower = RulesFollower(rt.settings, rt.apply_rules)
+    # aiokafka logs every reconnect attempt: one line a minute per message instead.
+    quiet_aiokafka()
 
     # A failed batch stops the worker (exit code 1; the service manager restarts
     # it and the batch is redelivered). Faust's default restarts the agent alone,
@@ -165,10 +107,19 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
                     items.append(res)
             return items, out
 
-        async def finish_part(items: list[ClassifiedArticle], out: list[Outgoing]) -> None:
-            """Redis part of a chunk (story, alert decisions), then publish and wait for the acks."""
-            await rt.assign_stories([item.article for item in items])
-            decisions = await rt.decide_many(items)
+        # Story assignment and alert decisions take effect in event order: each
+        # chunk's step waits for the previous chunk's (see newsmon.pipeline.batching).
+        # The two chains are apart because their Redis state is: a chunk's story
+        # step overlaps the previous chunk's alert decisions.
+        story_steps = InOrder("story assignment")
+        decision_steps = InOrder("alert decisions")
+
+        async def finish_part(part: tuple[list[ClassifiedArticle], list[Outgoing]]) -> None:
+            """Redis part of a chunk (story, alert decisions) in order, then publish and wait for the acks."""
+            items, out = part
+            stories = story_steps.submit(partial(rt.assign_stories, [item.article for item in items]))
+            decided = decision_steps.submit(partial(rt.decide_many, items), after=[stories])
+            _, decisions = await asyncio.gather(stories, decided)
             for item, ds in zip(items, decisions, strict=True):
                 out.append((classified_topic, item.article.story_id.encode(), item.encode()))
                 for d in ds:
@@ -180,63 +131,32 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
                         alert.story_id, extra={"alert_id": alert.alert_id, "article_id": item.article.id},
                     )  # fmt: skip
                     out.append((alerts_topic, alert.alert_id.encode(), dumps(alert)))
-            await publish(out)
+            await publish(send, out)
 
-        # Batches whose chunks are still finishing (Redis, broker acks), oldest first.
-        batches: list[asyncio.Future[None]] = []
-        # The first batch failure. The agent may be waiting for events that do
-        # not come, so a failure wakes it (cancels its wait) to stop the worker now.
-        failures: list[BaseException] = []
         agent_task = asyncio.current_task()
 
-        def on_batch_done(batch: asyncio.Future[None]) -> None:
-            if batch.cancelled() or batch.exception() is None or failures:
-                return
-            failures.append(cast(BaseException, batch.exception()))
-            logger.error("batch failed, stopping the worker: %r", failures[0])
+        def stop_worker(exc: BaseException) -> None:
+            logger.error("batch failed, stopping the worker: %r", exc)
             # Faust's shutdown waits for every event taken to be acknowledged, and
             # the failed batch's never will be: stop without waiting (what is
-            # committed is still only what was acknowledged, in order).
+            # committed is still only what was acknowledged, in order). The agent
+            # may be waiting for events that do not come: wake it.
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # "reconfiguring late": meant, read at shutdown
                 app.conf.stream_wait_empty = False
             if agent_task is not None:
                 agent_task.cancel()
 
+        loop = BatchLoop(classify_part, finish_part, stream.ack, on_failure=stop_worker)
         try:
             async for events in cast(faust.Stream, stream).noack_take(BATCH_MAX, within=BATCH_WITHIN_S):
-                # A batch is cut into chunks so that one chunk's Redis round trips and
-                # broker acks overlap with the next chunk's CPU work (Redis and Kafka
-                # run on other cores); the next batch is taken while this one's last
-                # chunks finish, at most MAX_BATCHES_IN_FLIGHT at a time.
-                chunks: list[asyncio.Future[None]] = []
-                complete = False
-                try:
-                    for i in range(0, len(events), CHUNK):
-                        items, out = classify_part(events[i : i + CHUNK])
-                        chunks.append(asyncio.ensure_future(finish_part(items, out)))
-                        await asyncio.sleep(0)  # let the chunk's requests go out before the next chunk's CPU work
-                    complete = True
-                finally:
-                    # Never leave a chunk without its batch (cancellation, an error above).
-                    previous = batches[-1] if batches else None
-                    batches.append(
-                        asyncio.ensure_future(finish_batch(events, chunks, previous, complete=complete, ack=stream.ack))
-                    )
-                    batches[-1].add_done_callback(on_batch_done)
-                while batches and (batches[0].done() or len(batches) >= MAX_BATCHES_IN_FLIGHT):
-                    # Shielded: cancelling the agent here must not cancel the batch,
-                    # which the finally below still waits for.
-                    await asyncio.shield(batches[0])  # a failed batch's error stops the agent
-                    batches.pop(0)
+                await loop.feed(events)
         except asyncio.CancelledError:
-            if failures:  # woken by on_batch_done: fail with the batch's error (the worker stops)
-                raise failures[0] from None
+            if loop.failures:  # woken by stop_worker: fail with the batch's error (the worker stops)
+                raise loop.failures[0] from None
             raise
         finally:
-            results = await asyncio.gather(*batches, return_exceptions=True)
-            for exc in (r for r in results if isinstance(r, BaseException) and r not in failures):
-                logger.error("batch failed as well: %r", exc)
+            await loop.drain()
 
     @app.task
     async def rules() -> None:

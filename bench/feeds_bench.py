@@ -78,7 +78,8 @@ async def run(args: argparse.Namespace, port: int) -> None:
     from redis.asyncio import Redis
 
     tag = f"bench-feeds-{os.getpid()}"
-    settings = Settings(redis_prefix=tag, topic_raw=f"{tag}.raw", partitions=1)
+    # The bench feed server is on loopback, which the fetch guard refuses unless allow-listed.
+    settings = Settings(redis_prefix=tag, topic_raw=f"{tag}.raw", partitions=1, fetch_allow="127.0.0.1/32")
     doc = {
         "poller": {"concurrency": args.concurrency},
         "defaults": {"interval_s": args.interval, "timeout_s": 20, "silent_after_s": 86400},

@@ -34,7 +34,7 @@ from pathlib import Path
 import orjson
 
 from newsmon.ingest.normalize import clean_text
-from newsmon.ingest.stories import MemoryStoryIndex, RedisStoryIndex, fingerprint
+from newsmon.stories import MemoryStoryIndex, RedisStoryIndex, fingerprint
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NEWSMON_SHARED_DIR", REPO.parent / "shared"))

@@ -394,8 +394,10 @@ async def latency_and_soak(
                 for r in records:
                     a = orjson.loads(r.value)
                     if tp.topic == settings.topic_classified:
-                        if a["article"].get("ingested_at"):
-                            to_classified.append(a["classified_at"] - a["article"]["ingested_at"])
+                        # The worker stamps ingested_at itself; the bench's send time is the hint.
+                        sent_at = a["article"].get("ingested_at_hint") or a["article"].get("ingested_at")
+                        if sent_at:
+                            to_classified.append(a["classified_at"] - sent_at)
                     elif a.get("ingested_at"):
                         latencies.append(a["created_at"] - a["ingested_at"])
                         trace.append((a["ingested_at"], a["created_at"] - a["ingested_at"]))

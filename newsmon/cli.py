@@ -30,14 +30,14 @@ def _settings() -> Settings:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from newsmon.streams.worker import run_worker
+    from newsmon.worker import run_worker
 
     run_worker(_settings())
     return 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from newsmon.ingest.files import ingest_paths
+    from newsmon.ingest.files import FileRefused, ingest_paths, open_regular
 
     if args.watch:
         from newsmon.ingest.commands import cmd_watch
@@ -49,10 +49,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings = _settings()
     paths = [Path(p) for p in args.files]
     for p in paths:
-        if not p.is_file():
+        if not p.exists():
             print(f"newsmon ingest: {p}: no such file", file=sys.stderr)
             return 2
-    report = asyncio.run(ingest_paths(paths, settings, progress=not args.quiet))
+        try:  # refused files (over NEWSMON_MAX_FILE_BYTES, not regular) fail before anything is sent
+            open_regular(p, max_bytes=settings.max_file_bytes).close()
+        except (FileRefused, OSError) as exc:
+            print(f"newsmon ingest: {p}: {exc}", file=sys.stderr)
+            return 2
+    try:
+        report = asyncio.run(ingest_paths(paths, settings, progress=not args.quiet))
+    except FileRefused as exc:  # changed after the check above
+        print(f"newsmon ingest: {exc}", file=sys.stderr)
+        return 2
     print(report.summary())
     return 0 if report.sent or not report.rejected else 1
 
@@ -85,6 +94,7 @@ def cmd_rules_apply(args: argparse.Namespace) -> int:
 def _rules_test_since(args: argparse.Namespace) -> int:
     """Dry run over classified articles replayed from the classified topic."""
     from newsmon.alerting.policy import build_alert
+    from newsmon.rules import types as rule_types
     from newsmon.rules.matcher import match_rules
     from newsmon.rules.model import load_rules, parse_duration
     from newsmon.rules.replay import replay_classified
@@ -106,9 +116,10 @@ def _rules_test_since(args: argparse.Namespace) -> int:
         return total, alerts
 
     total, alerts = asyncio.run(run())
+    counting = "/".join(n for n in rule_types.names() if not rule_types.get(n).keyed_by_story)
     print(
         f"{alerts} matches from {total} articles of the last {args.since} "
-        "(frequency/spike/first_seen rules show every match; their thresholds are not simulated)",
+        f"({counting} rules show every match; their thresholds are not simulated)",
         file=sys.stderr,
     )
     return 0
@@ -218,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     from newsmon.ingest.commands import register as register_ingest
 
     register_ingest(sub)
+    from newsmon.web.commands import register as register_web
+
+    register_web(sub)
     return p
 
 

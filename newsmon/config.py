@@ -14,9 +14,28 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 ENV_PREFIX = "NEWSMON_"
+
+# API tokens (issue 14, SECURITY.md): a bearer token shorter than this is
+# guessable, and the placeholders this repository ships (deploy/*.example, the
+# k8s Secret) are public: a deployment that copied one unchanged must not start.
+# tests/unit/test_token_policy.py collects the placeholders from the files and
+# checks each is refused.
+MIN_TOKEN_CHARS = 32
+EXAMPLE_TOKENS = frozenset(
+    {
+        "replace_me_with_a_long_random_token",
+        "replace_me_with_another_long_random_token",
+        "replace_me",
+        "replace_me_before_first_start",
+        "whsec_replace_me",
+        "whsec_replace_me_with_base64_secret",
+        "https://alerts.example.invalid/replace_me",
+        "https://hooks.slack.example.invalid/replace_me",
+    }
+)
 
 
 class ConfigError(ValueError):
@@ -34,7 +53,7 @@ class Settings(BaseModel):
     redis_prefix: str = Field("newsmon", pattern=r"^[A-Za-z0-9._-]+$")
     redis_shards: int = Field(8, ge=1, le=1024)
 
-    # Secure connections (README "Deployment and security"). Secrets come from
+    # Secure connections (docs/operations.md, "Deployment and security"). Secrets come from
     # the environment or, better, a *_FILE; they are SecretStr so they never
     # appear in a repr, a log line or a validation message.
     kafka_security_protocol: str = Field("PLAINTEXT", pattern=r"^(PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL)$")
@@ -68,6 +87,17 @@ class Settings(BaseModel):
     dedup_ttl_hours: float = Field(192.0, gt=0)
 
     max_article_bytes: int = Field(1_000_000, ge=1024)
+    # Input hardening (docs/ingest-security.md). Nesting deeper than this is
+    # refused on every way in: nothing in an article needs it, and encoders and
+    # validators recurse.
+    max_json_depth: int = Field(32, ge=2, le=200)
+    # Files for `newsmon ingest` and the watch folder: larger ones are refused
+    # unread; smaller ones are streamed (a line or an article at a time).
+    max_file_bytes: int = Field(256_000_000, ge=1024)
+    # Feed, redirect and full-text fetches never connect to loopback, private,
+    # link-local, multicast or cloud-metadata addresses, except these:
+    # comma-separated networks (10.20.0.0/16) and host names (feeds.corp.internal).
+    fetch_allow: str = ""
     # Articles published longer before their ingest than this are "late": they
     # still match rules but do not count toward frequency or spike windows.
     late_after_s: float = Field(48 * 3600.0, gt=0)
@@ -91,7 +121,13 @@ class Settings(BaseModel):
     web_addr_file: str | None = None
     # How often the worker samples consumer lag, outbox sizes and the dashboard series.
     monitor_interval_s: float = Field(2.0, gt=0, le=300)
+    # --- web API hardening (issue 14, rows 6-8; SECURITY.md) ---
     api_token: SecretStr | None = None
+    # Bearer token for reads (alerts, silences, dashboard JSON); needed when
+    # NEWSMON_WEB_HOST is not loopback unless NEWSMON_API_TOKEN is set (it opens reads too).
+    api_read_token: SecretStr | None = None
+    # Longest silence the API accepts (``until``/``duration`` further out: 422).
+    silence_max_days: float = Field(90.0, gt=0, le=3650)
 
     session_timeout: float = Field(30.0, gt=0)
     heartbeat_interval: float = Field(3.0, gt=0)
@@ -108,6 +144,18 @@ class Settings(BaseModel):
     delivery_backoff_max_s: float = Field(300.0, gt=0)
     delivery_timeout_s: float = Field(10.0, gt=0)
     delivery_poll_s: float = Field(0.2, gt=0)
+
+    @field_validator("api_token", "api_read_token")
+    @classmethod
+    def _token_strong(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        token = value.get_secret_value()
+        if token.strip().lower() in EXAMPLE_TOKENS or "replace_me" in token.lower():
+            raise ValueError("is an example value from the newsmon repository; generate a random token")
+        if len(token) < MIN_TOKEN_CHARS:
+            raise ValueError(f"must be at least {MIN_TOKEN_CHARS} characters (got {len(token)})")
+        return value
 
     @model_validator(mode="after")
     def _secure_connections_complete(self) -> Settings:
@@ -141,6 +189,15 @@ class Settings(BaseModel):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @field_validator("fetch_allow")
+    @classmethod
+    def _fetch_allow_entries(cls, v: str) -> str:
+        if v.strip():
+            from newsmon.ingest.netguard import parse_allow  # plain parsing, no I/O
+
+            parse_allow(v)
+        return v
 
     @model_validator(mode="after")
     def _dedup_outlives_retention(self) -> Settings:
@@ -177,9 +234,26 @@ class Settings(BaseModel):
                     raise ConfigError(f"{var}_FILE: cannot read {path}: {exc.strerror}") from None
         values.update(overrides)
         try:
-            return cls(**values)
+            settings = cls(**values)
         except ValidationError as exc:
             raise ConfigError(_describe(exc)) from None
+        from newsmon.logging_setup import register_secrets
+
+        register_secrets(settings.secret_values())
+        return settings
+
+    def secret_values(self) -> list[str]:
+        """Every credential in these settings (log redaction masks each wherever it appears)."""
+        out = [
+            s.get_secret_value()
+            for s in (self.redis_password, self.kafka_sasl_password, self.kafka_ssl_key_password,
+                      self.api_token, self.api_read_token)
+            if s is not None
+        ]  # fmt: skip
+        # URLs count only when they carry credentials ("kafka://u:pw@host"): a plain
+        # redis://127.0.0.1:6379/0 masked in every line would hide where we connect.
+        out += [u for u in (self.redis_url_plain, *self.kafka_broker.split(";")) if "@" in u]
+        return out
 
 
 def _describe(exc: ValidationError) -> str:

@@ -119,3 +119,15 @@ class Children(dict[str, Any]):
     def __missing__(self, value: str) -> Any:
         child = self[value] = self.metric.labels(value)
         return child
+
+
+DEPENDENCY_RETRIES = Counter(
+    "newsmon_dependency_retries_total",
+    "Failed attempts to reach a dependency (kafka, redis, channel:<name>) that were retried.",
+    ["dependency"],
+    registry=REGISTRY,
+)
+DEPENDENCY_UP = Gauge(
+    "newsmon_dependency_up", "0 while a dependency is unreachable, 1 once it answered again.", ["dependency"],
+    registry=REGISTRY,
+)  # fmt: skip

@@ -158,13 +158,15 @@ def connect_redis(target: str | Settings, **kwargs: Any) -> Any:
             conn.update(ssl, ssl=True)
         # Sentinels and the primary share the password (the usual set-up: requirepass
         # and sentinel's requirepass both set to it).
-        auth = {"password": password, "username": username} if password else {}
+        auth: dict[str, Any] = {"password": password, "username": username} if password else {}
+        # redis >= 8.2 types Sentinel's keyword parameters (min_other_sentinels: int,
+        # force_master_ip: str | None) ahead of **connection_kwargs: Any; one mapping
+        # typed Any keeps mypy from matching our str values against those.
+        connection_kwargs: dict[str, Any] = {"db": p.db, **auth, **conn}
         sentinel = Sentinel(
             p.hosts,
             sentinel_kwargs={**auth, **({"ssl": True, **ssl} if p.tls else {})},
-            db=p.db,
-            **auth,
-            **conn,
+            **connection_kwargs,
         )
         return sentinel.master_for(p.service)
     kwargs.pop("health_check_interval", None)

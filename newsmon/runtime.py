@@ -40,10 +40,11 @@ from newsmon.channels.registry import load_channels
 from newsmon.config import Settings
 from newsmon.ingest.language import use_detector
 from newsmon.ingest.normalize import normalize
-from newsmon.ingest.stories import RedisStoryIndex, StoryAssignment, fingerprint
+from newsmon.outages import OUTAGES
 from newsmon.redis_conn import connect_redis
 from newsmon.rules.matcher import RuleMatch, match_rules
 from newsmon.rules.model import RuleError, RuleSet, load_rules
+from newsmon.stories import RedisStoryIndex, StoryAssignment, fingerprint
 from newsmon.streams.records import Alert, Article, ClassifiedArticle, DeadLetter, RecordError
 
 if TYPE_CHECKING:
@@ -223,7 +224,9 @@ class Runtime:
         stage = "normalize"
         t0 = time.perf_counter()
         try:
-            article = normalize(payload, max_bytes=self.settings.max_article_bytes)
+            article = normalize(
+                payload, max_bytes=self.settings.max_article_bytes, max_depth=self.settings.max_json_depth
+            )
             t1 = time.perf_counter()
             stage = "classify"
             cls = self.classifier.classify(article.title, article.body, language=article.language)
@@ -280,31 +283,27 @@ class Runtime:
         )  # fmt: skip
         return True
 
-    async def decide(self, item: ClassifiedArticle, now: float | None = None) -> list[Decision]:
-        """Match the active rules and run each match through the alert chain.
+    async def decide_many(self, items: list[ClassifiedArticle], now: float | None = None) -> list[list[Decision]]:
+        """Match the active rules and run each match through the alert chain, for a batch (the pipeline agent).
 
         Waits out Redis outages (every stage is safe to repeat) instead of
-        losing a decision; the stream stalls rather than drops.
-        """
-        rules = self.rules  # one rule set for the whole article, even if a swap happens meanwhile
-        out: list[Decision] = []
-        for m in self._match(rules, item):
-            d = await self._decide_one(m, item, now)
-            if d is not None:
-                out.append(d)
-        return out
+        losing a decision; the stream stalls rather than drops. ``now`` is the
+        decision time (silences, cooldowns, digests); tests pass it.
 
-    async def decide_many(self, items: list[ClassifiedArticle]) -> list[list[Decision]]:
-        """:meth:`decide` for a batch (the pipeline agent, per chunk).
-
-        The silences and the dedup pre-checks of the whole batch are read in
-        one round trip, and the Redis round trips of different matches
-        overlap. Matches of one story may be decided concurrently: the chain's
-        scripts are atomic, so the outcome (one alert per rule and story) is
-        the same.
+        Every decision takes effect as if the matches were decided one after
+        another in the order of ``items`` (the stream's offset order), so the
+        same articles give the same outcomes however they are cut into
+        chunks. Still few round trips: the silences and the plain rules'
+        dedup keys are read in one, the windowed rules' triggers are counted
+        in order in one more (:meth:`AlertChain.trigger_many`), and the rest
+        runs in lanes (:meth:`AlertChain.lane_of`): decisions that share
+        Redis state one after another, in order, knowing what the one before
+        wrote; different lanes concurrently, their script calls sharing
+        pipelines. The caller runs one chunk's ``decide_many`` after the
+        other's (see newsmon.pipeline.batching).
         """
-        rules = self.rules
-        now = time.time()
+        rules = self.rules  # one rule set for the whole batch, even if a swap happens meanwhile
+        now = time.time() if now is None else now
         pending = [
             (i, self.chain.decision(m, item, now)) for i, item in enumerate(items) for m in self._match(rules, item)
         ]
@@ -313,16 +312,39 @@ class Runtime:
             return out
         decisions = [d for _, d in pending]
         await _retry_redis(lambda: self.chain.prepare_batch(decisions, now), f"reading {len(decisions)} dedup keys")
+        failed = await _retry_redis(
+            lambda: self.chain.trigger_many(decisions), f"counting {len(decisions)} windowed matches"
+        )
+        for d in failed:
+            metrics.ALERTS.labels(d.rule.id, "error").inc()
+        failed_ids = {id(d) for d in failed}
+        lanes: dict[tuple[str, str], list[Decision]] = {}
+        for d in decisions:
+            if id(d) not in failed_ids:
+                lanes.setdefault(self.chain.lane_of(d), []).append(d)
+        decided: dict[int, Decision] = {}
 
-        async def one(d: Decision) -> Decision | None:
+        async def lane(ds: list[Decision]) -> None:
+            # What this lane's decisions saw or wrote under each dedup key: the
+            # value the next decision of that key would read (only this lane writes it).
+            known: dict[str, bytes | str] = {}
             async with self._decide_slots:
-                return await self._run_decision(d, record=False)
+                for d in ds:
+                    key = self.chain.dedup.key_of(d)
+                    if key in known:
+                        d.prechecked, d.prior = True, known[key]
+                    res = await self._run_decision(d, record=False)
+                    if res is None:
+                        continue
+                    decided[id(d)] = res
+                    if res.dedup_raw is not None:
+                        known[key] = res.dedup_raw
 
-        decided = await asyncio.gather(*(one(d) for d in decisions))
-        done = [d for d in decided if d is not None]
+        await asyncio.gather(*(lane(ds) for ds in lanes.values()))
+        done = [d for d in decisions if id(d) in decided]
         await _retry_redis(lambda: self.chain.record_many(done), f"recording {len(done)} alert decisions")
-        for (i, _), d in zip(pending, decided, strict=True):
-            if d is not None:
+        for i, d in pending:
+            if id(d) in decided:
                 out[i].append(d)
         return out
 
@@ -333,9 +355,6 @@ class Runtime:
         for m in matches:
             _RULE_MATCHES[m.rule.id].inc()
         return matches
-
-    async def _decide_one(self, m: RuleMatch, item: ClassifiedArticle, now: float | None) -> Decision | None:
-        return await self._run_decision(self.chain.decision(m, item, time.time() if now is None else now))
 
     async def _run_decision(self, d: Decision, *, record: bool = True) -> Decision | None:
         try:
@@ -351,18 +370,14 @@ class Runtime:
             metrics.ALERT_DECISION_SECONDS.observe(max(0.0, time.time() - d.alert.ingested_at))
         return d
 
-    async def assign_story(self, article: Article) -> StoryAssignment:
-        """Set ``article.story_id`` to its near-duplicate story (classify agent, after normalize).
-
-        One atomic Redis script decides and counts the outlet; a redelivered
-        article gets the story it got before. Waits out Redis outages (the
-        stream stalls rather than publishes an article with the wrong story).
-        """
-        (res,) = await self.assign_stories([article])
-        return res
-
     async def assign_stories(self, articles: list[Article]) -> list[StoryAssignment]:
-        """:meth:`assign_story` for a batch, in one Redis round trip."""
+        """Set each ``article.story_id`` to its near-duplicate story, for a batch in one Redis round trip.
+
+        Called by the pipeline agent after normalize. One atomic Redis script
+        decides and counts the outlets; a redelivered article gets the story
+        it got before. Waits out Redis outages (the stream stalls rather than
+        publishes an article with the wrong story).
+        """
         if not articles:
             return []
         t0 = time.perf_counter()
@@ -374,14 +389,6 @@ class Runtime:
             _STAGE["story"].observe(per)
             _STORIES["repeated" if res.repeated else "new" if res.new_story else "joined"].inc()
         return results
-
-    async def raise_alert(self, alert: Alert) -> bool:
-        """Dedup and enqueue in Redis; waits out Redis outages instead of losing the alert."""
-        created = await _retry_redis(lambda: self.store.create(alert), f"raising alert {alert.alert_id}")
-        metrics.ALERTS.labels(alert.rule_id, "created" if created else "duplicate").inc()
-        if created and alert.ingested_at:
-            metrics.ALERT_DECISION_SECONDS.observe(max(0.0, time.time() - alert.ingested_at))
-        return created
 
     async def close(self) -> None:
         self.dispatcher.stop()
@@ -409,14 +416,18 @@ async def _retry_redis(call: Callable[[], Awaitable[T]], what: str) -> T:
     delay = 0.2
     while True:
         try:
-            return await call()
+            result = await call()
         except _TRANSIENT as exc:
             error: Exception = exc
         except ResponseError:
             raise
         except RedisError as exc:
             error = exc
-        logger.warning("Redis unavailable while %s (%s); retrying in %.1fs", what, error, delay)
+        else:
+            OUTAGES.ok("redis")
+            return result
+        # One log line per outage, not per retry (newsmon.outages).
+        OUTAGES.failed("redis", f"{error} (while {what})")
         await asyncio.sleep(delay)
         delay = min(delay * 2, 5.0)
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Create .venv and install newsmon (editable, with dev tools) into it.
-# Idempotent: reinstalls only when pyproject.toml changed since the last run.
+# Create .venv and install exactly what requirements.lock pins (versions and
+# hashes), then newsmon itself (editable, without dependencies).
+# Idempotent: reinstalls only when the lock or pyproject.toml changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
+LOCK=requirements.lock
 log() { printf '[setup] %s\n' "$*"; }
 
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
@@ -17,22 +19,35 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 stamp=.venv/.newsmon-installed
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+want=$(cat "$LOCK" pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && .venv/bin/python -c 'import newsmon' 2>/dev/null; then
-  log "environment up to date"
+  log "environment up to date ($LOCK)"
   exit 0
 fi
 
+# pip's own output goes to a log that is shown whole when a step fails.
+mkdir -p .cache
+out=.cache/setup-pip.log
+pip=(.venv/bin/python -m pip --disable-pip-version-check --no-input)
+run_step() {
+  local what=$1
+  shift
+  for attempt in 1 2 3 4; do
+    if "$@" >"$out" 2>&1; then
+      return 0
+    fi
+    log "$what failed (attempt $attempt of 4)"
+    [ "$attempt" -lt 4 ] && sleep $(( attempt * 5 ))
+  done
+  echo "[setup] $what failed; pip's output:" >&2
+  cat "$out" >&2
+  exit 1
+}
+
 start=$(date +%s)
-for attempt in 1 2 3 4; do
-  log "installing newsmon and dependencies (attempt $attempt)"
-  if .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip \
-     && .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'; then
-    echo "$want" > "$stamp"
-    log "installed in $(( $(date +%s) - start ))s"
-    exit 0
-  fi
-  sleep $(( attempt * 5 ))
-done
-echo "[setup] pip install failed after 4 attempts" >&2
-exit 1
+log "installing $(grep -c '^[a-z0-9]' "$LOCK") pinned packages from $LOCK (hashes checked)"
+run_step "install from $LOCK" "${pip[@]}" install --require-hashes -r "$LOCK"
+log "installing newsmon (editable, no dependencies)"
+run_step "install newsmon" "${pip[@]}" install --no-deps --no-build-isolation -e .
+echo "$want" > "$stamp"
+log "installed in $(( $(date +%s) - start ))s"

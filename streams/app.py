@@ -1,4 +1,4 @@
-"""The one Faust app of newsmon, its topics, and the worker entry point.
+"""The one Faust app of newsmon and its topics (the worker entry point is :mod:`newsmon.worker`).
 
 :func:`create_app` builds the app from :class:`~newsmon.config.Settings`;
 :func:`declare_topics` binds the topic roles of

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, Self, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 import orjson
 
@@ -33,21 +33,6 @@ class RecordError(ValueError):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
-
-
-# --------------------------------------------------------------------------- topics
-
-
-class TopicRole:
-    """Logical topic roles; the actual names come from configuration."""
-
-    RAW = "raw"
-    CLASSIFIED = "classified"
-    ALERTS = "alerts"
-    DEAD_LETTER = "deadletter"
-    RULES = "rules"
-
-    ALL: ClassVar[tuple[str, ...]] = (RAW, CLASSIFIED, ALERTS, DEAD_LETTER, RULES)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -215,9 +200,11 @@ class Article:
     source: str | None = None
     language: str | None = None
     published_at: float | None = None  # epoch seconds, UTC
-    ingested_at: float = 0.0  # epoch seconds when it entered the raw topic (or normalize)
+    ingested_at: float = 0.0  # epoch seconds when newsmon normalized it (never the producer's claim)
     story_id: str = ""
     v: int = SCHEMA_VERSION
+    # The producer's own ingest time, kept for latency measurements; nothing decides by it.
+    ingested_at_hint: float | None = None
 
     def __post_init__(self) -> None:
         if not self.story_id:

@@ -22,6 +22,7 @@ from redis.exceptions import RedisError
 
 from newsmon.alerting.store import AlertStore, Claimed
 from newsmon.channels.base import Channel, PermanentError, RetryableError
+from newsmon.outages import OUTAGES
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class RetryPolicy:
 
     def backoff(self, attempts: int, rng: random.Random) -> float:
         """Delay before attempt ``attempts + 1``: exponential, capped, with jitter."""
-        delay = min(self.cap_s, self.base_s * (2 ** max(0, attempts - 1)))
+        delay: float = min(self.cap_s, self.base_s * float(2 ** max(0, attempts - 1)))
         # Jitter spreads retries of many alerts so a recovering receiver is not stampeded.
         return delay * (0.5 + rng.random() * 0.5)
 
@@ -101,15 +102,12 @@ class Dispatcher:
         limiter = RateLimiter(channel.rate_per_s)
         concurrency = 1 if channel.rate_per_s else self.concurrency
         sem = asyncio.Semaphore(concurrency)
-        redis_down_logged = False
         while not self._stopping.is_set():
             try:
                 worked = await self.drain_once(channel, limiter, sem)
-                redis_down_logged = False
+                OUTAGES.ok("redis")
             except RedisError as exc:
-                if not redis_down_logged:
-                    logger.warning("delivery %s: Redis unavailable (%s); will retry", channel.name, exc)
-                    redis_down_logged = True
+                OUTAGES.failed("redis", f"{exc} (while delivering to {channel.name})")
                 worked = 0
                 await self._sleep(1.0)
             if not worked:
@@ -154,9 +152,11 @@ class Dispatcher:
             await self.store.dead(c, f"permanent: {exc}")
             self._report(channel.name, "dead", started, c)
         except RetryableError as exc:
+            OUTAGES.failed(f"channel:{channel.name}", exc)
             await self._retry(c, str(exc), exc.retry_after)
             self._report(channel.name, "retry", started, c)
         except TimeoutError:
+            OUTAGES.failed(f"channel:{channel.name}", f"timeout after {self.policy.timeout_s:.1f}s")
             await self._retry(c, f"timeout after {self.policy.timeout_s:.1f}s", None)
             self._report(channel.name, "retry", started, c)
         except Exception as exc:
@@ -164,6 +164,7 @@ class Dispatcher:
             await self._retry(c, f"{type(exc).__name__}: {exc}", None)
             self._report(channel.name, "retry", started, c)
         else:
+            OUTAGES.ok(f"channel:{channel.name}")
             await self.store.delivered(c)
             self._report(channel.name, "sent", started, c)
             logger.info(
@@ -190,6 +191,8 @@ class Dispatcher:
             # The receiver said when: sooner only earns another 429, later only delays.
             delay = retry_after
         await self.store.retry_later(c, time.time() + delay, error)
-        logger.warning(
+        # Per alert at debug level: an unreachable receiver is reported once per
+        # outage by newsmon.outages, not once per pending alert.
+        logger.debug(
             "delivery retry: alert=%s channel=%s attempt=%d in %.1fs: %s", c.alert_id, c.channel, attempts, delay, error
         )

@@ -25,8 +25,10 @@ def snippet(item: ClassifiedArticle, reasons: list[Reason]) -> str:
     """The body text around the first body evidence (or the start of the body)."""
     body = item.article.body
     start = next((int(r["start"]) for r in reasons if r.get("field") == "body" and "start" in r), 0)
-    # Begin at the sentence or paragraph that holds the evidence.
-    begin = max(body.rfind(". ", 0, start) + 2, body.rfind("\n", 0, start) + 1, 0) if start else 0
+    # Begin at the sentence or paragraph that holds the evidence; with no break
+    # before it (rfind gives -1) that is the start of the body.
+    sentence = body.rfind(". ", 0, start)
+    begin = max(sentence + 2 if sentence >= 0 else 0, body.rfind("\n", 0, start) + 1)
     if start - begin > SNIPPET_CHARS // 2:
         begin = start - SNIPPET_CHARS // 2
     text = " ".join(body[begin : begin + SNIPPET_CHARS].split())

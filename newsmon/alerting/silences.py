@@ -13,6 +13,7 @@ as long as alert bodies are (the dedup TTL) and shows in the alert history.
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from collections.abc import Mapping
@@ -26,10 +27,14 @@ from redis.asyncio import Redis
 from newsmon.alerting.keys import Keys
 from newsmon.rules.model import parse_duration
 from newsmon.streams.records import ClassifiedArticle
+from newsmon.untrusted import short
 
 MATCHER_FIELDS = ("rule", "region", "country", "topic")
 PURGE_AFTER_S = 86400.0
 MAX_TEXT = 1000
+# A silence that outlives everyone's memory of it mutes alerts for good; the
+# operator can change the bound (NEWSMON_SILENCE_MAX_DAYS).
+DEFAULT_MAX_SILENCE_S = 90 * 86400.0
 
 
 class InputError(ValueError):
@@ -91,18 +96,26 @@ def _time(value: Any, key: str) -> float:
         try:
             dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise InputError(key, f"expected epoch seconds or an ISO 8601 time with zone, got {value!r}") from None
+            raise InputError(key, f"expected epoch seconds or an ISO 8601 time with zone, got {short(value)}") from None
         if dt.tzinfo is None:
             raise InputError(key, "the time needs a zone (e.g. 2024-02-16T10:00:00Z)")
         return dt.timestamp()
     raise InputError(key, "expected epoch seconds or an ISO 8601 time")
 
 
-def parse_silence(obj: Any, now: float) -> Silence:
+def _span(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
+
+
+def parse_silence(obj: Any, now: float, max_s: float = DEFAULT_MAX_SILENCE_S) -> Silence:
     """Validate an API request body into a :class:`Silence`; :class:`InputError` names the field.
 
     Body: ``{"matchers": {"rule"?, "region"?, "country"?, "topic"?}, "until" | "duration",
     "author", "comment"}``; ``until`` is epoch seconds or ISO 8601, ``duration`` like ``2h``.
+    The silence must end within ``max_s`` seconds of ``now``.
     """
     if not isinstance(obj, dict):
         raise InputError("body", "expected a JSON object")
@@ -123,12 +136,18 @@ def parse_silence(obj: Any, now: float) -> Silence:
     if ("until" in obj) == ("duration" in obj):
         raise InputError("until", "give exactly one of 'until' (a time) or 'duration' (e.g. 2h)")
     if "until" in obj:
+        key = "until"
         until = _time(obj["until"], "until")
     else:
+        key = "duration"
         try:
             until = now + parse_duration(obj["duration"], "request", "", "duration")
         except ValueError:
-            raise InputError("duration", f"expected a duration like 30m, 2h, 1d; got {obj['duration']!r}") from None
+            got = short(obj["duration"])
+            raise InputError("duration", f"expected a duration like 30m, 2h, 1d; got {got}") from None
+    # NaN compares false with everything, so test for it before the range checks.
+    if not math.isfinite(until) or until - now > max_s:
+        raise InputError(key, f"a silence may last at most {_span(max_s)} (NEWSMON_SILENCE_MAX_DAYS)")
     if until <= now:
         raise InputError("until", "must be in the future")
     return Silence(

@@ -5,8 +5,9 @@ article. The stages run in order; the first that decides ends the chain and
 names the outcome, which is counted (``newsmon_alerts_total{rule,outcome}``)
 and, when it matters to a human, written to the alert history stream:
 
-1. ``trigger``  rule types: ``any`` passes; ``frequency``/``spike``/``first_seen``
-   count in Redis (:mod:`newsmon.alerting.triggers`) and end the chain with
+1. ``trigger``  the rule's type (:mod:`newsmon.rules.types`): ``any`` passes;
+   types that count (``frequency``, ``spike``, ``first_seen``) count in Redis
+   (:mod:`newsmon.alerting.triggers`) and end the chain with
    ``pending_threshold``, ``late`` or ``seen_before`` until they fire.
 2. ``dedup``    the rule already alerted for this key: ``duplicate``; when it
    was this same article, the original outcome again (a replay, below).
@@ -61,8 +62,10 @@ from newsmon.alerting.policy import alert_id_for, build_alert
 from newsmon.alerting.silences import Silence, SilenceStore
 from newsmon.alerting.store import AlertStore, dedup_value, parse_dedup_value
 from newsmon.alerting.triggers import Triggers
+from newsmon.rules import types as rule_types
 from newsmon.rules.matcher import Reason, RuleMatch
 from newsmon.rules.model import Rule
+from newsmon.rules.types import Trigger
 from newsmon.streams.records import Alert, ClassifiedArticle, dumps
 
 logger = logging.getLogger(__name__)
@@ -174,6 +177,11 @@ class Decision:
     silences: list[Silence] | None = None
     prechecked: bool = False
     prior: bytes | str | None = None
+    # Set by :meth:`AlertChain.trigger_many`: the trigger's result, counted ahead of the other stages.
+    trigger: Trigger | None = None
+    # The value the dedup key was seen to hold, or was written with, by this
+    # decision (None: unknown): the next decision of the same key reads it here.
+    dedup_raw: bytes | str | None = None
 
     @property
     def publish(self) -> Alert | None:
@@ -189,6 +197,7 @@ def replay(d: Decision, raw: bytes | str) -> str:
     one got (outcome, alert kind, digest id) and is marked ``replay``; any
     other article, or a value of an older format, is a ``duplicate``.
     """
+    d.dedup_raw = raw
     v = parse_dedup_value(raw)
     if v is None or v.article_id != d.item.article.id or v.outcome not in _REPLAYED:
         return "duplicate"
@@ -222,9 +231,10 @@ class TriggerStage:
 
     async def run(self, d: Decision) -> str | None:
         rule = d.rule
-        if rule.type == "any":
+        kind = rule_types.get(rule.type)
+        if kind.keyed_by_story:
             return None
-        trig = await self.triggers.check(rule, d.item, d.now)
+        trig = d.trigger if d.trigger is not None else await self.triggers.check(rule, d.item, d.now)
         d.detail.update(trig.detail)
         if not trig.fired:
             return trig.outcome
@@ -233,10 +243,7 @@ class TriggerStage:
         a.alert_id = alert_id_for(rule.id, trig.key)
         a.kind = rule.type
         a.members = trig.members
-        if rule.type == "first_seen":
-            a.title = f"{rule.name}: first seen {', '.join(trig.detail['new_pairs'])}"
-        else:
-            a.title = f"{rule.name}: {trig.detail['count']} articles within {_fmt_s(trig.detail['window_s'])}"
+        a.title = kind.title(rule, trig)
         a.snippet = f"Latest: {d.item.article.title}"[:280]
         return None
 
@@ -339,6 +346,7 @@ class GroupStage:
         if isinstance(res, bytes | str):
             return replay(d, res)
         res = int(res)
+        d.dedup_raw = dedup_value(digest_id, "opened" if res == 2 else "grouped", art)
         a.digest_id = digest_id
         d.detail.update(digest_id=digest_id, digest_opened=res == 2, digest_due=due)
         return "grouped"
@@ -422,16 +430,18 @@ class SendStage:
         ]
         update = replace(a, kind="update" if a.kind == "alert" else a.kind, outcome="updated")
         art = d.item.article.id
+        created, updated = dedup_value(a.alert_id, "created", art), dedup_value(a.alert_id, "updated", art)
         args: list[str | bytes | float] = [
-            a.alert_id, dumps(replace(a, outcome="created")), self.ttl, d.now, dumps(update),
-            dedup_value(a.alert_id, "created", art), dedup_value(a.alert_id, "updated", art),
+            a.alert_id, dumps(replace(a, outcome="created")), self.ttl, d.now, dumps(update), created, updated,
         ]  # fmt: skip
         res = await self._script(keys, args)
         if isinstance(res, bytes | str):
             return replay(d, res)
         if int(res) == 2:
+            d.dedup_raw = updated
             a.kind = update.kind
             return "updated"
+        d.dedup_raw = created
         return "created"
 
 
@@ -446,8 +456,9 @@ class AlertChain:
         self.redis = redis
         self.silence_store = silences
         self.dedup = DedupStage(redis, keys)
+        self.triggers = Triggers(redis, keys, late_after_s)
         self.stages: Sequence[Stage] = (
-            TriggerStage(Triggers(redis, keys, late_after_s), keys),
+            TriggerStage(self.triggers, keys),
             self.dedup,
             SilenceStage(silences),
             ThrottleStage(redis, keys),
@@ -463,7 +474,7 @@ class AlertChain:
             key = f"{art.story_id}/{art.id}"
             alert.alert_id = alert_id_for(rule.id, key)
         group = group_value(rule, item)
-        if rule.type != "any" or rule.group_window_s > 0:
+        if not rule_types.get(rule.type).keyed_by_story or rule.group_window_s > 0:
             shard = self.keys.rule_shard(rule.id, group)
         else:
             shard = self.keys.shard_of(art.story_id)
@@ -476,14 +487,14 @@ class AlertChain:
     async def prepare_batch(self, decisions: list[Decision], now: float) -> None:
         """Before a batch's decisions run: one round trip for the silences and the dedup pre-checks.
 
-        Only ``any`` rules are pre-checked (other types know their dedup key
-        after the trigger stage). The values are read, not only their
+        Only rules keyed by story (``any``) are pre-checked (other types know
+        their dedup key after the trigger stage). The values are read, not only their
         existence: a key written for the decision's own article is a replay,
         not a duplicate. A key written later in the same batch is still caught
         by the send script, which decides atomically. Raises RedisError (safe
         to call again) when Redis is unavailable.
         """
-        plain = [d for d in decisions if d.rule.type == "any"]
+        plain = [d for d in decisions if rule_types.get(d.rule.type).keyed_by_story]
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(self.keys.silences())
             for d in plain:
@@ -495,6 +506,57 @@ class AlertChain:
             d.silences = active
         for d, v in zip(plain, values, strict=True):
             d.prechecked, d.prior = True, v
+
+    async def trigger_many(self, decisions: list[Decision]) -> list[Decision]:
+        """Count the windowed rules' matches ahead of the other stages, in order, in one round trip.
+
+        Only triggers read and write the trigger state (windows, first_seen
+        pairs), and triggers only that state, so counting a chunk's matches
+        first, in their order, gives each the count it gets when the chain
+        runs match after match. The decisions that fired have their dedup key
+        read in the same step (their key is known only now), as
+        :meth:`prepare_batch` reads the plain rules'. Returns the decisions
+        whose trigger script failed (a ``ResponseError``; left out of the
+        chain). Raises RedisError (safe to call again) when Redis is unavailable.
+        """
+        windowed = [d for d in decisions if not rule_types.get(d.rule.type).keyed_by_story]
+        if not windowed:
+            return []
+        results = await self.triggers.check_many([(d.rule, d.item, d.now) for d in windowed])
+        failed: list[Decision] = []
+        fired: list[Decision] = []
+        for d, res in zip(windowed, results, strict=True):
+            if isinstance(res, Exception):
+                logger.error("trigger failed for rule %s story %s: %r", d.rule.id, d.item.article.story_id, res)
+                failed.append(d)
+                continue
+            d.trigger = res
+            if res.fired:
+                d.key = res.key
+                fired.append(d)
+        if fired:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for d in fired:
+                    pipe.get(self.dedup.key_of(d))
+                values = await pipe.execute()
+            for d, v in zip(fired, values, strict=True):
+                d.prechecked, d.prior = True, v
+        return failed
+
+    @staticmethod
+    def lane_of(d: Decision) -> tuple[str, str]:
+        """Decisions of one lane share Redis state and are decided one after another, in order.
+
+        A plain ``any`` rule's state is per story (its dedup keys and alert
+        body); a rule with a cooldown or digests, or of a windowed type,
+        shares state across its stories (cooldown, digest, windows), so all
+        its decisions form one lane. Different lanes touch different keys and
+        run concurrently.
+        """
+        r = d.rule
+        if rule_types.get(r.type).keyed_by_story and r.realert_s <= 0 and r.group_window_s <= 0:
+            return r.id, d.item.article.story_id
+        return r.id, ""
 
     async def run_decision(self, d: Decision, *, record: bool = True) -> Decision:
         """Run the stages for a decision built by :meth:`decision`; safe to call again after a RedisError.
@@ -547,10 +609,3 @@ class AlertChain:
              **extra},
         ))  # fmt: skip
         return out
-
-
-def _fmt_s(s: float) -> str:
-    for unit, n in (("d", 86400), ("h", 3600), ("m", 60)):
-        if s >= n and s % n == 0:
-            return f"{int(s // n)}{unit}"
-    return f"{s:g}s"

@@ -1,28 +1,20 @@
-"""Rule types beyond ``any``: frequency, spike and first_seen, counted in Redis.
+"""The Redis counters behind the rule types that count across articles.
 
-Called by the trigger stage of the alert chain (:mod:`newsmon.alerting.stages`)
-for every article a windowed rule matches. Counting is by ingest time
-(``Article.ingested_at``): the window of an article ends at its own ingest
-time, so a replay of the topic counts exactly as the first pass did. An
-article published more than ``late_after_s`` before it was ingested is
-*late*: it still matches, but it does not count toward frequency or spike.
+Rule types (:mod:`newsmon.rules.types`) say what to count and decide when
+they fire; this module runs the counts with Lua scripts in the rule's shard.
+Counting is by ingest time (``Article.ingested_at``): the window of an
+article ends at its own ingest time, so a replay of the topic counts exactly
+as the first pass did. An article published more than ``late_after_s``
+before it was ingested is *late*: it is listed, but it does not count.
 
-Keys and what an alert is keyed on (the dedup unit inside the rule):
-
-* frequency: ZSET of matching article ids scored by ingest time; fires when
-  at least ``threshold`` lie in ``(t - window, t]``. Keyed on the window
-  bucket ``floor(t / window)``, so a rule alerts at most once per bucket; the
-  alert lists the articles in the window (up to :data:`MEMBER_LIMIT`).
-* spike: the same ZSET; ``current`` counts ``(t - window, t]``, ``baseline``
-  counts ``(t - baseline_window, t - window]`` and is scaled to one window.
-  Fires when ``current >= min_count`` and ``current >= ratio * baseline``
-  (an empty baseline fires at ``min_count``). Keyed like frequency.
-* first_seen: a pair is ``"<region code>|<top-level IPTC code>"`` for every
-  region tag and every topic tag (a second-level topic counts as its parent)
-  of the matching article. The rule's HASH keeps, per pair, when it was last
+* :class:`~newsmon.rules.types.CountWindow` (``frequency``, ``spike``): ZSET
+  of matching article ids scored by ingest time and a hash of their
+  listings; counts ``(t - window, t]`` and, with a baseline,
+  ``(t - baseline_window, t - window]``; returns the articles in the window
+  (up to :data:`MEMBER_LIMIT`).
+* :class:`~newsmon.rules.types.CountPairs` (``first_seen``): the rule's HASH keeps, per pair, when it was last
   seen and by which article; a pair is new when it was never seen or last
-  seen more than ``lookback`` before this article. Keyed on the sorted new
-  pairs and the lookback bucket ``floor(t / lookback)``.
+  seen more than ``lookback`` before this article.
 
 Every script is idempotent per article id, so a redelivered article neither
 counts twice nor loses the alert it should have raised: it fires with the
@@ -37,20 +29,20 @@ decided with the state of the moment.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from newsmon.alerting.keys import Keys
+from newsmon.rules import types as rule_types
 from newsmon.rules.model import Rule
+from newsmon.rules.types import CountPairs, CountWindow, RuleType, Trigger, WindowCount, member_of
 from newsmon.streams.records import Article, ClassifiedArticle
 
 MEMBER_LIMIT = 20
-# Old window entries removed per call: bounds the script's run time.
-TRIM_LIMIT = 1000
 # Window state outlives its span a little, so a slow stream does not lose counts.
 TTL_MARGIN_S = 3600
 # Entries older than the newest article's span are trimmed only after this much
@@ -137,115 +129,109 @@ def is_late(article: Article, late_after_s: float) -> bool:
     return article.ingested_at - article.published_at > late_after_s
 
 
-def spike_fires(current: int, baseline: int, window_s: float, baseline_s: float, ratio: float, min_count: int) -> bool:
-    """Whether ``current`` matches in one window are a spike against the baseline window."""
-    if current < min_count:
-        return False
-    per_window = baseline * window_s / (baseline_s - window_s)
-    return current >= ratio * per_window
-
-
-def first_seen_pairs(item: ClassifiedArticle) -> list[str]:
-    """The region|topic pairs of an article (second-level topics count as their parent)."""
-    c = item.classification
-    tops = sorted({t.parent or t.code for t in c.topics})
-    regions = sorted({r.code for r in c.regions})
-    return [f"{r}|{t}" for r in regions for t in tops]
-
-
-def member_of(item: ClassifiedArticle, *, late: bool = False) -> dict[str, Any]:
-    """How one article is listed in a frequency/spike/first_seen alert or a digest."""
-    a = item.article
-    return {
-        "article_id": a.id,
-        "story_id": a.story_id,
-        "title": a.title[:300],
-        "url": a.url,
-        "source": a.source,
-        "ingested_at": a.ingested_at,
-        "published_at": a.published_at,
-        "late": late,
-    }
-
-
-@dataclass(slots=True)
-class Trigger:
-    """The result of counting one article for a windowed rule."""
-
-    fired: bool
-    outcome: str  # why it did not fire: "pending_threshold", "late", "seen_before"
-    key: str = ""  # the dedup unit inside the rule when it fired
-    members: list[dict[str, Any]] = field(default_factory=list)
-    detail: dict[str, Any] = field(default_factory=dict)
+# One trigger's Redis call: the script, its keys and arguments, and how its reply becomes a Trigger.
+_Call = tuple[Any, list[str], list[Any], Callable[[Any], Trigger]]
 
 
 class Triggers:
-    """Redis-backed counters of the windowed rule types (state in the rule's shard)."""
+    """Runs the counts of the rule types (:mod:`newsmon.rules.types`) in Redis, in the rule's shard."""
 
     def __init__(self, redis: Redis, keys: Keys, late_after_s: float) -> None:
+        self.redis = redis
         self.keys = keys
         self.late_after_s = late_after_s
         self._window = redis.register_script(_WINDOW)
         self._first_seen = redis.register_script(_FIRST_SEEN)
 
     async def check(self, rule: Rule, item: ClassifiedArticle, now: float) -> Trigger:
-        t = item.article.ingested_at or now
-        if rule.type in ("frequency", "spike"):
-            return await self._windowed(rule, item, t)
-        if rule.type == "first_seen":
-            return await self._first(rule, item, t)
-        raise ValueError(f"rule type {rule.type!r} has no trigger")
+        """Count one matching article for a rule whose type counts (at its ingest time, else ``now``)."""
+        call = self._call(rule, item, now)
+        if isinstance(call, Trigger):
+            return call
+        script, keys, args, parse = call
+        return parse(await script(keys=keys, args=args))
 
-    async def _windowed(self, rule: Rule, item: ClassifiedArticle, t: float) -> Trigger:
-        o = rule.options
-        window = float(o["window_s"])
-        span = float(o.get("baseline_s", window))
+    async def check_many(self, checks: Sequence[tuple[Rule, ClassifiedArticle, float]]) -> list[Trigger | Exception]:
+        """:meth:`check` for many matches, applied by Redis in the order given, in one round trip.
+
+        The order is what a rule's counts depend on: a frequency window or a
+        first_seen pair sees exactly the articles counted before it. A script
+        error (a ``ResponseError``) is returned in the match's place; a
+        connection error raises, and the whole call is safe to repeat (every
+        script is idempotent per article, and the order is the same again).
+        On Redis Cluster, whose pipelines refuse scripts, the calls go one
+        after another.
+        """
+        from redis.asyncio import RedisCluster  # the check only
+
+        calls = [self._call(rule, item, now) for rule, item, now in checks]
+        remote = [c for c in calls if not isinstance(c, Trigger)]
+        replies: list[Any] = []
+        if remote and isinstance(self.redis, RedisCluster):
+            for script, keys, args, _ in remote:
+                try:
+                    replies.append(await script(keys=keys, args=args))
+                except ResponseError as exc:
+                    replies.append(exc)
+        elif remote:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for script, keys, args, _ in remote:
+                    await script(keys=keys, args=args, client=pipe)
+                replies = await pipe.execute(raise_on_error=False)
+            for r in replies:
+                if isinstance(r, Exception) and not isinstance(r, ResponseError):
+                    raise r
+        out: list[Trigger | Exception] = []
+        it = iter(replies)
+        for c in calls:
+            if isinstance(c, Trigger):
+                out.append(c)
+                continue
+            reply = next(it)
+            out.append(reply if isinstance(reply, Exception) else c[3](reply))
+        return out
+
+    def _call(self, rule: Rule, item: ClassifiedArticle, now: float) -> _Call | Trigger:
+        kind = rule_types.get(rule.type)
+        if kind.keyed_by_story:
+            raise ValueError(f"rule type {rule.type!r} has no trigger")
+        t = item.article.ingested_at or now
+        counting = kind.count(rule, item, t)
+        if isinstance(counting, Trigger):
+            return counting
+        if isinstance(counting, CountWindow):
+            return self._windowed(rule, item, t, counting, kind)
+        return self._pairs(rule, item, t, counting, kind)
+
+    def _windowed(self, rule: Rule, item: ClassifiedArticle, t: float, c: CountWindow, kind: RuleType) -> _Call:
+        span = c.baseline_s if c.baseline_s is not None else c.window_s
         late = is_late(item.article, self.late_after_s)
         shard = self.keys.rule_shard(rule.id)
-        res = await self._window(
-            keys=[self.keys.window(shard, rule.id), self.keys.window_meta(shard, rule.id)],
-            args=[
-                item.article.id,
-                repr(t),
-                "0" if late else "1",
-                orjson.dumps(member_of(item)),
-                repr(t - span - REPLAY_MARGIN_S),
-                repr(t - window),
-                repr(t - span) if rule.type == "spike" else "",
-                int(span + TTL_MARGIN_S),
-                MEMBER_LIMIT,
-            ],
-        )
-        current, baseline = int(res[0]), int(res[1])
-        members = [orjson.loads(m) for m in res[2] if m]
-        detail = {"count": current, "window_s": window, "ingested_at": t}
-        if rule.type == "spike":
-            detail["baseline"] = baseline
-            fired = spike_fires(current, baseline, window, span, float(o["ratio"]), int(o["min_count"]))
-        else:
-            fired = current >= int(o["threshold"])
-        if late:
-            # A late article never triggers, even if older ones already fill the window.
-            return Trigger(False, "late", detail=detail)
-        if not fired:
-            return Trigger(False, "pending_threshold", detail=detail)
-        bucket = math.floor(t / window)
-        return Trigger(True, "", key=f"window:{bucket}", members=members, detail=detail | {"bucket": bucket})
+        keys = [self.keys.window(shard, rule.id), self.keys.window_meta(shard, rule.id)]
+        args = [
+            item.article.id,
+            repr(t),
+            "0" if late else "1",
+            orjson.dumps(member_of(item)),
+            repr(t - span - REPLAY_MARGIN_S),
+            repr(t - c.window_s),
+            repr(t - span) if c.baseline_s is not None else "",
+            int(span + TTL_MARGIN_S),
+            MEMBER_LIMIT,
+        ]
 
-    async def _first(self, rule: Rule, item: ClassifiedArticle, t: float) -> Trigger:
-        pairs = first_seen_pairs(item)
-        if not pairs:
-            return Trigger(False, "seen_before", detail={"pairs": []})
-        lookback = float(rule.options["lookback_s"])
+        def parse(res: Any) -> Trigger:
+            count = WindowCount(int(res[0]), int(res[1]), [orjson.loads(m) for m in res[2] if m], late)
+            return kind.decide(rule, item, t, count)
+
+        return self._window, keys, args, parse
+
+    def _pairs(self, rule: Rule, item: ClassifiedArticle, t: float, c: CountPairs, kind: RuleType) -> _Call:
         shard = self.keys.rule_shard(rule.id)
-        new = await self._first_seen(
-            keys=[self.keys.seen_pairs(shard, rule.id)],
-            args=[repr(t), item.article.id, lookback, int(lookback + 86400), *pairs],
-        )
-        new = sorted(x.decode() if isinstance(x, bytes) else x for x in new)
-        if not new:
-            return Trigger(False, "seen_before", detail={"pairs": pairs})
-        bucket = math.floor(t / lookback)
-        return Trigger(
-            True, "", key=f"first_seen:{','.join(new)}:{bucket}", members=[member_of(item)], detail={"new_pairs": new}
-        )
+        keys = [self.keys.seen_pairs(shard, rule.id)]
+        args = [repr(t), item.article.id, c.lookback_s, int(c.lookback_s + 86400), *c.pairs]
+
+        def parse(res: Any) -> Trigger:
+            return kind.decide(rule, item, t, sorted(x.decode() if isinstance(x, bytes) else x for x in res))
+
+        return self._first_seen, keys, args, parse

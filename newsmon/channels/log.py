@@ -10,6 +10,7 @@ logger = logging.getLogger(__name__)
 
 
 class LogChannel:
+    type_name = "log"
     required: tuple[str, ...] = ()
     optional = ("level",)
 
@@ -46,3 +47,6 @@ class LogChannel:
 
     async def aclose(self) -> None:
         return None
+
+
+CHANNEL = LogChannel

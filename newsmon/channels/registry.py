@@ -1,5 +1,11 @@
 """The one place channel types are registered and channel config is checked.
 
+A channel type is one module in this package that sets ``CHANNEL`` to its
+class; the class names its type (``type_name``) and declares ``required`` and
+``optional`` option names. Every such module is found at import, so adding a
+channel touches no other module (and one line of the contract suite,
+tests/unit/channels/test_contract.py).
+
 ``load_channels`` runs once at worker start. It reads the channels file,
 checks each channel's required options, resolves secrets from the environment
 or secret files, and builds the channel objects. Any problem raises
@@ -9,24 +15,46 @@ misconfigured worker never starts.
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+import newsmon.channels
 from newsmon.channels.base import Channel
 from newsmon.channels.log import LogChannel
-from newsmon.channels.slack import SlackChannel
-from newsmon.channels.webhook import WebhookChannel, decode_secret
+from newsmon.channels.webhook import decode_secret
+from newsmon.logging_setup import register_secrets
+from newsmon.untrusted import YAMLLimitError, clip, load_yaml, short
 
-# Each class declares ``required`` and ``optional`` option names.
-CHANNEL_TYPES: dict[str, Any] = {
-    "webhook": WebhookChannel,
-    "slack": SlackChannel,
-    "log": LogChannel,
-}
+# type name -> channel class; filled from the modules of this package.
+CHANNEL_TYPES: dict[str, Any] = {}
+
+
+def register_channel_type(cls: Any) -> Any:
+    """Make a channel class known by its ``type_name`` (modules of this package are registered at import)."""
+    if cls.type_name in CHANNEL_TYPES:
+        raise ValueError(f"channel type {cls.type_name!r} is already registered")
+    CHANNEL_TYPES[cls.type_name] = cls
+    return cls
+
+
+def unregister_channel_type(type_name: str) -> None:
+    """Forget a channel type (tests that register one of their own)."""
+    CHANNEL_TYPES.pop(type_name, None)
+
+
+def _load() -> None:
+    for info in pkgutil.iter_modules(newsmon.channels.__path__):
+        if info.name not in ("base", "registry") and not info.name.startswith("_"):
+            cls = getattr(importlib.import_module(f"newsmon.channels.{info.name}"), "CHANNEL", None)
+            if cls is not None:
+                register_channel_type(cls)
+
+
+_load()
 
 # Options that carry credentials: only from the environment or a file, never inline.
 SECRET_OPTIONS = frozenset({"url", "secret"})
@@ -44,20 +72,24 @@ def _resolve(source: str, name: str, opts: dict[str, Any], env: Mapping[str, str
             base = key[: -len("_env")]
             if not isinstance(value, str) or value not in env or not env[value]:
                 raise ChannelConfigError(
-                    f"{source}: channel {name!r}: {key}: environment variable {value!r} is not set"
+                    f"{source}: channel {short(name)}: {clip(key)}: environment variable {short(value)} is not set"
                 )
             out[base] = env[value]
+            # Options from the environment or a file are credentials (a URL with a token in its path).
+            register_secrets([out[base]])
         elif key.endswith("_file"):
             base = key[: -len("_file")]
             try:
                 out[base] = Path(str(value)).read_text(encoding="utf-8").strip()
             except OSError as exc:
                 raise ChannelConfigError(
-                    f"{source}: channel {name!r}: {key}: cannot read {value}: {exc.strerror}"
+                    f"{source}: channel {short(name)}: {clip(key)}: cannot read {clip(str(value))}: {exc.strerror}"
                 ) from None
+            register_secrets([out[base]])
         elif key in SECRET_OPTIONS:
             raise ChannelConfigError(
-                f"{source}: channel {name!r}: {key}: credentials must come from {key}_env or {key}_file, not inline"
+                f"{source}: channel {short(name)}: {clip(key)}: "
+                f"credentials must come from {clip(key)}_env or {clip(key)}_file, not inline"
             )
         else:
             out[key] = value
@@ -74,33 +106,33 @@ def build_channel(source: str, spec: Any, env: Mapping[str, str]) -> Channel:
     cls = CHANNEL_TYPES.get(ctype)  # type: ignore[arg-type]
     if cls is None:
         raise ChannelConfigError(
-            f"{source}: channel {name!r}: type: expected one of {sorted(CHANNEL_TYPES)}, got {ctype!r}"
+            f"{source}: channel {short(name)}: type: expected one of {sorted(CHANNEL_TYPES)}, got {short(ctype)}"
         )
     opts = _resolve(source, name, {k: v for k, v in spec.items() if k not in ("name", "type")}, env)
     allowed = set(cls.required) | set(cls.optional)
     for key in opts:
         if key not in allowed:
             raise ChannelConfigError(
-                f"{source}: channel {name!r}: {key}: unknown option for {ctype}; allowed: {sorted(allowed)}"
+                f"{source}: channel {short(name)}: {clip(key)}: unknown option for {ctype}; allowed: {sorted(allowed)}"
             )
     for key in cls.required:
         if key not in opts:
-            hint = f" (give {key}_env or {key}_file)" if key in SECRET_OPTIONS else ""
-            raise ChannelConfigError(f"{source}: channel {name!r}: {key}: required{hint}")
+            hint = f" (give {clip(key)}_env or {clip(key)}_file)" if key in SECRET_OPTIONS else ""
+            raise ChannelConfigError(f"{source}: channel {short(name)}: {clip(key)}: required{hint}")
     for key in _NUMERIC & set(opts):
         if not isinstance(opts[key], int | float) or isinstance(opts[key], bool) or opts[key] <= 0:
-            raise ChannelConfigError(f"{source}: channel {name!r}: {key}: expected a positive number")
+            raise ChannelConfigError(f"{source}: channel {short(name)}: {clip(key)}: expected a positive number")
     if "secret" in opts:
         try:
             decode_secret(opts["secret"])
         except ValueError as exc:
-            raise ChannelConfigError(f"{source}: channel {name!r}: secret: {exc}") from None
+            raise ChannelConfigError(f"{source}: channel {short(name)}: secret: {exc}") from None
     if "url" in opts and not str(opts["url"]).startswith(("http://", "https://")):
-        raise ChannelConfigError(f"{source}: channel {name!r}: url: must be an http(s) URL")
+        raise ChannelConfigError(f"{source}: channel {short(name)}: url: must be an http(s) URL")
     try:
         channel: Channel = cls(name, **opts)
     except (TypeError, ValueError) as exc:
-        raise ChannelConfigError(f"{source}: channel {name!r}: {exc}") from None
+        raise ChannelConfigError(f"{source}: channel {short(name)}: {exc}") from None
     return channel
 
 
@@ -111,8 +143,8 @@ def load_channels(path: str | Path, env: Mapping[str, str] | None = None) -> dic
     if not p.exists():
         return {"log": LogChannel("log")}
     try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        doc = load_yaml(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YAMLLimitError) as exc:
         raise ChannelConfigError(f"{p}: cannot read channels: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("channels"), list):
         raise ChannelConfigError(f"{p}: expected a top-level 'channels:' list")
@@ -120,7 +152,7 @@ def load_channels(path: str | Path, env: Mapping[str, str] | None = None) -> dic
     for spec in doc["channels"]:
         ch = build_channel(str(p), spec, env)
         if ch.name in channels:
-            raise ChannelConfigError(f"{p}: channel {ch.name!r}: name: defined twice")
+            raise ChannelConfigError(f"{p}: channel {short(ch.name)}: name: defined twice")
         channels[ch.name] = ch
     channels.setdefault("log", LogChannel("log"))
     return channels

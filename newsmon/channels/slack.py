@@ -154,6 +154,7 @@ def slack_message(alert: Alert) -> dict[str, Any]:
 
 
 class SlackChannel:
+    type_name = "slack"
     required = ("url",)
     optional = ("timeout_s", "rate_per_s")
 
@@ -174,3 +175,6 @@ class SlackChannel:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+CHANNEL = SlackChannel

@@ -42,7 +42,7 @@ def sign(key: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
 
 
 def webhook_body(alert: Alert) -> dict[str, Any]:
-    """The documented JSON body (see README, 'Channels'): ``newsmon.alert`` or ``newsmon.digest``."""
+    """The documented JSON body (see docs/rules.md, 'Channels'): ``newsmon.alert`` or ``newsmon.digest``."""
     rule = {"id": alert.rule_id, "name": alert.rule_name, "severity": alert.severity}
     if alert.kind == "digest":
         return {
@@ -82,6 +82,7 @@ def webhook_body(alert: Alert) -> dict[str, Any]:
 
 
 class WebhookChannel:
+    type_name = "webhook"
     required = ("url",)
     optional = ("secret", "timeout_s", "rate_per_s", "headers")
 
@@ -123,3 +124,6 @@ class WebhookChannel:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+CHANNEL = WebhookChannel

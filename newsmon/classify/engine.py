@@ -946,12 +946,3 @@ class Classifier:
                 out.append(TopicTag(code, t.label, _topic_score(val), ev_list, t.parent))
         out.sort(key=lambda t: (-t.score, t.parent is not None, t.code))
         return out
-
-    def top_level_scores(self, title: str, body: str, language: str | None = None) -> dict[str, float]:
-        """Scores of all 17 top-level topics (0 when absent), for evaluation."""
-        tags = self.classify(title, body, language).topics
-        scores = dict.fromkeys(self.lex.top_level, 0.0)
-        for t in tags:
-            if t.code in scores:
-                scores[t.code] = t.score
-        return scores

@@ -242,34 +242,6 @@ def run(limit: int | None = None, directory: Path | None = None, only: list[str]
     return rep
 
 
-# Kept for bench/classify_bench.py and older callers.
-def eval_countries(clf: Any, path: Path, limit: int | None = None) -> dict[str, float]:
-    r = eval_focus_set(clf, SETS[-1], path, limit)
-    return {"docs": r.docs, "f1": r.value, **r.extra}
-
-
-def eval_topics(clf: Any, path: Path, limit: int | None = None) -> dict[str, float]:
-    r = eval_topic_set(clf, EvalSet("topics", path.name, "", "topics", 0.0), path, limit)
-    return {"docs": r.docs, "accuracy": r.value}
-
-
-def eval_speed(clf: Any, path: Path, limit: int | None = None, rounds: int = 1) -> dict[str, float]:
-    docs = [(d.get("title", ""), d.get("body", "")) for d in _read_jsonl(path, limit)]
-    nbytes = sum(len(t.encode()) + len(b.encode()) for t, b in docs)
-    best = float("inf")
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for t, b in docs:
-            clf.classify(t, b)  # language detection included
-        best = min(best, time.perf_counter() - t0)
-    return {
-        "docs": len(docs),
-        "seconds": best,
-        "articles_per_s": len(docs) / best if best else 0.0,
-        "mb_per_s": nbytes / 1e6 / best if best else 0.0,
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m newsmon.classify.evaluate", description=__doc__.split("\n")[0])
     ap.add_argument("--limit", type=int, default=None, help="use only the first N lines per set")

@@ -175,7 +175,6 @@ class LanguagePack:
     stopwords: frozenset[str]
     clitics: bool  # Arabic normalization and clitic rules (see newsmon.classify.arabic)
     topic_terms: int
-    geo_keys: int
     # Also scan English's automaton for the shared place names (not its topics).
     shared_geo: bool = False
     # False for a language with place names but no folder: English's topic terms serve.
@@ -1034,7 +1033,6 @@ def _load_packs(data_dir: Path, geo: _Builder, topics: dict[str, Topic]) -> dict
             stopwords=_load_stopwords(folder / "stopwords.txt", code),
             clitics=clitics,
             topic_terms=n_terms,
-            geo_keys=len(geo_b.entries),
             # Non-Latin scripts (Arabic, Cyrillic) rarely name places in Latin letters;
             # scanning their whole text again for them would cost a third of the time.
             shared_geo=code != "en" and _latin_script(geo_b, topic_b),

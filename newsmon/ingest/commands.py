@@ -1,4 +1,4 @@
-"""Ingestion commands behind the CLI: ``poller``, ``feeds status``, ``ingest --watch``, ``ingest-api``.
+"""Ingestion commands behind the CLI: ``poller``, ``feeds status``, ``ingest --watch``.
 
 Kept here so :mod:`newsmon.cli` only parses arguments. Each command validates
 its configuration first (feeds file, settings) and exits 2 naming the problem.
@@ -10,7 +10,9 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
@@ -75,12 +77,25 @@ def _age(now: float, value: str | None) -> str:
     return f"{s:.0f}s" if s < 120 else f"{s / 60:.0f}m" if s < 7200 else f"{s / 3600:.1f}h"
 
 
+def _cause(exc: BaseException) -> str:
+    """The root cause in words: redis-py wraps "Connection refused" in its own message."""
+    root = exc
+    while (nxt := root.__cause__ or root.__context__) is not None:
+        root = nxt
+    if isinstance(root, socket.gaierror) and root.strerror:
+        return f"{root.strerror} ({type(exc).__name__})"
+    if isinstance(root, OSError) and root.errno and root.errno > 0:
+        return f"{os.strerror(root.errno)} ({type(exc).__name__})"
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
 def cmd_feeds_status(args: argparse.Namespace) -> int:
     """Per-feed health from Redis; exit 1 when a feed is failing or silent."""
     import orjson
+    from redis.exceptions import RedisError
 
     from newsmon.ingest.poller import feed_status
-    from newsmon.redis_conn import connect_redis
+    from newsmon.redis_conn import connect_redis, redact_url
 
     settings = Settings.from_env()
     try:
@@ -96,7 +111,16 @@ def cmd_feeds_status(args: argparse.Namespace) -> int:
         finally:
             await redis.aclose()
 
-    rows = asyncio.run(read())
+    try:
+        rows = asyncio.run(read())
+    except (RedisError, OSError) as exc:
+        # An operator's question ("are my feeds healthy?"): one line, never a traceback or a password.
+        print(
+            f"newsmon feeds status: cannot read feed health from Redis at {redact_url(settings.redis_url_plain)}: "
+            f"{_cause(exc)}",
+            file=sys.stderr,
+        )
+        return 2
     if args.json:
         sys.stdout.buffer.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2) + b"\n")
     else:
@@ -138,32 +162,11 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_ingest_api(args: argparse.Namespace) -> int:
-    """Serve only the HTTP ingest API (token from ``NEWSMON_API_TOKEN``)."""
-    from aiohttp import web
-
-    from newsmon.kafka_util import ensure_topics
-    from newsmon.web import ingest_api
-    from newsmon.web.server import WebContext, build_web_app
-
-    settings = Settings.from_env()
-    token = settings.api_token.get_secret_value() if settings.api_token else None
-    if not token:
-        logger.warning("NEWSMON_API_TOKEN is not set: POST requests will be answered 503")
-    ctx = WebContext(api_token=token, extras={ingest_api.SETTINGS_EXTRA: settings})
-    app = build_web_app(ctx, modules=[ingest_api.add_routes])
-
-    async def topics(app: web.Application) -> None:
-        await ensure_topics(settings, [settings.topic_raw])
-
-    app.on_startup.append(topics)
-    port = args.port if args.port is not None else settings.web_port
-    web.run_app(app, host=args.host or settings.web_host, port=port, print=None, handle_signals=True)
-    return 0
-
-
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``poller``, ``feeds`` and ``ingest-api`` to the CLI (``ingest --watch`` is on ``ingest``)."""
+    """Add ``poller`` and ``feeds`` to the CLI.
+
+    ``ingest --watch`` is on ``ingest``; ``ingest-api`` serves HTTP, so it is in :mod:`newsmon.web.commands`.
+    """
     p = sub.add_parser("poller", help="poll RSS/Atom feeds and publish new items to the raw topic")
     p.add_argument("--feeds", metavar="FILE", help="feeds file (default: NEWSMON_FEEDS_PATH)")
     p.set_defaults(func=cmd_poller)
@@ -174,8 +177,3 @@ def register(sub: argparse._SubParsersAction) -> None:
     fs.add_argument("--feeds", metavar="FILE", help="feeds file (default: NEWSMON_FEEDS_PATH)")
     fs.add_argument("--json", action="store_true", help="machine-readable output")
     fs.set_defaults(func=cmd_feeds_status)
-
-    a = sub.add_parser("ingest-api", help="serve the HTTP ingest API alone (POST /api/v1/articles)")
-    a.add_argument("--host", default=None, help="default: NEWSMON_WEB_HOST")
-    a.add_argument("--port", type=int, default=None, help="default: NEWSMON_WEB_PORT")
-    a.set_defaults(func=cmd_ingest_api)

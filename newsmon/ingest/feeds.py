@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from newsmon.ingest.normalize import clean_text
+from newsmon.ingest.normalize import MAX_PUBLISHED_AHEAD_S, MIN_PUBLISHED, clean_text, is_language_tag
+from newsmon.untrusted import YAMLLimitError, clip, load_yaml, short
 
 
 class FeedConfigError(ValueError):
@@ -67,6 +67,13 @@ class FeedConfig(BaseModel):
             raise ValueError("must be an http(s) URL")
         return v
 
+    @field_validator("language")
+    @classmethod
+    def _bcp47(cls, v: str | None) -> str | None:
+        if v is not None and not is_language_tag(v):
+            raise ValueError("not a BCP 47 language tag")
+        return v
+
 
 class FullTextConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -77,6 +84,10 @@ class FullTextConfig(BaseModel):
     max_bytes: int = Field(3_000_000, ge=10_000)
     # Items whose text (summary or content) is shorter than this get the page fetched.
     min_chars: int = Field(600, ge=0)
+    # A link that redirects to another host is not followed: the feed vouches for
+    # its own links, not for where a shortener or a compromised page sends them.
+    follow_cross_host_redirects: bool = False
+    max_redirects: int = Field(5, ge=0, le=20)
 
 
 class PollerConfig(BaseModel):
@@ -131,25 +142,25 @@ def parse_feeds(data: Any, origin: str = "<feeds>") -> FeedsFile:
         raise FeedConfigError(f"{origin}: poller: {_first(exc)}") from None
     unknown = set(data) - {"poller", "defaults", "feeds"}
     if unknown:
-        raise FeedConfigError(f"{origin}: unknown top-level keys: {sorted(unknown)}")
+        raise FeedConfigError(f"{origin}: unknown top-level keys: {short(sorted(unknown))}")
     return FeedsFile(poller=poller, feeds=feeds)
 
 
 def load_feeds(path: str | Path) -> FeedsFile:
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = load_yaml(p.read_text(encoding="utf-8"))
     except OSError as exc:
         raise FeedConfigError(f"{p}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise FeedConfigError(f"{p}: invalid YAML: {exc}") from None
+    except YAMLLimitError as exc:
+        raise FeedConfigError(f"{p}: {exc}") from None
     return parse_feeds(data, str(p))
 
 
 def _first(exc: ValidationError) -> str:
     err = exc.errors()[0]
     loc = ".".join(str(x) for x in err.get("loc", ())) or "(value)"
-    return f"{loc}: {err['msg']}"
+    return f"{clip(loc)}: {clip(err['msg'], 300)}"
 
 
 # --------------------------------------------------------------------------- items
@@ -194,8 +205,10 @@ def feed_language(feed: FeedConfig, parsed_feed: Any) -> str | None:
     if feed.language:
         return feed.language
     lang = (parsed_feed.get("language") or "").strip().lower()
-    # "en-us" -> "en": the classifier works with ISO 639-1 codes.
-    return lang.split("-")[0].split("_")[0][:16] or None
+    # "en-us" -> "en": the classifier works with ISO 639-1 codes. A declaration
+    # that is no language ("English") is dropped: the worker detects the language.
+    primary = lang.split("-")[0].split("_")[0][:16]
+    return primary if primary and is_language_tag(primary) else None
 
 
 def entry_to_raw(entry: Any, feed: FeedConfig, parsed_feed: Any, *, ingested_at: float) -> dict[str, Any] | None:
@@ -205,6 +218,9 @@ def entry_to_raw(entry: Any, feed: FeedConfig, parsed_feed: Any, *, ingested_at:
     if not body.strip():
         return None
     published = _entry_time(entry)
+    if published is not None and not (MIN_PUBLISHED <= float(published) <= ingested_at + MAX_PUBLISHED_AHEAD_S):
+        # A feed's wrong date is no reason to lose its item.
+        published = None
     raw: dict[str, Any] = {
         "v": 1,
         "title": title,

@@ -97,11 +97,28 @@ class FullTextFetcher:
             metrics.FULLTEXT_FETCHES.labels(result).inc()
 
     async def _fetch(self, url: str) -> str | None:
-        async with self.client.stream("GET", url, headers={"Accept": "text/html,application/xhtml+xml"}) as resp:
-            if resp.status_code != 200:
-                raise ValueError(f"HTTP {resp.status_code}")
-            body = await read_limited(resp, self.config.max_bytes)
-            final_url = str(resp.url)
+        # Redirects are followed here, not by httpx, to stop at another host (unless configured).
+        # Every hop still connects through the client's address guard.
+        origin = httpx.URL(url).host
+        for _hop in range(self.config.max_redirects + 1):
+            async with self.client.stream(
+                "GET", url, headers={"Accept": "text/html,application/xhtml+xml"}, follow_redirects=False
+            ) as resp:
+                if resp.is_redirect:
+                    target = resp.url.join(resp.headers["location"])
+                    if target.scheme not in ("http", "https"):
+                        raise ValueError(f"redirect to a {target.scheme} URL not followed")
+                    if target.host != origin and not self.config.follow_cross_host_redirects:
+                        raise ValueError(f"redirect from {origin} to another host ({target.host}) not followed")
+                    url = str(target)
+                    continue
+                if resp.status_code != 200:
+                    raise ValueError(f"HTTP {resp.status_code}")
+                body = await read_limited(resp, self.config.max_bytes)
+                final_url = str(resp.url)
+                break
+        else:
+            raise ValueError(f"more than {self.config.max_redirects} redirects")
         loop = asyncio.get_running_loop()
         text: Any = await loop.run_in_executor(self.executor, extract_article, body, final_url)
         return text if isinstance(text, str) else None

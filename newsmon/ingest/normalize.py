@@ -8,8 +8,10 @@ reason; the agent turns that into a dead letter and goes on.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
+import math
 import re
 import time
 from datetime import UTC, datetime
@@ -21,7 +23,22 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newsmon.ingest.language import detect_language
-from newsmon.streams.records import Article, RecordError, loads
+from newsmon.streams.records import Article, RecordError, dumps, loads
+
+# Default of NEWSMON_MAX_JSON_DEPTH (a top-level article object is depth 1).
+MAX_JSON_DEPTH = 32
+# ``published`` outside [1900, now + 1 day] is a producer's mistake or a lie (dates
+# far ahead would keep an article "fresh" in every window).
+MIN_PUBLISHED = -2_208_988_800.0  # 1900-01-01T00:00:00Z
+MAX_PUBLISHED_AHEAD_S = 86_400.0
+
+# RFC 5646 (BCP 47) well-formed tag, lower-cased: language[-extlang][-script][-region]
+# (-variant)*(-extension)*[-x-private], or a private-use tag alone.
+_BCP47 = re.compile(
+    r"(?:(?P<lang>[a-z]{2,3})(?:-[a-z]{3}){0,3}(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?"
+    r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*(?:-[0-9a-wy-z](?:-[a-z0-9]{2,8})+)*(?:-x(?:-[a-z0-9]{1,8})+)?"
+    r"|x(?:-[a-z0-9]{1,8})+)"
+)
 
 # Query parameters that identify a campaign or a click, never the article.
 _TRACKING_PARAMS = re.compile(
@@ -53,6 +70,30 @@ _EDGES = f"[\\s{re.escape(_EDGE_PUNCT)}]*"
 _BOILERPLATE_LINE = re.compile(rf"\n{_EDGES}(?:{_BOILERPLATE.pattern}){_EDGES}(?=\n|\Z)", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=1024)
+def is_language_tag(tag: str) -> bool:
+    """A well-formed BCP 47 tag whose primary language is in ISO 639 (or reserved for local use)."""
+    m = _BCP47.fullmatch(tag.lower())
+    if m is None:
+        return False
+    lang = m.group("lang")
+    if lang is None:  # x-... private use
+        return True
+    if len(lang) == 3 and "qaa" <= lang <= "qtz":
+        return True
+    import pycountry  # its language table loads on first use
+
+    found = pycountry.languages.get(**{"alpha_2" if len(lang) == 2 else "alpha_3": lang})
+    return found is not None
+
+
+def check_published(ts: float, now: float) -> float:
+    """``ts`` when it lies in [1900, now + 1 day]; else ``invalid_field``."""
+    if not (MIN_PUBLISHED <= ts <= now + MAX_PUBLISHED_AHEAD_S) or math.isnan(ts):
+        raise RecordError("invalid_field", f"published: {ts:.6g} is before 1900 or more than a day ahead")
+    return ts
+
+
 def is_boilerplate(line: str) -> bool:
     """True when a whole line is subscription, sharing, copyright or navigation debris."""
     core = line.strip(_EDGE_PUNCT)
@@ -75,13 +116,27 @@ class RawArticle(BaseModel):
     source: str | None = None
     language: str | None = Field(None, max_length=16)
     published: str | float | int | None = None
+    # Only a hint: newsmon stamps its own ingest time (windowed rules count by it).
     ingested_at: float | int | None = None
 
     @field_validator("url")
     @classmethod
     def _url_scheme(cls, v: str | None) -> str | None:
-        if v is not None and v.strip() and not v.strip().lower().startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL")
+        if v is not None and v.strip():
+            if not v.strip().lower().startswith(("http://", "https://")):
+                raise ValueError("must be an http(s) URL")
+            try:
+                # canonical_url() needs the port and host; a URL urlsplit refuses is refused here.
+                urlsplit(v.strip()).port  # noqa: B018
+            except ValueError as exc:
+                raise ValueError(f"not a valid URL: {exc}") from None
+        return v
+
+    @field_validator("language")
+    @classmethod
+    def _bcp47(cls, v: str | None) -> str | None:
+        if v is not None and v.strip() and not is_language_tag(v.strip()):
+            raise ValueError("not a BCP 47 language tag")
         return v
 
 
@@ -223,6 +278,41 @@ def parse_time(value: str | float | int | None) -> float | None:
     return dt.timestamp()
 
 
+def _too_deep(obj: Any, limit: int) -> bool:
+    """True when containers nest deeper than ``limit`` (iterative: deep input must not exhaust the stack)."""
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return False
+
+
+def check_depth(obj: Any, limit: int = MAX_JSON_DEPTH) -> None:
+    """Raise ``too_deep`` when a decoded document nests deeper than ``limit``."""
+    if isinstance(obj, dict | list) and _too_deep(obj, limit):
+        raise RecordError("too_deep", f"JSON nested deeper than {limit} levels")
+
+
+def encode_raw(obj: Any, *, max_bytes: int, max_depth: int = MAX_JSON_DEPTH) -> bytes:
+    """The raw-topic payload of a decoded article, checked as the worker will check it.
+
+    Entry points (HTTP API, files, feeds) call this before publishing, so a
+    value that cannot be encoded or is nested too deep is refused alone with a
+    reason instead of failing the request or the file.
+    """
+    check_depth(obj, max_depth)
+    try:
+        payload = dumps(obj)
+    except TypeError as exc:  # orjson.JSONEncodeError: a value JSON cannot carry
+        raise RecordError("unserialisable", str(exc)[:200]) from None
+    if len(payload) > max_bytes:
+        raise RecordError("oversized", f"{len(payload)} bytes > limit {max_bytes}")
+    return payload
+
+
 def validate_raw(obj: Any) -> RawArticle:
     if not isinstance(obj, dict):
         raise RecordError("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
@@ -238,7 +328,7 @@ def validate_raw(obj: Any) -> RawArticle:
         raise RecordError(reason, f"{field}: {err['msg']}") from None
 
 
-def normalize(payload: bytes, *, max_bytes: int, now: float | None = None) -> Article:
+def normalize(payload: bytes, *, max_bytes: int, max_depth: int = MAX_JSON_DEPTH, now: float | None = None) -> Article:
     """Raw topic payload to :class:`Article`; raises :class:`RecordError` for bad input."""
     if len(payload) > max_bytes:
         raise RecordError("oversized", f"{len(payload)} bytes > limit {max_bytes}")
@@ -246,7 +336,11 @@ def normalize(payload: bytes, *, max_bytes: int, now: float | None = None) -> Ar
         text = payload.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RecordError("invalid_utf8", str(exc)) from None
-    raw = validate_raw(loads(text))
+    obj = loads(text)
+    # Fewer brackets than the limit cannot nest past it: most articles skip the walk.
+    if payload.count(b"{") + payload.count(b"[") > max_depth:
+        check_depth(obj, max_depth)
+    raw = validate_raw(obj)
     return normalize_raw(raw, now=now)
 
 
@@ -261,7 +355,10 @@ def normalize_raw(raw: RawArticle, *, now: float | None = None) -> Article:
         if first.casefold() == title.casefold() and rest:
             body = rest
     url = raw.url.strip() if raw.url and raw.url.strip() else None
-    ingested = float(raw.ingested_at) if raw.ingested_at else (time.time() if now is None else now)
+    now = time.time() if now is None else now
+    published = parse_time(raw.published)
+    if published is not None:
+        check_published(published, now)
     canonical = canonical_url(url) if url else None
     return Article(
         id=_article_id(canonical, title, body),
@@ -270,6 +367,7 @@ def normalize_raw(raw: RawArticle, *, now: float | None = None) -> Article:
         url=canonical,
         source=(raw.source or "").strip() or source_from_url(url),
         language=(raw.language or "").strip().lower() or detect_language(title, body),
-        published_at=parse_time(raw.published),
-        ingested_at=ingested,
+        published_at=published,
+        ingested_at=now,
+        ingested_at_hint=None if raw.ingested_at is None else float(raw.ingested_at),
     )

@@ -28,6 +28,7 @@ import heapq
 import logging
 import random
 import time
+import xml.sax
 from collections import Counter, deque
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -42,8 +43,9 @@ from newsmon import metrics
 from newsmon.config import Settings
 from newsmon.ingest.feeds import FeedConfig, FeedsFile, entry_to_raw, item_key
 from newsmon.ingest.fulltext import FullTextFetcher, TooLarge, read_limited
-from newsmon.ingest.normalize import clean_text, normalize_raw, validate_raw
-from newsmon.streams.records import RecordError, dumps
+from newsmon.ingest.netguard import AddressRefused, guarded_client
+from newsmon.ingest.normalize import clean_text, encode_raw, normalize_raw, validate_raw
+from newsmon.streams.records import RecordError
 
 logger = logging.getLogger(__name__)
 
@@ -91,11 +93,19 @@ class PollResult:
 
 
 class PollError(Exception):
-    def __init__(self, kind: str, message: str, status: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+        new_items: int = 0,
+    ):
         super().__init__(message)
         self.kind = kind
         self.status = status
         self.retry_after = retry_after
+        self.new_items = new_items  # published before the error was found (invalid XML)
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -139,7 +149,10 @@ class Poller:
         self.keys = FeedKeys(settings.redis_prefix)
         self.rng = rng or random.Random()
         self._own_client = client is None
-        self.client = client or httpx.AsyncClient(
+        # Guarded (newsmon.ingest.netguard): feed URLs, every redirect hop and full-text
+        # links are refused when they lead to internal addresses.
+        self.client = client or guarded_client(
+            settings,
             follow_redirects=True,
             max_redirects=5,
             timeout=httpx.Timeout(30.0, connect=10.0),
@@ -280,7 +293,7 @@ class Poller:
         except PollError as exc:
             st.failures += 1
             res = PollResult("error", status=exc.status, error=str(exc)[:500], error_kind=exc.kind,
-                             retry_after=exc.retry_after)  # fmt: skip
+                             retry_after=exc.retry_after, new_items=exc.new_items)  # fmt: skip
             logger.info("feed %s: %s: %s", feed.id, exc.kind, exc)
         else:
             st.failures = 0
@@ -318,6 +331,8 @@ class Poller:
             raise PollError("timeout", f"no complete answer within {feed.timeout_s:g}s") from None
         except TooLarge as exc:
             raise PollError("too_large", str(exc)) from None
+        except AddressRefused as exc:
+            raise PollError("blocked", str(exc)) from None
         except httpx.HTTPError as exc:
             raise PollError("network", f"{type(exc).__name__}: {exc}") from None
         loop = asyncio.get_running_loop()
@@ -326,11 +341,16 @@ class Poller:
             why = parsed.get("bozo_exception")
             raise PollError("parse", f"not an RSS/Atom feed: {why}" if why else "not an RSS/Atom feed", 200)
         published, failed = await self._publish_new(st, parsed)
+        if published:
+            st.last_new_at = time.time()
+        invalid = parsed.get("bozo_exception")
+        if isinstance(invalid, xml.sax.SAXException):
+            # The lenient parser recovered what it could (published above), but the
+            # feed is broken: say so, and keep no validators so a 304 cannot hide it.
+            raise PollError("parse", f"invalid XML: {invalid}", status, new_items=published)
         if not failed:
             # Keep the old validators after a failed publish so the next poll fetches the items again.
             st.etag, st.last_modified = etag, last_modified
-        if published:
-            st.last_new_at = time.time()
         return PollResult("ok", status=status, new_items=published, items_in_feed=len(parsed.entries))
 
     async def _publish_new(self, st: FeedState, parsed: Any) -> tuple[int, int]:
@@ -365,14 +385,12 @@ class Poller:
         failed = published = 0
         for k, raw in raws.items():
             try:
+                payload = encode_raw(
+                    raw, max_bytes=self.settings.max_article_bytes, max_depth=self.settings.max_json_depth
+                )
                 art = normalize_raw(validate_raw(raw))
-                payload = dumps(raw)
             except RecordError as exc:
                 logger.info("feed %s: item %s skipped: %s", feed.id, k, exc)
-                done.append(k)
-                continue
-            if len(payload) > self.settings.max_article_bytes:
-                logger.info("feed %s: item %s skipped: %d bytes", feed.id, k, len(payload))
                 done.append(k)
                 continue
             try:

@@ -7,6 +7,10 @@ with ``.`` or ending in ``.tmp``/``.part`` are ignored). Afterwards it moves to
 or, when nothing in it could be used, to ``DIR/failed/`` with
 ``NAME.reason.txt``. When Kafka does not acknowledge, the file stays where it
 is and is tried again on a later scan: moving it would lose articles.
+
+Only regular files are read: symlinks (the link itself is moved, never its
+target), FIFOs, devices, sockets and hard links to files elsewhere go to
+``DIR/failed/`` unread, with the reason.
 """
 
 from __future__ import annotations
@@ -14,12 +18,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import shutil
+import stat
 import time
 from pathlib import Path
 
 from newsmon.config import Settings
-from newsmon.ingest.files import IngestReport, ingest_with
+from newsmon.ingest.files import FileRefused, IngestReport, file_kind, ingest_with
 from newsmon.kafka_util import ensure_topics, producer
 
 logger = logging.getLogger(__name__)
@@ -27,14 +33,30 @@ logger = logging.getLogger(__name__)
 IGNORED_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".swp")
 
 
-def _candidates(folder: Path) -> dict[Path, tuple[int, int]]:
-    out = {}
-    for p in folder.iterdir():
-        if p.name.startswith(".") or p.name.endswith(IGNORED_SUFFIXES) or not p.is_file():
-            continue
-        st = p.stat()
-        out[p] = (st.st_size, st.st_mtime_ns)
-    return out
+def _candidates(folder: Path) -> tuple[dict[Path, tuple[int, int]], dict[Path, str]]:
+    """Regular files with their (size, mtime) signature, and entries refused at once with the reason.
+
+    Nothing is followed: a symlink, FIFO, device or socket is refused without
+    being opened (opening a FIFO would block, a device may never end).
+    Directories (``done/``, ``failed/``, others) are left alone.
+    """
+    out: dict[Path, tuple[int, int]] = {}
+    refused: dict[Path, str] = {}
+    with os.scandir(folder) as entries:
+        for e in entries:
+            if e.name.startswith(".") or e.name.endswith(IGNORED_SUFFIXES):
+                continue
+            try:
+                st = e.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                refused[Path(e.path)] = f"not a regular file: {file_kind(st.st_mode)}"
+                continue
+            out[Path(e.path)] = (st.st_size, st.st_mtime_ns)
+    return out, refused
 
 
 def _move(path: Path, target_dir: Path) -> Path:
@@ -46,10 +68,20 @@ def _move(path: Path, target_dir: Path) -> Path:
     return dest
 
 
+def refuse(path: Path, folder: Path, why: str) -> None:
+    """Move ``path`` (the entry itself, never a link's target) to ``failed/`` with its reason."""
+    dest = _move(path, folder / "failed")
+    dest.with_name(dest.name + ".reason.txt").write_text(why + "\n")
+    logger.warning("watch: %s refused: %s", path.name, why)
+
+
 async def ingest_file(prod: object, path: Path, folder: Path, settings: Settings) -> str:
     """Ingest one file and file it away; returns ``done``, ``failed`` or ``retry``."""
     try:
-        report: IngestReport = await ingest_with(prod, [path], settings)
+        report: IngestReport = await ingest_with(prod, [path], settings, follow_symlinks=False)
+    except FileRefused as exc:
+        refuse(path, folder, str(exc))
+        return "failed"
     except (OSError, UnicodeDecodeError) as exc:
         dest = _move(path, folder / "failed")
         dest.with_name(dest.name + ".reason.txt").write_text(f"unreadable: {type(exc).__name__}: {exc}\n")
@@ -81,7 +113,9 @@ async def watch_folder(folder: Path, settings: Settings, *, stop: asyncio.Event,
     previous: dict[Path, tuple[int, int]] = {}
     try:
         while not stop.is_set():
-            current = _candidates(folder)
+            current, refused = _candidates(folder)
+            for path, why in refused.items():
+                refuse(path, folder, why)
             for path, sig in current.items():
                 if previous.get(path) == sig and not stop.is_set():
                     await ingest_file(prod, path, folder, settings)

@@ -1,18 +1,13 @@
-"""Watch rules: the YAML format, its validation, and the compiled form.
+"""Watch rules: the rule-file format, its validation, and the compiled form.
 
-Rules are authored as YAML files (see ``rules/*.yaml`` and the README). Loading
-validates everything up front and raises :class:`RuleError` naming the file,
-the rule and the field, so a broken file never half-applies.
+Rules are authored as YAML files (see ``rules/*.yaml`` and docs/rules.md).
+Loading validates everything up front and raises :class:`RuleError` naming
+the file, the rule and the field, so a broken file never half-applies.
 
-A rule file holds ``rules: [ ... ]``; each rule has an ``id``, a condition tree
-under ``when`` and the ``channels`` it routes to. Condition nodes:
-
-* combinators ``all: [...]``, ``any: [...]``, ``none: [...]`` (nest freely);
-* leaves ``regions``, ``countries``, ``topics``, ``keywords``, ``sources``,
-  ``languages``; each is a list, or a mapping with options
-  (``countries: {codes: [IQ], role: focus|any}``,
-  ``topics: {codes: [medtop:16000000], min_score: 0.3}``,
-  ``keywords: {terms: [...], exclude: [...]}``).
+A rule file holds ``rules: [ ... ]``; each rule has an ``id``, a condition
+tree under ``when`` (:mod:`newsmon.rules.conditions`), the ``channels`` it
+routes to, and a ``type`` (:mod:`newsmon.rules.types`, one module per type,
+which also declares the type's own fields).
 """
 
 from __future__ import annotations
@@ -22,53 +17,39 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import orjson
-import yaml
 
-from newsmon.rules.keywords import KeywordPattern
+from newsmon.rules import types as rule_types
+from newsmon.rules.conditions import COMBINATORS, LEAF_KINDS, Leaf, Node, parse_when
+from newsmon.rules.schema import RuleError, parse_duration, str_list
+from newsmon.untrusted import YAMLLimitError, load_yaml, short
 
-RULE_TYPES = ("any", "frequency", "spike", "first_seen")
-LEAF_KINDS = ("regions", "countries", "topics", "keywords", "sources", "languages")
-COMBINATORS = ("all", "any", "none")
+# Re-exported: what callers of the rule model have always imported from here.
+__all__ = [
+    "COMBINATORS",
+    "GROUP_BY",
+    "LEAF_KINDS",
+    "Leaf",
+    "Node",
+    "Rule",
+    "RuleError",
+    "RuleSet",
+    "build_ruleset",
+    "load_rules",
+    "load_rules_text",
+    "parse_duration",
+    "parse_rule",
+    "rule_files",
+]
+
 GROUP_BY = ("", "country", "region", "source")
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
-_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+# Matched with fullmatch: "$" alone would accept a trailing newline ("okid\n").
+_ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,79}")
 
 
-class RuleError(ValueError):
-    """A rule file is invalid. ``str()`` names file, rule and field."""
-
-    def __init__(self, source: str, rule: str | None, path: str, message: str) -> None:
-        where = source
-        if rule:
-            where += f": rule {rule!r}"
-        if path:
-            where += f": {path}"
-        super().__init__(f"{where}: {message}")
-        self.source, self.rule, self.path, self.message = source, rule, path, message
-
-
-# --------------------------------------------------------------------------- compiled nodes
-
-
-@dataclass(frozen=True, slots=True)
-class Leaf:
-    kind: str
-    values: tuple[str, ...]
-    role: Literal["focus", "any"] = "focus"
-    min_score: float = 0.0
-    exclude: tuple[str, ...] = ()
-    pattern: KeywordPattern | None = None
-    exclude_pattern: KeywordPattern | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    op: Literal["all", "any", "none"]
-    children: tuple[Node | Leaf, ...]
+# --------------------------------------------------------------------------- compiled rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,116 +102,8 @@ class RuleSet:
 # --------------------------------------------------------------------------- parsing
 
 
-def parse_duration(value: Any, source: str, rule: str, path: str) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return float(value)
-    if isinstance(value, str):
-        m = _DURATION.match(value)
-        if m:
-            return float(m.group(1)) * _UNIT[m.group(2)]
-    raise RuleError(source, rule, path, f"expected a duration like 30s, 10m, 1h, 7d; got {value!r}")
-
-
-def _str_list(value: Any, source: str, rule: str, path: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not value:
-        raise RuleError(source, rule, path, "expected a non-empty list of strings")
-    out = []
-    for i, item in enumerate(value):
-        if not isinstance(item, str) or not item.strip():
-            raise RuleError(source, rule, f"{path}[{i}]", f"expected a non-empty string, got {item!r}")
-        out.append(item.strip())
-    return tuple(out)
-
-
-def _keyword_pattern(terms: Iterable[str]) -> KeywordPattern:
-    return KeywordPattern(terms)
-
-
-def _parse_leaf(kind: str, value: Any, source: str, rule: str, path: str) -> Leaf:
-    opts: dict[str, Any] = {}
-    if isinstance(value, dict):
-        allowed = {
-            "regions": {"codes"},
-            "countries": {"codes", "role"},
-            "topics": {"codes", "min_score"},
-            "keywords": {"terms", "exclude"},
-            "sources": {"codes"},
-            "languages": {"codes"},
-        }[kind]
-        unknown = set(value) - allowed
-        if unknown:
-            raise RuleError(source, rule, f"{path}.{sorted(unknown)[0]}", f"unknown option; allowed: {sorted(allowed)}")
-        key = "terms" if kind == "keywords" else "codes"
-        if key not in value:
-            raise RuleError(source, rule, f"{path}.{key}", "required")
-        values = _str_list(value[key], source, rule, f"{path}.{key}")
-        opts = {k: v for k, v in value.items() if k != key}
-    else:
-        values = _str_list(value, source, rule, path)
-
-    if kind == "countries":
-        values = tuple(v.upper() for v in values)
-        for i, v in enumerate(values):
-            if not re.fullmatch(r"[A-Z]{2}", v):
-                raise RuleError(source, rule, f"{path}[{i}]", f"expected an ISO 3166-1 alpha-2 code, got {v!r}")
-        role = opts.get("role", "focus")
-        if role not in ("focus", "any"):
-            raise RuleError(source, rule, f"{path}.role", f"expected 'focus' or 'any', got {role!r}")
-        return Leaf(kind, values, role=role)
-    if kind == "topics":
-        for i, v in enumerate(values):
-            if not re.fullmatch(r"medtop:\d{8}", v):
-                raise RuleError(source, rule, f"{path}[{i}]", f"expected an IPTC code like medtop:16000000, got {v!r}")
-        ms = opts.get("min_score", 0.0)
-        if not isinstance(ms, int | float) or isinstance(ms, bool) or not 0 <= ms <= 1:
-            raise RuleError(source, rule, f"{path}.min_score", f"expected a number between 0 and 1, got {ms!r}")
-        return Leaf(kind, values, min_score=float(ms))
-    if kind == "keywords":
-        exclude = _str_list(opts["exclude"], source, rule, f"{path}.exclude") if "exclude" in opts else ()
-        return Leaf(
-            kind,
-            values,
-            exclude=exclude,
-            pattern=_keyword_pattern(values),
-            exclude_pattern=_keyword_pattern(exclude) if exclude else None,
-        )
-    if kind == "regions":
-        return Leaf(kind, tuple(v.lower() for v in values))
-    if kind == "languages":
-        return Leaf(kind, tuple(v.lower() for v in values))
-    return Leaf(kind, tuple(v.casefold() for v in values))
-
-
-def _parse_node(value: Any, source: str, rule: str, path: str) -> Node | Leaf:
-    if not isinstance(value, dict) or len(value) != 1:
-        raise RuleError(
-            source, rule, path, f"expected a mapping with exactly one key of {list(COMBINATORS + LEAF_KINDS)}"
-        )
-    ((key, inner),) = value.items()
-    if key in COMBINATORS:
-        if not isinstance(inner, list) or not inner:
-            raise RuleError(source, rule, f"{path}.{key}", "expected a non-empty list of conditions")
-        return Node(key, tuple(_parse_node(c, source, rule, f"{path}.{key}[{i}]") for i, c in enumerate(inner)))
-    if key in LEAF_KINDS:
-        return _parse_leaf(key, inner, source, rule, f"{path}.{key}")
-    raise RuleError(
-        source, rule, f"{path}.{key}", f"unknown condition; expected one of {list(COMBINATORS + LEAF_KINDS)}"
-    )
-
-
-def _parse_when(value: Any, source: str, rule: str) -> Node:
-    if not isinstance(value, dict) or not value:
-        raise RuleError(source, rule, "when", "required: a mapping of conditions")
-    # A mapping with several keys is shorthand for all of them.
-    children = tuple(_parse_node({k: v}, source, rule, "when") for k, v in value.items())
-    if len(children) == 1 and isinstance(children[0], Node):
-        return children[0]
-    return Node("all", children)
-
-
-_RULE_KEYS = {
+# Fields every rule may have; each rule type adds its own (rule_types.fields()).
+_COMMON_KEYS = {
     "id",
     "name",
     "description",
@@ -241,63 +114,56 @@ _RULE_KEYS = {
     "notify_on_update",
     "realert",
     "group_window",
-    "threshold",
-    "window",
-    "baseline_window",
-    "ratio",
-    "min_count",
-    "lookback",
     "enabled",
     "group_by",
 }
 
 
-def parse_rule(spec: Any, source: str, index: int = 0) -> Rule:
+def _rule_id(spec: Any, source: str, index: int) -> str:
     if not isinstance(spec, dict):
         raise RuleError(source, None, f"rules[{index}]", "expected a mapping")
     rid = spec.get("id")
-    if not isinstance(rid, str) or not _ID.match(rid):
+    if not isinstance(rid, str) or not _ID.fullmatch(rid):
         raise RuleError(
             source, None, f"rules[{index}].id", "required: lowercase letters, digits, '.', '_', '-' (max 80)"
         )
-    unknown = set(spec) - _RULE_KEYS
+    return rid
+
+
+def _rule_type(spec: Mapping[str, Any], source: str, rid: str) -> rule_types.RuleType:
+    type_fields = rule_types.fields()
+    allowed = _COMMON_KEYS | set(type_fields)
+    unknown = set(spec) - allowed
     if unknown:
-        raise RuleError(source, rid, sorted(unknown)[0], f"unknown field; allowed: {sorted(_RULE_KEYS)}")
-    rtype = spec.get("type", "any")
-    if rtype not in RULE_TYPES:
-        raise RuleError(source, rid, "type", f"expected one of {list(RULE_TYPES)}, got {rtype!r}")
-    when = _parse_when(spec.get("when"), source, rid)
-    channels = _str_list(spec.get("channels"), source, rid, "channels") if "channels" in spec else ()
+        raise RuleError(source, rid, sorted(unknown)[0], f"unknown field; allowed: {sorted(allowed)}")
+    name = spec.get("type", "any")
+    try:
+        kind = rule_types.get(name)
+    except (KeyError, TypeError):
+        raise RuleError(source, rid, "type", f"expected one of {list(rule_types.names())}, got {short(name)}") from None
+    for key in type_fields:
+        if key in spec and key not in kind.fields:
+            raise RuleError(source, rid, key, f"not an option of rule type {short(name)}")
+    return kind
+
+
+def parse_rule(spec: Any, source: str, index: int = 0) -> Rule:
+    rid = _rule_id(spec, source, index)
+    kind = _rule_type(spec, source, rid)
+    when = parse_when(spec.get("when"), source, rid)
+    channels = str_list(spec.get("channels"), source, rid, "channels") if "channels" in spec else ()
     if not channels:
         raise RuleError(source, rid, "channels", "required: at least one channel name")
     severity = spec.get("severity", "info")
     if severity not in ("info", "warning", "critical"):
-        raise RuleError(source, rid, "severity", f"expected info, warning or critical, got {severity!r}")
-    options: dict[str, Any] = {}
-    if rtype == "frequency":
-        options["threshold"] = _positive_int(spec, "threshold", source, rid)
-        options["window_s"] = parse_duration(spec.get("window", "1h"), source, rid, "window")
-    elif rtype == "spike":
-        options["window_s"] = parse_duration(spec.get("window", "1h"), source, rid, "window")
-        options["baseline_s"] = parse_duration(spec.get("baseline_window", "24h"), source, rid, "baseline_window")
-        ratio = spec.get("ratio", 3.0)
-        if not isinstance(ratio, int | float) or isinstance(ratio, bool) or ratio <= 1:
-            raise RuleError(source, rid, "ratio", f"expected a number > 1, got {ratio!r}")
-        options["ratio"] = float(ratio)
-        options["min_count"] = _positive_int(spec, "min_count", source, rid, default=3)
-        if options["baseline_s"] <= options["window_s"]:
-            raise RuleError(source, rid, "baseline_window", "must be longer than window")
-    elif rtype == "first_seen":
-        options["lookback_s"] = parse_duration(spec.get("lookback", "7d"), source, rid, "lookback")
-    for key in ("threshold", "window", "baseline_window", "ratio", "min_count", "lookback"):
-        if key in spec and not _option_applies(rtype, key):
-            raise RuleError(source, rid, key, f"not an option of rule type {rtype!r}")
+        raise RuleError(source, rid, "severity", f"expected info, warning or critical, got {short(severity)}")
+    options = kind.parse_options(spec, source, rid)
     notify = spec.get("notify_on_update", False)
     if not isinstance(notify, bool):
         raise RuleError(source, rid, "notify_on_update", "expected true or false")
     group_by = spec.get("group_by", "")
     if group_by not in GROUP_BY:
-        raise RuleError(source, rid, "group_by", f"expected one of {list(GROUP_BY[1:])}, got {group_by!r}")
+        raise RuleError(source, rid, "group_by", f"expected one of {list(GROUP_BY[1:])}, got {short(group_by)}")
     name = spec.get("name", rid)
     if not isinstance(name, str):
         raise RuleError(source, rid, "name", "expected a string")
@@ -305,7 +171,7 @@ def parse_rule(spec: Any, source: str, index: int = 0) -> Rule:
         id=rid,
         name=name,
         description=str(spec.get("description", "")),
-        type=rtype,
+        type=kind.name,
         when=when,
         channels=channels,
         severity=severity,
@@ -317,25 +183,6 @@ def parse_rule(spec: Any, source: str, index: int = 0) -> Rule:
         source=source,
         spec=spec,
     )
-
-
-def _option_applies(rtype: str, key: str) -> bool:
-    return (
-        key
-        in {
-            "frequency": {"threshold", "window"},
-            "spike": {"window", "baseline_window", "ratio", "min_count"},
-            "first_seen": {"lookback"},
-            "any": set(),
-        }[rtype]
-    )
-
-
-def _positive_int(spec: Mapping[str, Any], key: str, source: str, rid: str, default: int | None = None) -> int:
-    value = spec.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise RuleError(source, rid, key, f"required: a whole number >= 1, got {value!r}")
-    return value
 
 
 def build_ruleset(rules: Iterable[Rule]) -> RuleSet:
@@ -351,11 +198,9 @@ def build_ruleset(rules: Iterable[Rule]) -> RuleSet:
 
 def load_rules_text(text: str, source: str) -> list[Rule]:
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise RuleError(source, None, "", f"invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        doc = load_yaml(text)
+    except YAMLLimitError as exc:
+        raise RuleError(source, None, "", str(exc)) from None
     if doc is None:
         return []
     if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):

@@ -1,7 +1,8 @@
 """HTTP API for alerting: silences, acknowledgements, recent alerts, dead letters.
 
 Routes (JSON in and out; changes need the bearer token, enforced by the
-server's middleware; errors are ``{"error": "...", "field": "..."}`` with a 4xx):
+server's middleware; errors are ``{"error": "...", "field": "..."}``: 400 for a
+body that is not JSON or a bad query parameter, 422 for an invalid field):
 
 * ``GET /api/silences?state=active|all`` list silences (default ``active``)
 * ``POST /api/silences`` create: ``{"matchers": {"rule"|"region"|"country"|"topic": ...},
@@ -24,8 +25,9 @@ from typing import Any
 
 from aiohttp import web
 
-from newsmon.alerting.silences import InputError, parse_silence
-from newsmon.web.server import CTX_KEY, WebContext
+from newsmon.alerting.silences import DEFAULT_MAX_SILENCE_S, InputError, parse_silence
+from newsmon.untrusted import short
+from newsmon.web.context import CTX_KEY, WebContext
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +64,8 @@ def _limit(request: web.Request, default: int) -> int:
 
 
 class _HTTPInput(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        self.field, self.message = field, message
+    def __init__(self, field: str, message: str, status: int = 400) -> None:
+        self.field, self.message, self.status = field, message, status
 
 
 async def _json(request: web.Request) -> Any:
@@ -77,8 +79,10 @@ async def _json(request: web.Request) -> Any:
 async def _input_errors(request: web.Request, handler: Any) -> web.StreamResponse:
     try:
         return await handler(request)
-    except (_HTTPInput, InputError) as exc:
-        return _error(400, f"{exc.field}: {exc.message}", exc.field)
+    except _HTTPInput as exc:
+        return _error(exc.status, f"{exc.field}: {exc.message}", exc.field)
+    except InputError as exc:
+        return _error(400 if exc.field == "body" else 422, f"{exc.field}: {exc.message}", exc.field)
 
 
 async def list_silences(request: web.Request) -> web.Response:
@@ -94,7 +98,9 @@ async def list_silences(request: web.Request) -> web.Response:
 async def create_silence(request: web.Request) -> web.Response:
     rt = _runtime(request)
     now = time.time()
-    s = parse_silence(await _json(request), now)
+    settings = getattr(rt, "settings", None)
+    max_s = settings.silence_max_days * 86400 if settings is not None else DEFAULT_MAX_SILENCE_S
+    s = parse_silence(await _json(request), now, max_s=max_s)
     await rt.silences.add(s)
     await rt.store.history(
         "silence_created", s.id, author=s.author, matchers=",".join(f"{k}={v}" for k, v in s.matchers.items()),
@@ -110,7 +116,7 @@ async def expire_silence(request: web.Request) -> web.Response:
     now = time.time()
     s = await rt.silences.expire(sid, now, by=request.query.get("by"))
     if s is None:
-        return _error(404, f"silence_id: no silence {sid!r}", "silence_id")
+        return _error(404, f"silence_id: no silence {short(sid)}", "silence_id")
     await rt.store.history("silence_expired", sid, at=f"{now:.3f}")
     return web.json_response({"silence": s.to_json() | {"active": s.active(now)}})
 
@@ -123,15 +129,15 @@ async def ack_alert(request: web.Request) -> web.Response:
         raise _HTTPInput("body", "expected a JSON object")
     unknown = set(body) - {"by", "comment"}
     if unknown:
-        raise _HTTPInput(sorted(unknown)[0], "unknown field")
+        raise _HTTPInput(sorted(unknown)[0], "unknown field", 422)
     by = body.get("by")
     if not isinstance(by, str) or not by.strip() or len(by) > 200:
-        raise _HTTPInput("by", "required: who acknowledges (a non-empty string, at most 200 characters)")
+        raise _HTTPInput("by", "required: who acknowledges (a non-empty string, at most 200 characters)", 422)
     comment = body.get("comment", "")
     if not isinstance(comment, str) or len(comment) > 1000:
-        raise _HTTPInput("comment", "expected a string of at most 1000 characters")
+        raise _HTTPInput("comment", "expected a string of at most 1000 characters", 422)
     if await rt.store.find_alert(alert_id) is None:
-        return _error(404, f"alert_id: no alert {alert_id!r} (unknown or expired)", "alert_id")
+        return _error(404, f"alert_id: no alert {short(alert_id)} (unknown or expired)", "alert_id")
     now = time.time()
     entry, new = await rt.acks.ack(alert_id, by.strip(), comment, now)
     if new:
@@ -154,7 +160,7 @@ async def list_dead_letters(request: web.Request) -> web.Response:
     channel = request.query.get("channel")
     names = sorted(rt.channels)
     if channel is not None and channel not in names:
-        return _error(400, f"channel: unknown channel {channel!r}; configured: {names}", "channel")
+        return _error(400, f"channel: unknown channel {short(channel)}; configured: {names}", "channel")
     out = {n: await rt.store.dead_letters(n, limit) for n in ([channel] if channel else names)}
     return web.json_response({"dead_letters": out})
 

@@ -1,11 +1,12 @@
 """The ops dashboard: one static page (``/``) that polls ``GET /api/v1/dashboard``.
 
 The page and its script are files of this package (``static/``), so it works
-with no internet. The JSON is built from Redis, so every worker behind a
-load-balanced Service shows the same cluster-wide picture:
+with no internet. The data comes through :class:`newsmon.ops.read.OpsView`
+(this module knows no Redis key); it is cluster-wide, so every worker behind a
+load-balanced Service shows the same picture:
 
 * throughput, articles by region and by topic, rule hits: the per-bucket
-  series of :mod:`newsmon.web.series` over ``?window=`` seconds (default 30 min);
+  series of :mod:`newsmon.ops.series` over ``?window=`` seconds (default 30 min);
 * consumer lag per partition and live workers: the monitor's entries, fresh ones only;
 * delivery health per channel: ``AlertStore.stats()`` and the outbox size;
 * recent alerts with evidence and acknowledgement: the alert history, the
@@ -18,24 +19,22 @@ DOM with ``textContent``, never as HTML.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from pathlib import Path
 from typing import Any
 
-import orjson
 from aiohttp import web
 
-from newsmon.web import series
-from newsmon.web.monitor import WorkerStatus
-from newsmon.web.server import CTX_KEY, WebContext
+from newsmon.ops.monitor import WorkerStatus
+from newsmon.ops.read import BUCKET_S, KEEP_S, THROUGHPUT_FIELDS, OpsView
+from newsmon.web.context import CTX_KEY, WebContext
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static")
 DEFAULT_WINDOW_S = 1800
-MAX_WINDOW_S = series.KEEP_S
+MAX_WINDOW_S = KEEP_S
 RECENT_ALERTS = 25
 TOP_SERIES = 6  # lines per region/topic chart; the rest are summed as "other"
 
@@ -86,93 +85,34 @@ def _window(request: web.Request) -> int:
         w = int(request.query.get("window", DEFAULT_WINDOW_S))
     except ValueError:
         w = DEFAULT_WINDOW_S
-    return max(series.BUCKET_S * 6, min(MAX_WINDOW_S, w))
+    return max(BUCKET_S * 6, min(MAX_WINDOW_S, w))
 
 
-async def _recent_alerts(rt: Any, limit: int) -> list[dict[str, Any]]:
-    store = rt.store
-    recent = getattr(store, "recent", None)
-    if recent is None:
-        return []
-    items: list[dict[str, Any]] = await recent(limit)
-    acks: dict[str, Any] = {}
-    ack_store = getattr(rt, "acks", None)
-    if ack_store is not None and items:
-        acks = await ack_store.get_many([a["alert_id"] for a in items])
-    keys = rt.keys
-    pipe = rt.redis.pipeline(transaction=False)
-    fetch = []
-    for a in items:
-        story = a.get("story")
-        if story:
-            pipe.get(keys.alert(keys.shard_of(story), a["alert_id"]))
-            fetch.append(a)
-    bodies = await pipe.execute() if fetch else []
-    found = {a["alert_id"]: b for a, b in zip(fetch, bodies, strict=True) if b}
-    out = []
-    for a in items:
-        body: dict[str, Any] = {}
-        raw = found.get(a["alert_id"])
-        if raw:
-            body = orjson.loads(raw)
-        out.append(
-            {
-                "alert_id": a["alert_id"],
-                "rule": a.get("rule") or body.get("rule_id"),
-                "rule_name": body.get("rule_name"),
-                "title": body.get("title") or a.get("title") or "",
-                "url": body.get("url"),
-                "source": body.get("source"),
-                "severity": body.get("severity", "info"),
-                "kind": body.get("kind") or a.get("kind") or "alert",
-                "countries": body.get("countries", []),
-                "regions": body.get("regions", []),
-                "topics": body.get("topics", []),
-                "evidence": body.get("evidence", [])[:20],
-                "snippet": body.get("snippet", ""),
-                "members": len(body.get("members") or []),
-                "created_at": body.get("created_at"),
-                "status": a.get("status"),
-                "at": a.get("at"),
-                "events": [
-                    {k: e.get(k) for k in ("event", "at", "channel", "error", "by") if e.get(k) is not None}
-                    for e in a.get("events", [])
-                ],
-                "ack": acks.get(a["alert_id"]),
-            }
-        )
-    return out
-
-
-async def _delivery(rt: Any) -> list[dict[str, Any]]:
-    stats = await rt.store.stats()
-    out = []
-    for ch in sorted(rt.channels):
-        out.append(
-            {
-                "channel": ch,
-                "sent": stats.get(f"{ch}:sent", 0),
-                "retried": stats.get(f"{ch}:retried", 0),
-                "dead": stats.get(f"{ch}:dead", 0),
-                "pending": await rt.store.pending(ch),
-            }
-        )
-    return out
-
-
-_feeds_cache: dict[str, tuple[float, Any]] = {}
-
-
-def _load_feeds_file(path: Path) -> Any:
-    """The poller's feed list, reloaded when the file changes (a ConfigMap update)."""
-    from newsmon.ingest.feeds import load_feeds
-
-    mtime = path.stat().st_mtime
-    cached = _feeds_cache.get(str(path))
-    if cached is None or cached[0] != mtime:
-        cached = (mtime, load_feeds(path))
-        _feeds_cache[str(path)] = cached
-    return cached[1]
+def _alert_row(a: dict[str, Any], body: dict[str, Any], ack: Any) -> dict[str, Any]:
+    return {
+        "alert_id": a["alert_id"],
+        "rule": a.get("rule") or body.get("rule_id"),
+        "rule_name": body.get("rule_name"),
+        "title": body.get("title") or a.get("title") or "",
+        "url": body.get("url"),
+        "source": body.get("source"),
+        "severity": body.get("severity", "info"),
+        "kind": body.get("kind") or a.get("kind") or "alert",
+        "countries": body.get("countries", []),
+        "regions": body.get("regions", []),
+        "topics": body.get("topics", []),
+        "evidence": body.get("evidence", [])[:20],
+        "snippet": body.get("snippet", ""),
+        "members": len(body.get("members") or []),
+        "created_at": body.get("created_at"),
+        "status": a.get("status"),
+        "at": a.get("at"),
+        "events": [
+            {k: e.get(k) for k in ("event", "at", "channel", "error", "by") if e.get(k) is not None}
+            for e in a.get("events", [])
+        ],
+        "ack": ack,
+    }
 
 
 def _float(v: Any) -> float | None:
@@ -182,15 +122,10 @@ def _float(v: Any) -> float | None:
         return None
 
 
-async def _feeds(rt: Any) -> list[dict[str, Any]] | None:
-    """Per-feed health as the feed poller records it in Redis; None when no feeds file is configured."""
-    path = Path(getattr(rt.settings, "feeds_path", "") or "")
-    if not path.name or not await asyncio.to_thread(path.is_file):
+async def _feeds(view: OpsView) -> list[dict[str, Any]] | None:
+    rows = await view.feeds()
+    if rows is None:
         return None
-    from newsmon.ingest.poller import feed_status
-
-    feeds_file = await asyncio.to_thread(_load_feeds_file, path)
-    rows = await feed_status(rt.redis, rt.settings.redis_prefix, feeds_file)
     return [
         {
             "name": r.get("id"),
@@ -209,13 +144,13 @@ async def build_dashboard(
 ) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready data."""
     rt = ctx.runtime
+    view = OpsView(rt)
     now = time.time() if now is None else now
     status = ctx.extras.get("status")
     interval = status.interval_s if isinstance(status, WorkerStatus) else 5.0
-    prefix = rt.settings.redis_prefix
-    buckets = await series.read_series(rt.redis, prefix, now, window_s)
+    buckets = await view.series(now, window_s)
     labels = _labels(rt)
-    totals = {f: sum(b.get(f, 0) for _, b in buckets) for f in series.THROUGHPUT_FIELDS}
+    totals = {f: sum(b.get(f, 0) for _, b in buckets) for f in THROUGHPUT_FIELDS}
     rule_ids = sorted({k.split(":", 1)[1] for _, b in buckets for k in b if k.startswith(("match:", "alert:"))})
     for rule in getattr(getattr(rt, "rules", None), "rules", []):
         if rule.id not in rule_ids:
@@ -231,24 +166,24 @@ async def build_dashboard(
     rules.sort(key=lambda r: (-r["matches"], -r["alerts"], r["rule"]))
     feeds = None
     try:
-        feeds = await _feeds(rt)
+        feeds = await _feeds(view)
     except Exception as exc:
         logger.warning("dashboard: feed health unavailable: %s", exc)
     return {
         "now": now,
         "window_s": window_s,
-        "bucket_s": series.BUCKET_S,
+        "bucket_s": BUCKET_S,
         "refresh_s": min(5.0, max(1.0, interval)),
         "times": [t for t, _ in buckets],
         "totals": totals,
-        "throughput": {f: [b.get(f, 0) for _, b in buckets] for f in series.THROUGHPUT_FIELDS},
+        "throughput": {f: [b.get(f, 0) for _, b in buckets] for f in THROUGHPUT_FIELDS},
         "regions": _top_series(buckets, "region:", labels),
         "topics": _top_series(buckets, "topic:", labels),
-        "lag": await series.read_lag(rt.redis, prefix, now, max_age_s=max(3 * interval, 15.0)),
-        "workers": await series.read_workers(rt.redis, prefix, now, max_age_s=max(3 * interval, 15.0)),
-        "delivery": await _delivery(rt),
+        "lag": await view.lag(now, max_age_s=max(3 * interval, 15.0)),
+        "workers": await view.workers(now, max_age_s=max(3 * interval, 15.0)),
+        "delivery": await view.delivery(),
         "rules": rules,
-        "alerts": await _recent_alerts(rt, RECENT_ALERTS),
+        "alerts": [_alert_row(*a) for a in await view.recent_alerts(RECENT_ALERTS)],
         "feeds": feeds,
     }
 

@@ -36,10 +36,10 @@ from aiohttp import web
 
 from newsmon import metrics
 from newsmon.config import Settings
-from newsmon.ingest.normalize import normalize_raw, validate_raw
+from newsmon.ingest.normalize import encode_raw, normalize_raw, validate_raw
 from newsmon.kafka_util import producer as make_producer
-from newsmon.streams.records import RecordError, dumps
-from newsmon.web.server import WebContext
+from newsmon.streams.records import RecordError
+from newsmon.web.context import WebContext
 
 logger = logging.getLogger(__name__)
 
@@ -135,12 +135,15 @@ class IngestService:
             try:
                 if isinstance(obj, dict) and "ingested_at" not in obj:
                     obj = {**obj, "ingested_at": now}
-                payload = dumps(obj)
-                if len(payload) > settings.max_article_bytes:
-                    raise RecordError("oversized", f"{len(payload)} bytes > limit {settings.max_article_bytes}")
+                payload = encode_raw(obj, max_bytes=settings.max_article_bytes, max_depth=settings.max_json_depth)
                 art = normalize_raw(validate_raw(obj))
             except RecordError as exc:
                 rejected.append(_rejection(i, exc))
+                continue
+            except Exception as exc:
+                # Content must never fail the request: a gap in validation is this item's problem alone.
+                logger.exception("ingest API: item %d could not be checked", i)
+                rejected.append({"index": i, "reason": "invalid", "field": None, "detail": type(exc).__name__})
                 continue
             ready.append((i, art.id, payload))
         if ready:

@@ -7,15 +7,15 @@ the monitor loop, not per scrape, so a scrape never waits on Kafka or Redis.
 from __future__ import annotations
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from newsmon.metrics import REGISTRY
-from newsmon.web.server import WebContext
+from newsmon.ops.read import metrics_text
+from newsmon.web.context import WebContext
 
 
 async def metrics(request: web.Request) -> web.Response:
-    resp = web.Response(body=generate_latest(REGISTRY))
-    resp.headers["Content-Type"] = CONTENT_TYPE_LATEST
+    body, content_type = metrics_text()
+    resp = web.Response(body=body)
+    resp.headers["Content-Type"] = content_type
     return resp
 
 

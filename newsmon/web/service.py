@@ -7,10 +7,8 @@ says 503 until the stream processors run), and stopped *after* the app, so
 probes and scrapes keep answering while in-flight events finish and offsets
 are committed.
 
-Consumer lag is taken from the worker's own assignment (so the sum over all
-workers counts every partition once): the end offsets from Faust's consumer
-and the committed offsets of the group from the broker (admin API), which is
-what a restart would resume from.
+The measurements themselves (monitor, consumer lag, series) are in
+:mod:`newsmon.ops`.
 """
 
 from __future__ import annotations
@@ -23,52 +21,15 @@ from typing import Any
 
 import faust
 from aiohttp import web
-from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from mode import Service
 
 from newsmon.config import Settings
-from newsmon.kafka_util import client_kwargs
-from newsmon.web.monitor import Monitor, WorkerStatus
-from newsmon.web.series import PartitionLag
-from newsmon.web.server import WebContext, build_web_app
+from newsmon.ops.lag import FaustLag
+from newsmon.ops.monitor import Monitor, WorkerStatus
+from newsmon.web.context import WebContext
+from newsmon.web.server import build_web_app, web_context
 
 logger = logging.getLogger(__name__)
-
-
-class FaustLag:
-    """Lag of the partitions assigned to this worker, for :class:`~newsmon.web.monitor.Monitor`."""
-
-    def __init__(self, app: faust.App, settings: Settings) -> None:
-        self.app = app
-        self.settings = settings
-        self._admin: AIOKafkaAdminClient | None = None
-
-    async def __call__(self) -> list[PartitionLag]:
-        if self._admin is None:
-            admin = AIOKafkaAdminClient(**client_kwargs(self.settings), request_timeout_ms=5000)
-            await admin.start()
-            self._admin = admin
-        tps = sorted(self.app.consumer.assignment())
-        if not tps:
-            # Nothing assigned (more workers than partitions): still prove the broker answers.
-            await self._admin.list_topics()
-            return []
-        ends = await self.app.consumer.highwaters(*tps)
-        committed = await self._admin.list_consumer_group_offsets(
-            self.app.conf.id, partitions=[TopicPartition(tp.topic, tp.partition) for tp in tps]
-        )
-        out = []
-        for tp in tps:
-            meta = committed.get(TopicPartition(tp.topic, tp.partition))
-            off = meta.offset if meta is not None and meta.offset >= 0 else None
-            out.append(PartitionLag(tp.topic, tp.partition, off, int(ends.get(tp, 0) or 0)))
-        return out
-
-    async def close(self) -> None:
-        if self._admin is not None:
-            await self._admin.close()
-            self._admin = None
 
 
 class OpsService(Service):
@@ -76,7 +37,6 @@ class OpsService(Service):
 
     def __init__(self, app: faust.App, runtime: Any, settings: Settings, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.faust_app = app
         self.rt = runtime
         self.settings = settings
         self.status = WorkerStatus(interval_s=settings.monitor_interval_s)
@@ -85,6 +45,12 @@ class OpsService(Service):
         self.monitor = Monitor(runtime, self.status, self.lag)
         self._runner: web.AppRunner | None = None
         self.bound: tuple[str, int] | None = None
+        # Checked here, before Faust starts: a server that would expose reads
+        # beyond loopback without a token stops the worker with ConfigError.
+        self.web_ctx: WebContext | None = None
+        if settings.web_port != 0:
+            extras = {"status": self.status, "settings": settings, "faust_app": app}
+            self.web_ctx = web_context(settings, runtime=runtime, extras=extras)
 
     async def on_start(self) -> None:
         if self.settings.web_port != 0:
@@ -92,13 +58,8 @@ class OpsService(Service):
         self.add_future(self._monitor_loop())
 
     async def _start_web(self) -> None:
-        token = self.settings.api_token.get_secret_value() if self.settings.api_token else None
-        ctx = WebContext(
-            runtime=self.rt,
-            api_token=token,
-            extras={"status": self.status, "settings": self.settings, "faust_app": self.faust_app},
-        )
-        runner = web.AppRunner(build_web_app(ctx), access_log=None, shutdown_timeout=5.0)
+        assert self.web_ctx is not None
+        runner = web.AppRunner(build_web_app(self.web_ctx), access_log=None, shutdown_timeout=5.0)
         await runner.setup()
         port = 0 if self.settings.web_port < 0 else self.settings.web_port
         site = web.TCPSite(runner, self.settings.web_host, port)

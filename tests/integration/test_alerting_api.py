@@ -13,7 +13,8 @@ from newsmon.config import Settings
 from newsmon.rules.model import build_ruleset, load_rules_text
 from newsmon.runtime import Runtime
 from newsmon.web import api
-from newsmon.web.server import WebContext, build_web_app
+from newsmon.web.context import WebContext
+from newsmon.web.server import build_web_app
 
 from .test_alerting_chain import ANY, article
 
@@ -43,13 +44,13 @@ async def test_api__silence_create_list_mute_and_expire(client, rt):
     sid = (await r.json())["silence"]["id"]
     listed = (await (await client.get("/api/silences")).json())["silences"]
     assert [s["id"] for s in listed] == [sid] and listed[0]["author"] == "ana"
-    (d,) = await rt.decide(article(1))
+    (d,) = (await rt.decide_many([article(1)]))[0]
     assert d.outcome == "silenced"
     r = await client.delete(f"/api/silences/{sid}", headers=AUTH)
     assert r.status == 200 and (await r.json())["silence"]["active"] is False
     assert (await (await client.get("/api/silences")).json())["silences"] == []
     assert len((await (await client.get("/api/silences?state=all")).json())["silences"]) == 1
-    (d,) = await rt.decide(article(1))
+    (d,) = (await rt.decide_many([article(1)]))[0]
     assert d.outcome == "created"
     assert (await client.delete("/api/silences/si_nope", headers=AUTH)).status == 404
 
@@ -66,7 +67,7 @@ async def test_api__silence_errors_name_the_field(client):
     ]
     for body, field in cases:
         r = await client.post("/api/silences", json=body, headers=AUTH)
-        assert r.status == 400, body
+        assert r.status == 422, body
         assert (await r.json())["field"] == field
     r = await client.post("/api/silences", data=b"{not json", headers=AUTH)
     assert r.status == 400 and (await r.json())["field"] == "body"
@@ -76,7 +77,7 @@ async def test_api__silence_errors_name_the_field(client):
 
 
 async def test_api__acknowledgement_is_recorded_and_listed(client, rt):
-    (d,) = await rt.decide(article(1))
+    (d,) = (await rt.decide_many([article(1)]))[0]
     assert d.outcome == "created"
     aid = d.alert.alert_id
     r = await client.post(f"/api/alerts/{aid}/ack", json={"by": "ana", "comment": "on it"}, headers=AUTH)
@@ -92,14 +93,14 @@ async def test_api__acknowledgement_is_recorded_and_listed(client, rt):
     r = await client.post("/api/alerts/al_unknown/ack", json={"by": "ana"}, headers=AUTH)
     assert r.status == 404 and (await r.json())["field"] == "alert_id"
     r = await client.post(f"/api/alerts/{aid}/ack", json={"comment": "x"}, headers=AUTH)
-    assert r.status == 400 and (await r.json())["field"] == "by"
+    assert r.status == 422 and (await r.json())["field"] == "by"
     assert (await client.get("/api/alerts?limit=0")).status == 400
 
 
 async def test_api__dead_letters_per_channel(client, rt):
     from newsmon.alerting.store import Claimed
 
-    (d,) = await rt.decide(article(1))
+    (d,) = (await rt.decide_many([article(1)]))[0]
     (c,) = await rt.store.claim(rt.keys.shard_of(d.alert.story_id), "log", 10, 30)
     assert isinstance(c, Claimed)
     await rt.store.dead(c, "permanent: HTTP 404")

@@ -82,7 +82,7 @@ async def make_rt(settings: Settings, redis) -> AsyncIterator[Callable[[RuleSet]
 
 
 async def outcomes(rt: Runtime, item: ClassifiedArticle, now: float) -> list[str]:
-    return [d.outcome for d in await rt.decide(item, now=now)]
+    return [d.outcome for d in (await rt.decide_many([item], now=now))[0]]
 
 
 ANY = """
@@ -116,7 +116,7 @@ async def test_dedup__two_workers_racing_on_one_story_create_one_alert(make_rt):
 async def test_decide_many__batch_gives_the_outcomes_of_one_at_a_time(make_rt):
     rt = make_rt(ruleset(ANY))
     now = time.time()
-    assert [d.outcome for d in await rt.decide(article(1, t=now), now=now)] == ["created"]
+    assert [d.outcome for d in (await rt.decide_many([article(1, t=now)], now=now))[0]] == ["created"]
     older = parse_silence({"matchers": {"country": "sy"}, "duration": "1h", "author": "a", "comment": "c"}, now - 2)
     s = parse_silence(
         {"matchers": {"rule": "me", "country": "sy"}, "duration": "1h", "author": "b", "comment": "c"}, now - 1
@@ -158,10 +158,10 @@ async def test_decide_many__chunks_in_flight_never_exhaust_the_redis_pool(make_r
 async def test_notify_on_update__new_article_of_alerted_story_notifies_again(make_rt):
     rt = make_rt(ruleset(ANY + "    notify_on_update: true\n"))
     assert await outcomes(rt, article(1, story="s1"), T0) == ["created"]
-    (d,) = await rt.decide(article(2, story="s1"), now=T0 + 1)
+    (d,) = (await rt.decide_many([article(2, story="s1")], now=T0 + 1))[0]
     assert d.outcome == "updated" and d.alert.kind == "update"
     # The same article again is a replay of its update, not a third alert.
-    (again,) = await rt.decide(article(2, story="s1"), now=T0 + 2)
+    (again,) = (await rt.decide_many([article(2, story="s1")], now=T0 + 2))[0]
     assert again.outcome == "updated" and again.alert.kind == "update" and again.alert.alert_id == d.alert.alert_id
     assert await rt.store.pending("webhook") == 2
     off = make_rt(ruleset(ANY.replace("id: me", "id: me-off")))
@@ -183,7 +183,7 @@ async def test_frequency__fires_at_the_nth_match_within_the_window(make_rt):
     rt = make_rt(ruleset(FREQUENCY))
     assert await outcomes(rt, article(1, t=T0 + 60), T0 + 60) == ["pending_threshold"]
     assert await outcomes(rt, article(2, t=T0 + 600), T0 + 600) == ["pending_threshold"]
-    (d,) = await rt.decide(article(3, t=T0 + 1200), now=T0 + 1200)
+    (d,) = (await rt.decide_many([article(3, t=T0 + 1200)], now=T0 + 1200))[0]
     assert d.outcome == "created" and d.alert.kind == "frequency"
     assert [m["article_id"] for m in d.alert.members] == ["a1", "a2", "a3"]
     # The same window bucket has alerted: a fourth match is a duplicate.
@@ -207,7 +207,7 @@ async def test_frequency__late_articles_do_not_count(make_rt):
     assert await outcomes(rt, article(1, t=T0 + 10), T0 + 10) == ["pending_threshold"]
     assert await outcomes(rt, article(2, t=T0 + 20, published=late), T0 + 20) == ["late"]
     assert await outcomes(rt, article(3, t=T0 + 30, published=T0), T0 + 30) == ["pending_threshold"]
-    (d,) = await rt.decide(article(4, t=T0 + 40), now=T0 + 40)
+    (d,) = (await rt.decide_many([article(4, t=T0 + 40)], now=T0 + 40))[0]
     assert d.outcome == "created"
     assert [m["article_id"] for m in d.alert.members] == ["a1", "a3", "a4"]
 
@@ -240,7 +240,7 @@ async def test_spike__fires_when_current_window_exceeds_ratio_times_baseline(mak
     await feed_baseline(rt, 1, end)  # one per hour: a spike needs 3 in the current hour
     assert await outcomes(rt, article("c1", t=end - 1000), end - 1000) == ["pending_threshold"]
     assert await outcomes(rt, article("c2", t=end - 500), end - 500) == ["pending_threshold"]
-    (d,) = await rt.decide(article("c3", t=end - 10), now=end - 10)
+    (d,) = (await rt.decide_many([article("c3", t=end - 10)], now=end - 10))[0]
     assert d.outcome == "created" and d.alert.kind == "spike"
     assert d.detail["count"] == 3 and d.detail["baseline"] == 23
 
@@ -265,7 +265,7 @@ FIRST_SEEN = """
 async def test_first_seen__pair_alerts_once_then_again_after_lookback(make_rt):
     rt = make_rt(ruleset(FIRST_SEEN))
     first = article(1, t=T0, topics=(("medtop:16009000", "medtop:16000000"),))
-    (d,) = await rt.decide(first, now=T0)
+    (d,) = (await rt.decide_many([first], now=T0))[0]
     assert d.outcome == "created" and d.alert.kind == "first_seen"
     assert d.detail["new_pairs"] == ["middle-east|medtop:16000000"]
     # A redelivery of the first article fires the same alert again (a replay), never lost.
@@ -275,7 +275,7 @@ async def test_first_seen__pair_alerts_once_then_again_after_lookback(make_rt):
     assert await outcomes(rt, first, T0 + 86401) == ["created"]
     assert await rt.store.pending("webhook") == 1
     # A new region for the same topic is a new pair.
-    (d,) = await rt.decide(article(3, t=T0 + 86400, regions=("levant",)), now=T0 + 86400)
+    (d,) = (await rt.decide_many([article(3, t=T0 + 86400, regions=("levant",))], now=T0 + 86400))[0]
     assert d.outcome == "created" and d.detail["new_pairs"] == ["levant|medtop:16000000"]
     # Not seen for more than 7 days (last seen at T0 + 1 day): new again.
     later = T0 + 86400 + 7 * 86400 + 60
@@ -288,7 +288,7 @@ async def test_silence__mutes_matching_alerts_then_expires(make_rt):
         {"matchers": {"region": "middle-east"}, "until": T0 + 100, "author": "ops", "comment": "known event"}, T0
     )
     await rt.silences.add(s)
-    (d,) = await rt.decide(article(1), now=T0 + 50)
+    (d,) = (await rt.decide_many([article(1)], now=T0 + 50))[0]
     assert d.outcome == "silenced" and d.alert.silence_id == s.id and d.publish is d.alert
     assert await rt.store.pending("webhook") == 0
     # After the silence ends the same story alerts.
@@ -355,3 +355,23 @@ async def test_digest__groups_n_matches_into_one_message(make_rt, receiver):
     assert "4 matches" in sl.body["text"]
     events = {e["event"] for a in await rt.store.recent(20) for e in a["events"]}
     assert {"digest_opened", "grouped", "delivered"} <= events
+
+
+async def test_toy_rule_type__one_class_runs_through_the_chain_on_redis(make_rt):
+    # The rule type of tests/unit/rules/test_rule_types.py: registered, nothing else changed.
+    from newsmon.rules import types as rule_types
+
+    from ..unit.rules.test_rule_types import EveryNth
+
+    rule_types.register(EveryNth())
+    try:
+        rt = make_rt(ruleset("  - id: nth\n    type: every_nth\n    every: 2\n    when: {regions: [middle-east]}\n"
+                             "    channels: [webhook]\n"))  # fmt: skip
+        got = [(await rt.decide_many([article(n, t=T0 + n)], now=T0 + n))[0] for n in range(1, 5)]
+    finally:
+        rule_types.unregister("every_nth")
+    assert [[d.outcome for d in ds] for ds in got] == [["pending_threshold"], ["created"]] * 2
+    fired = [ds[0].alert for ds in got[1::2]]
+    assert [a.title for a in fired] == ["nth: article number 2", "nth: article number 4"]
+    assert [a.kind for a in fired] == ["every_nth"] * 2 and [len(a.members) for a in fired] == [2, 4]
+    assert await rt.store.pending("webhook") == 2

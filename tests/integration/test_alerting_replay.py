@@ -166,15 +166,18 @@ async def test_send__same_article_retried_after_lost_reply_is_created_again(make
 
 
 async def test_send__same_article_retried_without_batch_precheck_is_created_again(make_rt, settings, redis):
-    # Same loss on the one-at-a-time path (Runtime.decide): the dedup stage reads the key itself.
+    # Same loss for a rule whose dedup key is known only after its trigger (not pre-checked
+    # with the batch): the dedup stage reads the key itself.
     proxy = ReplyDropper(hashlib.sha1(stages._SEND.encode()).hexdigest())
     port = await proxy.start()
     try:
-        rt = make_rt(ruleset(ANY), redis_url=f"redis://127.0.0.1:{port}/0")
+        rt = make_rt(
+            ruleset(FREQUENCY.replace("threshold: 3", "threshold: 1")), redis_url=f"redis://127.0.0.1:{port}/0"
+        )
         proxy.arm()
-        (d,) = await asyncio.wait_for(rt.decide(article(1), now=T0), 30)
+        ((d,),) = await asyncio.wait_for(rt.decide_many([article(1)], now=T0), 30)
         assert proxy.dropped == 1
-        assert d.outcome == "created" and d.detail.get("replay") == 1
+        assert d.outcome == "created" and d.detail.get("replay") == 1 and d.key.startswith("window:")
         assert await rt.store.pending("webhook") == 1
     finally:
         await proxy.close()
@@ -182,8 +185,8 @@ async def test_send__same_article_retried_without_batch_precheck_is_created_agai
 
 async def test_send__other_article_same_story_is_duplicate(make_rt):
     rt = make_rt(ruleset(ANY))
-    (first,) = await rt.decide(article(1, story="s1"), now=T0)
-    (other,) = await rt.decide(article(2, story="s1"), now=T0 + 1)
+    (first,) = (await rt.decide_many([article(1, story="s1")], now=T0))[0]
+    (other,) = (await rt.decide_many([article(2, story="s1")], now=T0 + 1))[0]
     assert first.outcome == "created"
     assert other.outcome == "duplicate" and "replay" not in other.detail and other.publish is None
     # The batch path, with the replay and another article of the story in one batch.
@@ -224,10 +227,10 @@ async def test_decide_many__same_items_twice_same_outcomes_and_ids_nothing_new_q
     assert len(shown) == len(set(shown)) == len(events) // 2
 
 
-async def test_decide__same_article_racing_on_workers_all_created_one_alert_id(make_rt):
+async def test_decide_many__same_article_racing_on_workers_all_created_one_alert_id(make_rt):
     workers = [make_rt(ruleset(ANY)) for _ in range(4)]
-    results = await asyncio.gather(*(w.decide(article(1), now=T0) for w in workers for _ in range(5)))
-    flat = [d for r in results for d in r]
+    results = await asyncio.gather(*(w.decide_many([article(1)], now=T0) for w in workers for _ in range(5)))
+    flat = [d for r in results for ds in r for d in ds]
     assert [d.outcome for d in flat] == ["created"] * 20
     assert {d.alert.alert_id for d in flat} == {alert_id_for("me", "a1")}
     assert sum("replay" not in d.detail for d in flat) == 1
@@ -237,24 +240,24 @@ async def test_decide__same_article_racing_on_workers_all_created_one_alert_id(m
 async def test_replay__silence_begun_since_keeps_the_original_outcome(make_rt):
     rt = make_rt(ruleset(ANY))
     now = time.time()
-    assert [d.outcome for d in await rt.decide(article(1, t=now), now=now)] == ["created"]
+    assert [d.outcome for d in (await rt.decide_many([article(1, t=now)], now=now))[0]] == ["created"]
     s = parse_silence({"matchers": {"rule": "me"}, "duration": "1h", "author": "a", "comment": "c"}, now)
     await rt.silences.add(s)
-    assert [d.outcome for d in await rt.decide(article(1, t=now), now=now + 1)] == ["created"]
+    assert [d.outcome for d in (await rt.decide_many([article(1, t=now)], now=now + 1))[0]] == ["created"]
     batch = await rt.decide_many([article(1, t=now), article(2, t=now)])
     assert [[d.outcome for d in ds] for ds in batch] == [["created"], ["silenced"]]
 
 
 async def test_group__member_replayed_in_a_later_window_stays_in_its_digest(make_rt, settings, redis):
     rt = make_rt(ruleset(DIGEST))
-    (d,) = await rt.decide(article(1), now=T0)
+    (d,) = (await rt.decide_many([article(1)], now=T0))[0]
     assert d.outcome == "grouped" and d.detail["digest_opened"] is True
     state = await alert_state(redis, settings.redis_prefix)
     # Redelivered two windows later: the digest it joined, not a new one.
-    (again,) = await rt.decide(article(1), now=T0 + 120)
+    (again,) = (await rt.decide_many([article(1)], now=T0 + 120))[0]
     assert again.outcome == "grouped" and again.alert.digest_id == d.alert.digest_id
     assert again.detail["digest_opened"] is True and again.detail["replay"] == 1
-    (other,) = await rt.decide(article(2, story="a1"), now=T0 + 120)
+    (other,) = (await rt.decide_many([article(2, story="a1")], now=T0 + 120))[0]
     assert other.outcome == "duplicate"
     assert await alert_state(redis, settings.redis_prefix) == state
     assert await rt.store.pending("webhook") == 1
@@ -263,13 +266,15 @@ async def test_group__member_replayed_in_a_later_window_stays_in_its_digest(make
 async def test_frequency__firing_article_redelivered_after_the_window_moved_on_is_created_again(make_rt):
     rt = make_rt(ruleset(FREQUENCY))
     for n, dt in ((1, 60), (2, 600)):
-        assert [d.outcome for d in await rt.decide(article(n, t=T0 + dt), now=T0 + dt)] == ["pending_threshold"]
-    (d,) = await rt.decide(article(3, t=T0 + 1200), now=T0 + 1200)
+        assert [d.outcome for d in (await rt.decide_many([article(n, t=T0 + dt)], now=T0 + dt))[0]] == [
+            "pending_threshold"
+        ]
+    (d,) = (await rt.decide_many([article(3, t=T0 + 1200)], now=T0 + 1200))[0]
     assert d.outcome == "created"
     # A later article's window no longer holds a1 (and fires for its own bucket).
-    (later,) = await rt.decide(article(4, t=T0 + 3700), now=T0 + 3700)
+    (later,) = (await rt.decide_many([article(4, t=T0 + 3700)], now=T0 + 3700))[0]
     assert later.outcome == "created" and later.alert.alert_id != d.alert.alert_id
-    (again,) = await rt.decide(article(3, t=T0 + 1200), now=T0 + 3800)
+    (again,) = (await rt.decide_many([article(3, t=T0 + 1200)], now=T0 + 3800))[0]
     assert again.outcome == "created" and again.alert.alert_id == d.alert.alert_id
     assert [m["article_id"] for m in again.alert.members] == ["a1", "a2", "a3"]
     assert await rt.store.pending("webhook") == 2
@@ -277,34 +282,34 @@ async def test_frequency__firing_article_redelivered_after_the_window_moved_on_i
 
 async def test_first_seen__maker_redelivered_after_another_article_saw_the_pair_is_created_again(make_rt):
     rt = make_rt(ruleset(FIRST_SEEN))
-    (d,) = await rt.decide(article(1, t=T0), now=T0)
+    (d,) = (await rt.decide_many([article(1, t=T0)], now=T0))[0]
     assert d.outcome == "created"
-    assert [x.outcome for x in await rt.decide(article(2, t=T0 + 60), now=T0 + 60)] == ["seen_before"]
-    (again,) = await rt.decide(article(1, t=T0), now=T0 + 120)
+    assert [x.outcome for x in (await rt.decide_many([article(2, t=T0 + 60)], now=T0 + 60))[0]] == ["seen_before"]
+    (again,) = (await rt.decide_many([article(1, t=T0)], now=T0 + 120))[0]
     assert again.outcome == "created" and again.alert.alert_id == d.alert.alert_id
     # The replay did not move the pair's last sighting back to a1's time: within
     # the lookback of a2 (but not of a1), the pair is not new.
     t3 = T0 + 7 * 86400 + 30
-    assert [x.outcome for x in await rt.decide(article(3, t=t3), now=t3)] == ["seen_before"]
+    assert [x.outcome for x in (await rt.decide_many([article(3, t=t3)], now=t3))[0]] == ["seen_before"]
     t5 = t3 + 7 * 86400 + 1
-    assert [x.outcome for x in await rt.decide(article(5, t=t5), now=t5)] == ["created"]
+    assert [x.outcome for x in (await rt.decide_many([article(5, t=t5)], now=t5))[0]] == ["created"]
 
 
 async def test_store_create__value_names_its_article_for_the_chain(make_rt):
     rt = make_rt(ruleset(ANY))
-    (d,) = await rt.decide(article(9), now=T0)  # builds the alert the chain would raise
+    (d,) = (await rt.decide_many([article(9)], now=T0))[0]  # builds the alert the chain would raise
     await rt.redis.delete(rt.keys.dedup(d.shard, "me", "a9"), rt.keys.alert(d.shard, d.alert.alert_id))
     await rt.redis.zrem(rt.keys.outbox(d.shard, "webhook"), d.alert.alert_id)
     assert await rt.store.create(d.alert)
-    assert [x.outcome for x in await rt.decide(article(9), now=T0 + 1)] == ["created"]
-    assert [x.outcome for x in await rt.decide(article(10, story="a9"), now=T0 + 1)] == ["duplicate"]
+    assert [x.outcome for x in (await rt.decide_many([article(9)], now=T0 + 1))[0]] == ["created"]
+    assert [x.outcome for x in (await rt.decide_many([article(10, story="a9")], now=T0 + 1))[0]] == ["duplicate"]
 
 
 async def test_send__dedup_value_of_the_older_format_is_duplicate_for_the_same_article(make_rt):
     rt = make_rt(ruleset(ANY))
     key = rt.keys.dedup(rt.keys.shard_of("a1"), "me", "a1")
     await rt.redis.set(key, alert_id_for("me", "a1"), ex=600)
-    assert [d.outcome for d in await rt.decide(article(1), now=T0)] == ["duplicate"]
+    assert [d.outcome for d in (await rt.decide_many([article(1)], now=T0))[0]] == ["duplicate"]
     assert [d.outcome for ds in await rt.decide_many([article(1)]) for d in ds] == ["duplicate"]
 
 

@@ -148,7 +148,7 @@ async def test_dashboard__counters_and_alert_list_update_within_5s_in_chromium(
     feeds.write_text("feeds:\n  - {id: harbour-news, url: 'https://news.invalid/rss'}\n")
     env = {
         **ops_env(settings_env, tmp_path),
-        "NEWSMON_API_TOKEN": "dashboard-test-token",
+        "NEWSMON_API_TOKEN": "dashboard-test-token-0123456789abcdef",
         "NEWSMON_FEEDS_PATH": str(feeds),
     }
     settings = Settings.from_env(env)
@@ -203,7 +203,7 @@ async def test_dashboard__counters_and_alert_list_update_within_5s_in_chromium(
         acked = next(i["id"] for i in state["items"] if i["title"].startswith("Zebracorn spotted"))
         async with aiohttp.ClientSession() as session, session.post(
             f"{base}/api/alerts/{acked}/ack", json={"by": "ops-test", "comment": "looking"},
-            headers={"Authorization": "Bearer dashboard-test-token"},
+            headers={"Authorization": "Bearer dashboard-test-token-0123456789abcdef"},
         ) as resp:  # fmt: skip
             assert resp.status == 201, await resp.text()
         t1 = time.monotonic()
@@ -220,3 +220,57 @@ async def test_dashboard__counters_and_alert_list_update_within_5s_in_chromium(
     assert sum(a.startswith("not acknowledged") for a in acks.values()) == 1
     assert (SCREENSHOTS / "dashboard-after.png").stat().st_size > 10_000
     print(f"dashboard updated {elapsed:.2f}s after the articles were sent")
+
+
+@pytest.mark.timeout(180)
+async def test_dashboard__beyond_loopback_reads_need_the_token_and_the_page_asks_for_it(
+    settings_env, tmp_path, worker_factory
+):
+    """Issue 14 row 8 on a real worker bound to 0.0.0.0: the API refuses reads without the
+    token, probes and /metrics stay open, and the page works once it is given the read token."""
+    read_token = "read-" + "k" * 40
+    env = {
+        **ops_env(settings_env, tmp_path),
+        "NEWSMON_WEB_HOST": "0.0.0.0",
+        "NEWSMON_API_TOKEN": "write-" + "w" * 40,
+        "NEWSMON_API_READ_TOKEN": read_token,
+    }
+    worker = worker_factory(env)
+    base = (await web_base(env, worker)).replace("0.0.0.0", "127.0.0.1")
+    await worker.wait_ready()
+    auth = {"Authorization": f"Bearer {read_token}"}
+    async with aiohttp.ClientSession() as session:
+        for path in ("/api/alerts", "/api/dead-letters", "/api/silences", "/api/v1/dashboard"):
+            async with session.get(base + path) as resp:
+                assert resp.status == 401, path
+            async with session.get(base + path, headers=auth) as resp:
+                assert resp.status == 200, path
+        for path in ("/metrics", "/healthz", "/readyz", "/"):
+            async with session.get(base + path) as resp:
+                assert resp.status == 200, path
+        async with session.post(base + "/api/silences", json={}, headers=auth) as resp:
+            assert resp.status == 401  # the read token changes nothing
+
+    async with chromium(tmp_path) as page:
+        # Declining the prompt: the page says it needs the token.
+        declined = await page.call("Page.addScriptToEvaluateOnNewDocument", source="window.prompt = () => null;")
+        await page.call("Page.navigate", url=f"{base}/?refresh=0.5")
+        state: dict[str, Any] = {}
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            state = await page.js(STATE_JS)
+            if state.get("error"):
+                break
+            await asyncio.sleep(0.2)
+        assert state.get("error") and "read token" in state["error"], state
+        # Giving it: the page renders the data.
+        await page.call("Page.removeScriptToEvaluateOnNewDocument", identifier=declined["identifier"])
+        await page.call("Page.addScriptToEvaluateOnNewDocument", source=f"window.prompt = () => {read_token!r};")
+        await page.call("Page.navigate", url=f"{base}/?refresh=0.5")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            state = await page.js(STATE_JS)
+            if state["updated"] and state["in"] != "\u2013":
+                break
+            await asyncio.sleep(0.2)
+        assert state["updated"] and state["error"] is None, state

@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from newsmon.classify import Classifier
 from newsmon.config import Settings
 from newsmon.ingest.normalize import normalize, normalize_raw, validate_raw
-from newsmon.ingest.stories import MemoryStoryIndex, fingerprint
 from newsmon.kafka_util import bootstrap_servers
 from newsmon.rules.matcher import match_rules
 from newsmon.rules.model import build_ruleset, load_rules_text
+from newsmon.stories import MemoryStoryIndex, fingerprint
 from newsmon.streams.records import ClassifiedArticle, DeadLetter, RecordError
 
 from .conftest import SHARED_EVAL, consume_all, eventually

@@ -84,6 +84,12 @@ class FeedServer:
         return web.Response(text=text, content_type="application/rss+xml")
 
 
+@pytest.fixture
+def settings(settings_env: dict[str, str]) -> Settings:
+    # The feed server is on loopback, which the fetch guard refuses unless allow-listed.
+    return Settings.from_env({**settings_env, "NEWSMON_FETCH_ALLOW": "127.0.0.1/32"})
+
+
 @pytest_asyncio.fixture
 async def feed_server() -> AsyncIterator[FeedServer]:
     srv = FeedServer()

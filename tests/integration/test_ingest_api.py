@@ -11,7 +11,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from newsmon.config import Settings
 from newsmon.kafka_util import ensure_topics
 from newsmon.web import ingest_api
-from newsmon.web.server import WebContext, build_web_app
+from newsmon.web.context import WebContext
+from newsmon.web.server import build_web_app
 from tests.integration.conftest import consume_all
 
 TOKEN = "test-token-123"

@@ -14,20 +14,13 @@ import pytest
 from redis.asyncio import Redis
 
 from newsmon.config import Settings
-from newsmon.ingest.stories import (
-    BAND_FIELD,
-    BUCKET_KEEP,
-    CLOCK_SKEW_S,
-    SCRIPT_BATCH,
-    Fingerprint,
-    MemoryStoryIndex,
-    RedisStoryIndex,
-    StoryAssignment,
-    fingerprint,
-)
 from newsmon.redis_conn import connect_redis
 from newsmon.rules.model import RuleSet
 from newsmon.runtime import Runtime
+from newsmon.stories import Fingerprint, MemoryStoryIndex, RedisStoryIndex, StoryAssignment, fingerprint
+from newsmon.stories.fingerprints import BAND_FIELD
+from newsmon.stories.index import BUCKET_KEEP, CLOCK_SKEW_S
+from newsmon.stories.redis_index import SCRIPT_BATCH
 from newsmon.streams.records import Article
 
 from .conftest import REDIS_URL
@@ -230,15 +223,19 @@ async def test_redis_story__slice_expires_after_the_window_and_the_stale_one_is_
     assert keys and all("{stories}" in k for k in keys)
 
 
-async def test_runtime_assign_story__sets_story_id_on_the_article(redis: Redis, settings: Settings) -> None:
+async def test_runtime_assign_stories__sets_story_id_on_the_articles(redis: Redis, settings: Settings) -> None:
     # The story stage needs no classifier.
     rt = Runtime(settings, classifier=None, rules=RuleSet.empty(), channels={})  # type: ignore[arg-type]
     try:
         first = Article(id="a_first", title="t", body=BODY, source="Wire")
         copy = Article(id="a_copy", title="t2", body=BODY, source="Daily")
-        await rt.assign_story(first)
-        res = await rt.assign_story(copy)
+        await rt.assign_stories([first])
+        (res,) = await rt.assign_stories([copy])
         assert copy.story_id == "a_first" and res.outlets == 2
+        # In one batch, as the worker calls it: the second copy joins the story within the batch.
+        later = [Article(id=f"a_{n}", title="t", body=BODY, source=f"Outlet {n}") for n in range(2)]
+        assert [r.story_id for r in await rt.assign_stories(later)] == ["a_first", "a_first"]
+        assert [a.story_id for a in later] == ["a_first", "a_first"]
     finally:
         await rt.redis.aclose()
 

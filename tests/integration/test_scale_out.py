@@ -24,10 +24,10 @@ from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 from newsmon.classify import Classifier
 from newsmon.config import Settings
 from newsmon.ingest.normalize import normalize
-from newsmon.ingest.stories import MemoryStoryIndex, fingerprint
 from newsmon.kafka_util import bootstrap_servers, ensure_topics
 from newsmon.rules.model import load_rules
 from newsmon.runtime import Runtime
+from newsmon.stories import MemoryStoryIndex, fingerprint
 from newsmon.streams.records import ClassifiedArticle
 
 from .conftest import eventually

@@ -204,17 +204,53 @@
     $("updated").dataset.ts = String(d.now);
   }
 
+  // A server bound beyond loopback needs a bearer token for the data (the read
+  // token); it is asked for once and kept for this tab only (sessionStorage).
+  const TOKEN_KEY = "newsmon.readToken";
+  let askedForToken = false;  // ask once per page load, not at every refresh
+
+  function authHeaders() {
+    const t = sessionStorage.getItem(TOKEN_KEY);
+    return t ? { Authorization: `Bearer ${t}` } : {};
+  }
+
+  function renderOutages(r) {
+    const down = ((r.checks || {}).dependencies || {}).unreachable || {};
+    const lines = Object.keys(down).sort().map((n) =>
+      `${n} unreachable for ${Math.round(down[n].down_s)} s, ${down[n].retries} retries: ${down[n].last_error}`);
+    $("outages").textContent = lines.join(" · ");
+    $("outages").hidden = lines.length === 0;
+  }
+
   async function refresh() {
     const win = $("window").value;
     try {
-      const [dash, ready] = await Promise.all([
-        fetch(`/api/v1/dashboard?window=${encodeURIComponent(win)}`, { cache: "no-store" }),
+      let [dash, ready] = await Promise.all([
+        fetch(`/api/v1/dashboard?window=${encodeURIComponent(win)}`, { cache: "no-store", headers: authHeaders() }),
         fetch("/readyz", { cache: "no-store" }),
       ]);
-      if (!dash.ok) throw new Error(`dashboard: HTTP ${dash.status}`);
+      // Read first: while Redis is away the dashboard data cannot load, and the outage is the news.
+      const r = await ready.json().catch(() => ({}));
+      renderOutages(r);
+      if (dash.status === 401 && !askedForToken) {
+        askedForToken = true;
+        const t = window.prompt("newsmon read token (NEWSMON_API_READ_TOKEN):");
+        if (t) {
+          askedForToken = false;  // a wrong token is asked for again
+          sessionStorage.setItem(TOKEN_KEY, t.trim());
+          dash = await fetch(`/api/v1/dashboard?window=${encodeURIComponent(win)}`,
+            { cache: "no-store", headers: authHeaders() });
+        }
+      }
+      if (!dash.ok) {
+        if (dash.status === 401) {
+          sessionStorage.removeItem(TOKEN_KEY);
+          throw new Error("HTTP 401: this server needs the read token; reload the page to enter it");
+        }
+        throw new Error(`dashboard: HTTP ${dash.status}`);
+      }
       const d = await dash.json();
       render(d);
-      const r = await ready.json().catch(() => ({}));
       const pill = $("ready");
       pill.textContent = ready.ok ? "ready" : "not ready";
       pill.className = "pill " + (ready.ok ? "ready" : "notready");

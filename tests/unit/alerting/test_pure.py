@@ -8,10 +8,12 @@ from slack_sdk.models.blocks import Block
 
 from newsmon.alerting.silences import InputError, parse_silence
 from newsmon.alerting.stages import group_value
-from newsmon.alerting.triggers import first_seen_pairs, is_late, spike_fires
+from newsmon.alerting.triggers import is_late
 from newsmon.channels.slack import slack_message
 from newsmon.channels.webhook import webhook_body
 from newsmon.rules.model import RuleError, build_ruleset, load_rules_text
+from newsmon.rules.types.first_seen import first_seen_pairs
+from newsmon.rules.types.spike import spike_fires
 from newsmon.streams.records import Alert, Article, TopicTag
 
 from ..factories import classified
@@ -52,7 +54,7 @@ def test_parse_silence__normalizes_and_names_bad_fields():
     )
     assert s.matchers == {"country": "IQ", "region": "middle-east"} and s.until == 100.0 + 7200
     assert parse_silence(
-        {"matchers": {"rule": "r"}, "until": "2030-01-01T00:00:00Z", "author": "a", "comment": "c"}, 0
+        {"matchers": {"rule": "r"}, "until": "2030-01-01T00:00:00Z", "author": "a", "comment": "c"}, 1893400000.0
     ).until == pytest.approx(1893456000.0)
     with pytest.raises(InputError) as e:
         parse_silence({"matchers": {"rule": "r"}, "until": "2030-01-01T00:00:00", "author": "a", "comment": "c"}, 0)

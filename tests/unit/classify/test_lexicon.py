@@ -71,10 +71,6 @@ def _geo_cue(pattern: str, case: int = CASE_ANY, flags: int = 0, lang: str = "")
     return lx.GeoCue(target="IN", kind="city", weight=1.0, case=case, pattern=pattern, flags=flags, lang=lang)
 
 
-def _found(auto, text: str) -> list[tuple[int, str]]:
-    return [(end, value[4][0].pattern) for end, value in auto.iter_long(text)]
-
-
 def test_has_arabic__only_arabic_block_characters_count():
     assert lx.has_arabic("talks in \u0628\u063a\u062f\u0627\u062f")
     assert not lx.has_arabic("talks in Baghdad")

@@ -46,7 +46,7 @@ def test_feeds_example_config_is_valid() -> None:
 def test_rss_item__becomes_a_raw_article_with_utc_time_source_and_language() -> None:
     parsed = feedparser.parse((FIXTURES / "rss2.xml").read_bytes())
     ff = parse_feeds({"feeds": [{"id": "hd", "url": "https://harbour-daily.example/rss"}]})
-    raw = entry_to_raw(parsed.entries[0], ff.feeds[0], parsed.feed, ingested_at=5.0)
+    raw = entry_to_raw(parsed.entries[0], ff.feeds[0], parsed.feed, ingested_at=1708074000.0)
     assert raw is not None
     assert raw["published"] == 1708070400.0 and raw["language"] == "en" and raw["feed"] == "hd"
     assert raw["source"] == "Harbour Daily — World"

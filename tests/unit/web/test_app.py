@@ -8,9 +8,10 @@ from types import SimpleNamespace
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from newsmon.ops.monitor import WorkerStatus
+from newsmon.web.context import WebContext
 from newsmon.web.health import check_ready
-from newsmon.web.monitor import WorkerStatus
-from newsmon.web.server import WebContext, build_web_app
+from newsmon.web.server import build_web_app
 
 
 class FakeRedis:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter
 
-from newsmon.web.series import BUCKET_S, PartitionLag, bucket_of, fields_of, increases, snapshot
+from newsmon.ops.series import BUCKET_S, PartitionLag, bucket_of, fields_of, increases, snapshot
 
 
 def test_fields_of__maps_counters_to_dashboard_fields():

@@ -7,12 +7,10 @@ import random
 import numpy as np
 import pytest
 
-from newsmon.ingest.stories import (
+from newsmon.stories.fingerprints import (
     BAND_FIELD,
     BANDS,
-    BUCKET_KEEP,
     SKETCH_SIZE,
-    MemoryStoryIndex,
     band_fields,
     fingerprint,
     outlet_of,
@@ -21,6 +19,7 @@ from newsmon.ingest.stories import (
     similarity,
     word_hashes,
 )
+from newsmon.stories.index import BUCKET_KEEP, MemoryStoryIndex
 
 BODY = (
     "The central bank raised its benchmark interest rate by half a percentage point on Thursday, "

@@ -2,7 +2,7 @@ import pytest
 
 from newsmon.streams.records import SCHEMA_VERSION, Alert, ClassifiedArticle, DeadLetter, RecordError, dumps
 
-from .factories import classified
+from ..factories import classified
 
 
 def test_classified__roundtrip():

@@ -18,9 +18,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from newsmon import metrics
-from newsmon.web import series
-from newsmon.web.series import PartitionLag, SeriesRecorder
+from newsmon.ops import series
+from newsmon.ops.series import PartitionLag, SeriesRecorder
+from newsmon.outages import OUTAGES
 
 logger = logging.getLogger(__name__)
 
@@ -90,11 +93,17 @@ class Monitor:
     async def _step(self, name: str, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
         try:
             result = await fn(*args)
+        except RedisError as exc:
+            # Redis away: one report per outage for the whole worker (newsmon.outages).
+            OUTAGES.failed("redis", f"{exc} (monitor: {name})")
+            return None
         except Exception as exc:
             if name not in self._failing:
                 logger.warning("monitor: %s failed: %s: %s", name, type(exc).__name__, exc)
                 self._failing.add(name)
             if name == "consumer lag":
+                # Not an outage by itself (it also fails before the first assignment):
+                # aiokafka's connection errors report the broker's (newsmon.outages).
                 self.status.kafka_error = f"{type(exc).__name__}: {exc}"[:300]
             return None
         if name in self._failing:
@@ -107,6 +116,7 @@ class Monitor:
         lags = await self.lag_source()
         self.status.kafka_ok_at = now
         self.status.kafka_error = None
+        OUTAGES.ok("kafka")
         seen = set()
         for p in lags:
             labels = (p.topic, str(p.partition))

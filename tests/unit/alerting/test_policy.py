@@ -7,7 +7,7 @@ from newsmon.rules.matcher import match_rules
 from newsmon.rules.model import build_ruleset, load_rules_text
 from newsmon.runtime import dead_letter
 
-from .factories import classified
+from ..factories import classified
 
 RULES = build_ruleset(
     load_rules_text("rules:\n  - id: r1\n    when: {keywords: [militants]}\n    channels: [webhook, slack]\n", "t")

@@ -3,7 +3,7 @@ import pytest
 from newsmon.rules.matcher import match_rules
 from newsmon.rules.model import RuleError, RuleSet, build_ruleset, load_rules, load_rules_text
 
-from .factories import classified
+from ..factories import classified
 
 BASIC = """
 rules:

@@ -1,0 +1,1 @@
+"""Operational measurements: the worker's self-observation, consumer lag and the dashboard's time series."""

@@ -1,0 +1,77 @@
+"""Helpers for input from outside the process: bounded YAML, shortened reprs for error messages.
+
+An error message quotes the offending value so the author can find it, but a
+value can be megabytes (a pasted file, an expanded YAML alias): :func:`short`
+keeps the quote to a few dozen characters whatever its size or nesting.
+:func:`load_yaml` is the one way configuration YAML (rules, channels, feeds) is read.
+"""
+
+from __future__ import annotations
+
+import reprlib
+from typing import Any
+
+import yaml
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = 80
+_REPR.maxother = 80
+_REPR.maxlong = 40
+_REPR.maxlevel = 2
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = _REPR.maxfrozenset = 6
+
+
+MAX_CHARS = 200
+
+
+def clip(text: str, limit: int = 120) -> str:
+    """``text`` cut to ``limit`` characters (for names quoted as they are, such as a key in a path)."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def short(value: Any) -> str:
+    """``repr(value)`` bounded in depth and to :data:`MAX_CHARS` characters."""
+    text = _REPR.repr(value)
+    return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 3] + "..."
+
+
+# YAML anchors are shared references once loaded, so a 500-byte file can stand
+# for billions of nodes that a repr, a JSON dump or a loop over the rules then
+# expands. Documents are measured as if every alias were copied out.
+MAX_YAML_NODES = 200_000
+MAX_YAML_DEPTH = 64
+
+
+class YAMLLimitError(ValueError):
+    """A YAML document is invalid or over the size bounds; the message says which."""
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load`` bounded: at most :data:`MAX_YAML_NODES` nodes (aliases
+    counted each time they are used) nested at most :data:`MAX_YAML_DEPTH` deep."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise YAMLLimitError(f"invalid YAML{where}: {getattr(exc, 'problem', None) or exc}") from None
+    except RecursionError:
+        raise YAMLLimitError(f"invalid YAML: nested more than {MAX_YAML_DEPTH} levels deep") from None
+    nodes = 0
+    stack: list[tuple[Any, int]] = [(doc, 0)]
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_YAML_NODES:
+            raise YAMLLimitError(
+                f"YAML too large: more than {MAX_YAML_NODES} values once anchors and aliases are expanded"
+            )
+        if depth > MAX_YAML_DEPTH:
+            raise YAMLLimitError(f"YAML nested more than {MAX_YAML_DEPTH} levels deep (or an alias refers to itself)")
+        if isinstance(value, dict):
+            stack.extend((k, depth + 1) for k in value)
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return doc
