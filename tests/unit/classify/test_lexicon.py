@@ -157,3 +157,30 @@ def test_boundary_text__same_as_the_character_table_and_same_length(text):
     expected = "".join(" " if ord(ch) in lx._UNICODE_BOUNDARY else ch for ch in text)
     out = lx.boundary_text(text)
     assert out == expected and len(out) == len(text)
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ("language: de\ntopics: {}\n", r"lang/xx/topics\.yaml: language: expected 'xx'"),
+        ("language: xx\ntopics:\n  medtop:99999999: {terms: {3: x}}\n", r"medtop:99999999: unknown IPTC code"),
+        ("language: xx\ntopics:\n  medtop:15000000: {terms: {7: 'fútbol'}}\n", r"terms: weight must be 1-4"),
+        ("language: xx\ntopics:\n  medtop:15000000: {terms: {3: [a, b]}}\n", r"terms\.3: expected a comma-separated"),
+    ],
+)
+def test_load__bad_language_folder_names_file_and_field(tmp_path: Path, doc: str, message: str):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    (data / "lang" / "xx").mkdir()
+    (data / "lang" / "xx" / "topics.yaml").write_text(doc, encoding="utf-8")
+    with pytest.raises(LexiconError, match=message):
+        Classifier.load(data)
+
+
+def test_load__language_folder_without_topics_file_is_rejected(tmp_path: Path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    (data / "lang" / "xx").mkdir()
+    (data / "lang" / "xx" / "stopwords.txt").write_text("und\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"lang/xx/topics\.yaml: missing"):
+        Classifier.load(data)
