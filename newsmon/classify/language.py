@@ -1,18 +1,33 @@
 """Language identification for the classifier.
 
-English is checked first with a cheap function-word count, because almost
-all traffic is English and the statistical model costs more than the rest of
-classification. Everything else goes to py3langid, whose model ships inside
-the package (no download). The model is loaded lazily on the first
-non-English text; if py3langid is missing, detection degrades to "und"
-(undetermined) and a warning is logged once.
+Routing decides which language's data an article is classified with, so it
+must be cheap and must prefer the languages the classifier has data for:
+
+1. English is checked first with a function-word count, because most traffic
+   is English and anything more costs more than the rest of classification.
+2. Otherwise the words of the first few hundred characters are counted
+   against every language folder's stop-list (lang/<code>/stopwords.txt); a
+   clear winner is the language. The stop-lists are data, so a new folder
+   takes part without code.
+3. Without a clear winner, the producer's ``language`` hint decides, then the
+   language with the most stop-words; short ASCII items are English.
+4. Only text in another script with no stop-word at all goes to py3langid (its
+   model ships inside the package and is loaded on that first need, seconds);
+   if it is missing, detection degrades to "und" and a warning is logged once.
+
+The producer's ``language`` field is only a hint: it decides when the text
+itself does not (too short, no stop-list winner).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+
+from newsmon.classify import arabic
 
 logger = logging.getLogger(__name__)
 
@@ -38,23 +53,58 @@ _FOREIGN_WORDS = (
 )
 _SAMPLE = 800
 _NON_LATIN = re.compile("[^\u0000-\u024f\u2000-\u206f]")
+_WORD = re.compile(r"\w+")
+# A language wins on stop-words with at least this many hits and this share of all hits.
+MIN_HITS = 3
+MIN_SHARE = 0.5
+
+
+def _latin_share(sample: str) -> float:
+    letters = [ch for ch in sample if ch.isalpha()]
+    if not letters:
+        return 0.0
+    return sum(1 for ch in letters if ch < "\u0250") / len(letters)
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """The language used, how it was decided, and the share of the text's function words in it."""
+
+    language: str
+    source: str  # "detected", "hint" or "none"
+    share: float  # of the stop-words found in the sample, the share that are this language's
 
 
 class LanguageDetector:
     """ISO 639-1 code for a text, or "und"."""
 
-    def __init__(self) -> None:
+    def __init__(self, stopwords: Mapping[str, frozenset[str]] | None = None) -> None:
         self._model: Any = None
         self._failed = False
+        self._stopwords = {code: words for code, words in (stopwords or {}).items() if words}
+        # Letters that only one language's stop-list uses (Turkish dotless i and soft g):
+        # a near-certain cue for short items with too few stop-words.
+        letters: dict[str, set[str]] = {}
+        for code, words in self._stopwords.items():
+            for ch in {ch for w in words for ch in w if ch.isalpha() and not ch.isascii()}:
+                letters.setdefault(ch, set()).add(code)
+        self._letters = {ch: next(iter(codes)) for ch, codes in letters.items() if len(codes) == 1}
+        # word -> the languages whose stop-list has it: one pass over the sample counts them all.
+        self._index: dict[str, tuple[str, ...]] = {}
+        for code, words in self._stopwords.items():
+            for w in words:
+                self._index[w] = (*self._index.get(w, ()), code)
+        # Arabic-script stop-lists are stored normalized; the sample is normalized once for them.
+        self._needs_arabic = any(arabic.has_arabic_script(w) for ws in self._stopwords.values() for w in ws)
 
     def _load(self) -> Any:
         if self._model is None and not self._failed:
             try:
                 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-                self._model = LanguageIdentifier.from_model_file(MODEL_FILE)
+                self._model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
             except Exception:  # the classifier must keep working without it
-                logger.warning("py3langid unavailable; non-English text is reported as 'und'", exc_info=True)
+                logger.warning("py3langid unavailable; unknown text is reported as 'und'", exc_info=True)
                 self._failed = True
         return self._model
 
@@ -63,7 +113,8 @@ class LanguageDetector:
         self._load()
 
     @staticmethod
-    def looks_english(sample: str) -> bool:
+    def looks_english(sample: str, strict: bool = False) -> bool:
+        """Four English function words; or (unless ``strict``) plain ASCII without foreign ones."""
         low = f" {sample.lower()} "
         hits = 0
         for w in _EN_WORDS:
@@ -72,22 +123,78 @@ class LanguageDetector:
                 if hits >= 4:
                     break
         if sample.isascii():
-            # Short wire tables ("Shr 1.11 dlrs vs 1.04 dlrs") have few function
-            # words; plain ASCII without foreign function words is English.
-            return hits >= 4 or not any(w in low for w in _FOREIGN_WORDS)
+            # Short items (a headline, a results table) have few function words;
+            # plain ASCII without foreign function words is English.
+            return hits >= 4 or (not strict and not any(w in low for w in _FOREIGN_WORDS))
         if hits < 4:
             return False
         # Latin letters with accents are fine; other scripts mean another language.
         return len(_NON_LATIN.findall(sample)) * 20 < len(sample)
 
-    def detect(self, title: str, body: str) -> str:
+    def stopword_hits(self, sample: str) -> dict[str, int]:
+        """Stop-word count per language folder in ``sample``."""
+        low = sample.lower()
+        if self._needs_arabic and not low.isascii() and arabic.has_arabic_script(low):
+            low = arabic.normalize(low)
+        hits = dict.fromkeys(self._stopwords, 0)
+        index = self._index
+        for w in _WORD.findall(low):
+            codes = index.get(w)
+            if codes is not None:
+                for code in codes:
+                    hits[code] += 1
+        return hits
+
+    def letter_hits(self, sample: str) -> dict[str, int]:
+        """Occurrences of each language's distinctive letters in ``sample``."""
+        out: dict[str, int] = {}
+        letters = self._letters
+        for ch in sample.lower():
+            code = letters.get(ch)
+            if code is not None:
+                out[code] = out.get(code, 0) + 1
+        return out
+
+    def detect_full(self, title: str, body: str, hint: str | None = None) -> Detection:
+        """The language to classify with; ``hint`` (the producer's) decides only when the text does not."""
         sample = (title + "\n" + body)[:_SAMPLE]
+        hint = (hint or "").strip().lower()[:2]
         if not sample.strip():
-            return "und"
-        if self.looks_english(sample):
-            return "en"
+            return Detection(hint or "und", "hint" if hint else "none", 0.0)
+        if self.looks_english(sample, strict=True):
+            return Detection("en", "detected", 1.0)
+        hits = self.stopword_hits(sample)
+        total = sum(hits.values())
+        if total:
+            best, n = max(hits.items(), key=lambda kv: kv[1])
+            share = n / total
+            if n >= MIN_HITS and share >= MIN_SHARE:
+                return Detection(best, "detected", share)
+        if not sample.isascii():
+            by_letter = self.letter_hits(sample)
+            if len(by_letter) == 1:
+                ((code, n),) = by_letter.items()
+                if n >= 2:
+                    return Detection(code, "detected", hits.get(code, 0) / total if total else 0.0)
+        # Short ASCII items (a headline, a results table) are English unless a
+        # producer says otherwise.
+        if (not hint or hint == "en") and self.looks_english(sample):
+            return Detection("en", "detected", hits.get("en", 0) / total if total else 1.0)
+        if hint:
+            return Detection(hint, "hint", hits.get(hint, 0) / total if total else 0.0)
+        if total:
+            # A few stop-words (a short item): the language whose data serves it best.
+            best, n = max(hits.items(), key=lambda kv: kv[1])
+            return Detection(best, "detected", n / total)
+        if _latin_share(sample) >= 0.9:
+            return Detection("en", "detected", 0.0)
+        # Another script and no stop-word at all: only the statistical model
+        # (seconds to load, so loaded here on first need) can name it.
         model = self._load()
         if model is None:
-            return "und"
-        lang, _score = model.classify(sample)
-        return str(lang)
+            return Detection("und", "none", 0.0)
+        lang, _prob = model.classify(sample)
+        return Detection(str(lang), "detected", 0.0)
+
+    def detect(self, title: str, body: str) -> str:
+        return self.detect_full(title, body).language

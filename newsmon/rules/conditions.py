@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from newsmon.rules.keywords import KeywordPattern
 from newsmon.rules.schema import RuleError, str_list
 from newsmon.streams.records import ClassifiedArticle, Evidence
 from newsmon.untrusted import short
@@ -35,8 +36,8 @@ class Leaf:
     role: Literal["focus", "any"] = "focus"
     min_score: float = 0.0
     exclude: tuple[str, ...] = ()
-    pattern: re.Pattern[str] | None = None
-    exclude_pattern: re.Pattern[str] | None = None
+    pattern: KeywordPattern | None = None
+    exclude_pattern: KeywordPattern | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +46,8 @@ class Node:
     children: tuple[Node | Leaf, ...]
 
 
-def _keyword_pattern(terms: Iterable[str]) -> re.Pattern[str]:
-    # Longest first so a phrase wins over its first word; whitespace inside a
-    # phrase matches any run of whitespace (line breaks in bodies).
-    alts = sorted({r"\s+".join(re.escape(w) for w in t.split()) for t in terms}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)", re.IGNORECASE)
+def _keyword_pattern(terms: Iterable[str]) -> KeywordPattern:
+    return KeywordPattern(terms)
 
 
 def _parse_leaf(kind: str, value: Any, source: str, rule: str, path: str) -> Leaf:
@@ -169,15 +167,15 @@ def _leaf(leaf: Leaf, item: ClassifiedArticle) -> list[Reason] | None:
         for fname, text in (("title", art.title), ("body", art.body)):
             if leaf.exclude_pattern is not None and leaf.exclude_pattern.search(text):
                 return None
-            for m in leaf.pattern.finditer(text):
+            for start, end in leaf.pattern.finditer(text):
                 reasons.append(
                     {
                         "kind": "keyword",
-                        "tag": m.group(0).lower(),
+                        "tag": text[start:end].lower(),
                         "field": fname,
-                        "start": m.start(),
-                        "end": m.end(),
-                        "text": m.group(0),
+                        "start": start,
+                        "end": end,
+                        "text": text[start:end],
                     }
                 )
                 if len(reasons) >= 5:

@@ -133,6 +133,7 @@
       } else {
         title = el("span", a.title || "(untitled)", "title");
       }
+      title.dir = "auto";
       head.appendChild(title);
       if (a.ack) {
         head.appendChild(el("span", `acknowledged by ${a.ack.by || "?"} ${fmtAgo(a.ack.at, now)}`, "ack yes"));
@@ -155,7 +156,11 @@
         for (const e of a.evidence.slice(0, 12)) {
           const chip = el("span", null, "ev");
           chip.appendChild(el("b", `${e.kind}:${e.tag} `));
-          chip.appendChild(document.createTextNode(`"${e.text}" (${e.field})`));
+          // Arabic or Persian evidence runs right to left inside its own isolate.
+          const quote = el("bdi", e.text);
+          quote.dir = "auto";
+          chip.appendChild(quote);
+          chip.appendChild(document.createTextNode(` (${e.field})`));
           ev.appendChild(chip);
         }
         li.appendChild(ev);

@@ -152,3 +152,30 @@ def test_slack__header_fits_limit_after_escaping():
     assert len(header) <= 150
     assert header.startswith("&lt;") and header.endswith("…")
     Block.parse(msg["blocks"][0]).validate_json()
+
+
+BLAST = "\u0627\u0646\u0641\u062c\u0627\u0631"  # "explosion"
+IN_IRAQ = "\u0628\u0627\u0644\u0639\u0631\u0627\u0642"  # "in Iraq"
+BAGHDAD = "\u0628\u063a\u062f\u0627\u062f"
+ARABIC_EVIDENCE = [
+    {"kind": "topic", "tag": "medtop:16000000", "field": "title", "start": 0, "end": 6, "text": BLAST},
+    {"kind": "region", "tag": "middle-east", "field": "body", "start": 9, "end": 16, "text": IN_IRAQ},
+    {"kind": "keyword", "tag": "x", "field": "body", "start": 20, "end": 30, "text": f"<!channel> {BAGHDAD}\u202e"},
+]
+
+
+def test_slack__arabic_evidence_is_isolated_escaped_and_valid_block_kit():
+    msg = slack_message(alert(title=f"{BLAST} {BAGHDAD}", evidence=ARABIC_EVIDENCE))
+    (section,) = [b for b in msg["blocks"] if b.get("text", {}).get("text", "").startswith("*Evidence*")]
+    text = section["text"]["text"]
+    # Each span is its own bidi isolate, so Arabic does not reorder the labels around it.
+    assert f"\u2068{BLAST}\u2069" in text and f"\u2068{IN_IRAQ}\u2069" in text
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+    assert "\u202e" not in text  # a stray right-to-left override in article text is dropped
+    for block in msg["blocks"]:
+        Block.parse(block).validate_json()
+
+
+def test_slack__no_evidence_section_without_evidence():
+    msg = slack_message(alert(evidence=[]))
+    assert not any(b.get("text", {}).get("text", "").startswith("*Evidence*") for b in msg["blocks"])

@@ -53,3 +53,34 @@ def test_cli__missing_fields_are_errors_not_crashes(clf, payload):
     ok, bad = classify_lines([payload], out, clf)
     assert (ok, bad) == (0, 1)
     assert orjson.loads(out.getvalue())["line"] == 1
+
+
+def test_cli__text_dump_file_is_classified_like_ingest_reads_it(tmp_path, capsysbinary):
+    dump = tmp_path / "dump.txt"
+    dump.write_text(
+        "Car bomb kills ten in Baghdad\n\nA car bomb exploded in a Baghdad market, police said.\n\n\n"
+        "Flood warning in Dhaka\n\nHeavy rain flooded Dhaka, Bangladesh, on Monday.\n",
+        encoding="utf-8",
+    )
+    ap = argparse.ArgumentParser()
+    register(ap.add_subparsers())
+    a = ap.parse_args(["classify", str(dump)])
+    assert a.func(a) == 0
+    rows = [orjson.loads(x) for x in capsysbinary.readouterr().out.splitlines()]
+    assert [r["id"] for r in rows] == ["dump#1", "dump#2"]
+    assert not any("error" in r for r in rows)
+    assert [r["places"][0]["country"] for r in rows] == ["IQ", "BD"]
+
+
+def test_cli__jsonl_title_is_optional_as_in_ingest(clf):
+    out = io.BytesIO()
+    ok, bad = classify_lines([b'{"id": "w", "body": "Talks in Baghdad resumed on Monday."}'], out, clf)
+    assert (ok, bad) == (1, 0)
+    assert orjson.loads(out.getvalue())["places"][0]["country"] == "IQ"
+
+
+@pytest.mark.parametrize(("head", "jsonl"), [(b'  {"body": "x"}', True), (b"Headline\n\nBody", False)])
+def test_cli__stdin_is_sniffed_for_jsonl(head, jsonl):
+    from newsmon.classify.commands import _is_jsonl
+
+    assert _is_jsonl("-", head) is jsonl

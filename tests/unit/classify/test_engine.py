@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import dataclasses
 import itertools
 
 import pytest
 
 from newsmon.classify import Classifier
-from newsmon.streams.records import Classification, dumps
+from newsmon.streams.records import Classification
 
 
 def _focus(r: Classification) -> set[str]:
@@ -307,18 +306,26 @@ def test_language__detected_and_country_names_found(clf, text, lang, country):
     r = clf.classify("", text)
     assert r.language == lang
     assert country in _roles(r)
-    assert r.coverage["places"] == "names"
+    assert r.coverage["data"] == lang
 
 
 def test_language__english_reports_full_coverage(clf):
     r = clf.classify("Talks", "The minister said the talks in Paris would resume on Monday.")
     assert r.language == "en"
-    assert r.coverage == {"places": "full", "regions": "full", "topics": "full"}
+    assert r.coverage["topics"] == "full" and r.coverage["data"] == "en"
+    assert r.coverage["language_source"] == "detected"
 
 
-def test_language__given_language_skips_detection(clf):
-    r = clf.classify("", "Le gouvernement a annoncé une loi.", language="EN")
-    assert r.language == "en"
+def test_language__hint_does_not_override_clear_text(clf):
+    r = clf.classify("", "Le gouvernement a annoncé mardi une loi sur les retraites et la santé.", language="EN")
+    assert r.language == "fr"
+    assert r.coverage["language_source"] == "detected"
+
+
+def test_language__hint_decides_when_text_is_too_short(clf):
+    r = clf.classify("", "Kaboul", language="fr")
+    assert r.language == "fr"
+    assert r.coverage["language_source"] == "hint"
 
 
 def test_language__foreign_name_that_is_an_english_word_is_ignored_in_english(clf):
@@ -466,15 +473,22 @@ def test_places__wire_abbreviations_and_markets_name_their_country(clf, text, co
     assert country in _roles(r)
 
 
-# ------------------------------------------------------------------ fast paths
+def test_places__sentence_initial_name_the_article_writes_in_lower_case_is_that_word(clf):
+    r = clf.classify("Réunion à Damas en Syrie", "Les ministres se sont retrouvés pour une réunion à Damas.", "fr")
+    assert "RE" not in {p.country for p in r.places}
+    assert "SY" in r.focus_countries()
 
 
-def test_scan__text_without_arabic_classifies_the_same_with_the_full_automaton(clf, seed_articles):
-    full_only = Classifier(dataclasses.replace(clf.lex, auto_plain=None), clf.detector)
-    articles = [(a["title"], a["body"]) for a in seed_articles] + [
-        ("Talks in New York", "The U.S. and Japan's ministry said on Monday talks in San Francisco would resume."),
-        ("Ashgabat deal", "Turkmenistan signed in Ashgabat; officials in Phnom Penh and Las Vegas said w shak fnwm p."),
-        ("MARKETS <ACME.L>", "Acme Corp said net profit rose 10 pct to 5 mln dlrs, or 12 cts a share, in London."),
-    ]
-    for title, body in articles:
-        assert dumps(clf.classify(title, body)) == dumps(full_only.classify(title, body))
+def test_places__sentence_initial_country_name_still_counts(clf):
+    r = clf.classify("Irak : attentat à Bagdad", "Une voiture piégée a explosé lundi, selon la police.", "fr")
+    assert r.focus_countries() == ["IQ"]
+
+
+def test_language__distinctive_letters_route_a_short_item(clf):
+    # Turkish dotless i (\u0131): one stop-word only ("ve"), but letters no other folder uses.
+    text = (
+        "Temsilcimiz Avrupa Ligi'nin 8. haftas\u0131nda deplasmanda rakibini son saniye basketiyle 81-80 yendi "
+        "ve gruptaki iddias\u0131n\u0131 s\u00fcrd\u00fcrd\u00fc."
+    )
+    r = clf.classify("", text)
+    assert r.language == "tr" and r.coverage["language_source"] == "detected"

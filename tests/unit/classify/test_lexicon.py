@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import random
 import shutil
 from pathlib import Path
 
@@ -72,53 +71,6 @@ def _geo_cue(pattern: str, case: int = CASE_ANY, flags: int = 0, lang: str = "")
     return lx.GeoCue(target="IN", kind="city", weight=1.0, case=case, pattern=pattern, flags=flags, lang=lang)
 
 
-def _found(auto, text: str) -> list[tuple[int, str]]:
-    return [(end, value[4][0].pattern) for end, value in auto.iter_long(text)]
-
-
-def test_plain_automaton__refused_when_a_spaced_key_ends_inside_a_bare_key():
-    geo = lx._Builder()
-    geo.add("w shak\u0639", 0, _geo_cue("w shak\u0639"))  # Latin start, then an Arabic letter
-    geo.add("shak", 0, _geo_cue("shak"))
-    auto, plain = lx.build_automaton(geo, lx._Builder())
-    assert plain is None
-    # Why: inside "w shak" the full automaton does not see " shak" end.
-    without_bare = lx._automaton({k: v for k, v in auto.items() if not v[3]})
-    assert _found(auto, " new shak") != _found(without_bare, " new shak")
-
-
-def test_plain_automaton__built_when_no_spaced_key_ends_inside_a_bare_key():
-    geo = lx._Builder()
-    geo.add("w shak\u0639", 0, _geo_cue("w shak\u0639"))
-    geo.add("shake", 0, _geo_cue("shake"))
-    auto, plain = lx.build_automaton(geo, lx._Builder())
-    assert plain is not None
-    assert _found(plain, " new shake") == _found(auto, " new shake") == [(9, "shake")]
-
-
-def test_plain_automaton__same_matches_as_full_on_text_without_arabic_letters(clf):
-    full, plain = clf.lex.auto, clf.lex.auto_plain
-    assert plain is not None  # the shipped data allows the fast scan
-    keys = [k for k, _v in full.items()]
-    # Latin beginnings of bare keys ("fnwm p" of "fnwm pېn") are the only way
-    # the two automata can part in such a text.
-    heads = sorted(
-        {k[: next(i for i, ch in enumerate(k) if lx.has_arabic(ch))] for k in keys if lx.has_arabic(k)} - {""}
-    )
-    spaced = sorted(k.strip() for k in keys if k.startswith(" "))
-    assert heads and spaced
-    rng = random.Random(20261129)
-    compared = 0
-    for _ in range(3000):
-        parts = [rng.choice(heads) if rng.random() < 0.4 else rng.choice(spaced) for _ in range(rng.randint(2, 6))]
-        text = " " + rng.choice([" ", "", "s "]).join(parts)
-        if lx.has_arabic(text):
-            continue
-        assert list(plain.iter_long(text)) == list(full.iter_long(text)), text
-        compared += 1
-    assert compared > 1000
-
-
 def test_has_arabic__only_arabic_block_characters_count():
     assert lx.has_arabic("talks in \u0628\u063a\u062f\u0627\u062f")
     assert not lx.has_arabic("talks in Baghdad")
@@ -188,4 +140,47 @@ def test_load__lead_company_without_forms_is_rejected(tmp_path: Path):
         text.replace("  US: [Inc, Corp, Co Inc, Corporation, Incorporated]\n", "  US: []\n"), encoding="utf-8"
     )
     with pytest.raises(LexiconError, match="legal forms"):
+        Classifier.load(data)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "zürich \u2014 l\u2019état «x» \u00d7\u00f7 5% (u.s.) inc's",
+        "\u0642\u0627\u0644\u060c \u0627\u0644\u0639\u0631\u0627\u0642\u061f #\u0643\u0627\u0638\u0645_\u0627\u0644"
+        "\u0633\u0627\u0647\u0631 \u2014 (cnn)",
+        "москва, 1 января\u00a0— «тасс»",
+        "\U0001f600 emoji\u200ckeeps",
+    ],
+)
+def test_boundary_text__same_as_the_character_table_and_same_length(text):
+    expected = "".join(" " if ord(ch) in lx._UNICODE_BOUNDARY else ch for ch in text)
+    out = lx.boundary_text(text)
+    assert out == expected and len(out) == len(text)
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ("language: de\ntopics: {}\n", r"lang/xx/topics\.yaml: language: expected 'xx'"),
+        ("language: xx\ntopics:\n  medtop:99999999: {terms: {3: x}}\n", r"medtop:99999999: unknown IPTC code"),
+        ("language: xx\ntopics:\n  medtop:15000000: {terms: {7: 'fútbol'}}\n", r"terms: weight must be 1-4"),
+        ("language: xx\ntopics:\n  medtop:15000000: {terms: {3: [a, b]}}\n", r"terms\.3: expected a comma-separated"),
+    ],
+)
+def test_load__bad_language_folder_names_file_and_field(tmp_path: Path, doc: str, message: str):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    (data / "lang" / "xx").mkdir()
+    (data / "lang" / "xx" / "topics.yaml").write_text(doc, encoding="utf-8")
+    with pytest.raises(LexiconError, match=message):
+        Classifier.load(data)
+
+
+def test_load__language_folder_without_topics_file_is_rejected(tmp_path: Path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    (data / "lang" / "xx").mkdir()
+    (data / "lang" / "xx" / "stopwords.txt").write_text("und\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"lang/xx/topics\.yaml: missing"):
         Classifier.load(data)

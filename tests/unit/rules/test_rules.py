@@ -63,6 +63,40 @@ rules:
     assert match_rules(rs, classified(body="an attack, and a heart attack")) == []
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "هاجم تنظيم داعش القرية",  # bare
+        "قتلى في هجوم لداعش",  # li- prefix
+        "وداعش تتبنى الهجوم",  # wa- prefix
+        "تنظيم دَاعِشٌ الإرهابي",  # diacritics
+    ],
+)
+def test_keywords__arabic_term_matches_clitic_and_diacritic_forms_with_original_offsets(body):
+    rs = rules("""
+rules:
+  - id: kw
+    when: {keywords: [داعش]}
+    channels: [log]
+""")
+    (m,) = match_rules(rs, classified(title="t", body=body))
+    (reason,) = m.reasons
+    assert body[reason["start"] : reason["end"]] == reason["text"]
+    assert "عش" in reason["text"].replace("ِ", "").replace("ٌ", "")
+
+
+def test_keywords__arabic_term_needs_a_whole_word():
+    rs = rules("""
+rules:
+  - id: kw
+    when: {keywords: [نار]}
+    channels: [log]
+""")
+    # "fire" is inside "lighthouse" (منار), but mim is no clitic.
+    assert match_rules(rs, classified(title="t", body="زار السياح منار الميناء")) == []
+    assert match_rules(rs, classified(title="t", body="أطلقوا النار على الحشد")) != []
+
+
 def test_countries__role_focus_by_default():
     rs = rules("""
 rules:

@@ -1,0 +1,78 @@
+"""Speed of ``newsmon classify`` on one core, load and JSON output included, against a baseline checkout.
+
+Usage: python bench/classify_speed.py FILE [FILE ...] [--baseline /path/to/other/checkout] [--rounds 3]
+
+Each round runs ``taskset -c 0 python -m newsmon.cli classify FILE`` for this
+checkout and, alternately, for the baseline (same interpreter, the baseline's
+package first on PYTHONPATH), so both see the same machine load; the report is
+the best round per side in articles/s and the ratio. Also prints start-up
+(classify of an empty input) and peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _run(checkout: Path, path: str) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of one ``newsmon classify`` run pinned to core 0."""
+    env = {**os.environ, "PYTHONPATH": str(checkout), "NEWSMON_LOG_LEVEL": "WARNING"}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        ["taskset", "-c", "0", sys.executable, "-m", "newsmon.cli", "classify", path],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=checkout,
+    )
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"classify failed in {checkout} on {path} (exit {proc.returncode})")
+    return elapsed, usage.ru_maxrss / 1024.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--baseline", type=Path, default=None)
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args(argv)
+    empty = REPO / ".bench-empty.jsonl"
+    empty.write_text("")
+    try:
+        sides = [("this", REPO)] + ([("baseline", args.baseline)] if args.baseline else [])
+        for name, checkout in sides:
+            start = min(_run(checkout, str(empty))[0] for _ in range(args.rounds))
+            print(f"{name}: start-up (empty input) {start:.2f} s")
+        for path in args.files:
+            with open(path, "rb") as fh:
+                n = sum(1 for line in fh if line.strip())
+            best: dict[str, float] = {}
+            rss: dict[str, float] = {}
+            for _ in range(args.rounds):
+                for name, checkout in sides:
+                    elapsed, peak = _run(checkout, path)
+                    best[name] = min(best.get(name, float("inf")), elapsed)
+                    rss[name] = max(rss.get(name, 0.0), peak)
+            line = ", ".join(
+                f"{k} {n / v:,.0f} articles/s ({v:.2f} s, peak RSS {rss[k]:.0f} MB)" for k, v in best.items()
+            )
+            if "baseline" in best:
+                line += f", ratio {best['baseline'] / best['this']:.2f}x"
+            print(f"{Path(path).name} ({n} articles): {line}")
+    finally:
+        empty.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

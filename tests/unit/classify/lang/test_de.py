@@ -1,0 +1,138 @@
+"""German topics, on news texts written for these tests (de_news.jsonl).
+
+de_news.jsonl holds 147 headlines with two to four sentences each, written here
+in the register of Austrian and German newspapers (Inland, International,
+Wirtschaft, Web, Wissenschaft, Kultur, Etat, Panorama, Sport), each with the
+IPTC top-level topic a reader would give it. Every text must get that topic
+first. Without the German folder (lang/de) the texts fall back to English
+terms, and the routing test below checks that German terms were used.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newsmon.classify import Classifier
+
+_LINES = Path(__file__).with_name("de_news.jsonl").read_text(encoding="utf-8").splitlines()
+TEXTS = [json.loads(line) for line in _LINES]
+CASES = [(t["id"], t["title"], t["body"], t["iptc"]) for t in TEXTS]
+
+
+def _top(clf: Classifier, title: str, body: str) -> str | None:
+    tops = [t for t in clf.classify(title, body).topics if t.parent is None]
+    return tops[0].code if tops else None
+
+
+@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_german_text_gets_its_topic_first(clf: Classifier, title: str, body: str, expected: str) -> None:
+    assert _top(clf, title, body) == expected
+
+
+def test_german_texts_cover_every_top_level_topic() -> None:
+    assert len(CASES) >= 60
+    assert len({c[3] for c in CASES}) == 17
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "subtopic"),
+    [
+        (
+            "Selbstmordanschlag in der Hauptstadt",
+            "Ein Attentäter hat sich vor einem Regierungsgebäude in die Luft gesprengt. Die Terrormiliz bekannte sich.",
+            "medtop:20000053",  # act of terror
+        ),
+        (
+            "Landtagswahl: Wahlbeteiligung gestiegen",
+            "Die Wähler gaben ihre Stimme in 2.000 Wahllokalen ab, die Hochrechnung sieht die Opposition vorn.",
+            "medtop:20000574",  # election
+        ),
+        (
+            "Drei Einbrecher festgenommen",
+            "Die Polizei nahm die Verdächtigen nach einer Verfolgungsjagd fest, sie sitzen in Untersuchungshaft.",
+            "medtop:20000130",  # arrest
+        ),
+        (
+            "Erdbeben erschüttert Küstenregion",
+            "Das Beben der Stärke 7,1 löste eine Tsunamiwarnung aus, Rettungskräfte suchen nach Verschütteten.",
+            "medtop:20000151",  # natural disaster
+        ),
+        (
+            "Luftangriffe auf Stellungen der Rebellen",
+            "Die Armee flog Luftangriffe, am Boden lieferten sich Soldaten und Milizen heftige Gefechte.",
+            "medtop:20000056",  # armed conflict
+        ),
+        (
+            "Tausende bei Kundgebung gegen Sparpaket",
+            "Die Demonstranten zogen vor das Parlament, die Polizei setzte Tränengas ein.",
+            "medtop:20000066",  # demonstration
+        ),
+        (
+            "Masern-Epidemie breitet sich aus",
+            "Die Gesundheitsbehörde meldet 300 neue Fälle, die Epidemie trifft vor allem ungeimpfte Kinder.",
+            "medtop:20000449",  # epidemic
+        ),
+    ],
+    ids=["terror", "election", "arrest", "natural_disaster", "armed_conflict", "demonstration", "epidemic"],
+)
+def test_german_monitored_subtopic_is_tagged(clf: Classifier, title: str, body: str, subtopic: str) -> None:
+    assert subtopic in {t.code for t in clf.classify(title, body).topics}
+
+
+def test_german_compound_words_listed_in_the_lexicon_count(clf: Classifier) -> None:
+    # Compounds with the topic word at the end are listed whole (no in-word matching).
+    title = "Nach der Bundestagswahl: Koalitionsgespräche beginnen"
+    tops = [t for t in clf.classify(title, "").topics if t.parent is None]
+    assert tops and tops[0].code == "medtop:11000000"
+    assert any(ev.text == "Bundestagswahl" for ev in tops[0].evidence)
+
+
+def test_german_verb_forms_are_not_nouns(clf: Classifier) -> None:
+    # "betrug" (amounted to) and "gewinnen" (to win) are not "Betrug" (fraud) or "Gewinn" (profit).
+    body = "Der Umsatz betrug 40 Millionen Euro. Die Spieler wollen das nächste Spiel gewinnen."
+    codes = {t.code for t in clf.classify("Quartalszahlen", body).topics}
+    assert "medtop:02000000" not in codes
+
+
+def test_german_text_is_routed_to_german(clf: Classifier) -> None:
+    result = clf.classify(CASES[0][1], CASES[0][2])
+    assert result.language == "de"
+    assert result.coverage["topics"] == "full"  # German terms, not the English fallback
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "Neues Spiel für die Konsole",
+            "Die Spieler erkunden in dem Videospiel eine offene Welt, das Spiel erscheint für PlayStation und Xbox.",
+            "medtop:13000000",
+        ),
+        (
+            "Angriff auf Server der Stadtverwaltung",
+            "Hacker haben bei dem Angriff Schadsoftware eingeschleust, die Server sind seit Tagen offline.",
+            "medtop:13000000",
+        ),
+        (
+            "Rennen um das Kanzleramt",
+            "Im Rennen um das Amt des Kanzlers liegt der Kandidat der Opposition laut Umfrage vorn.",
+            "medtop:11000000",
+        ),
+        (
+            "Wahlsieg für die Opposition",
+            "Die Partei hat die Wahl mit 38 Prozent der Stimmen gewonnen, der Sieg gilt als historisch.",
+            "medtop:11000000",
+        ),
+        (
+            "Corona: Regeln gelockert",
+            "Die Regierung hebt die Ausgangssperre auf, die Zahl der Infektionen in der Pandemie sinkt.",
+            "medtop:07000000",
+        ),
+    ],
+    ids=["video_game_players", "hacker_attack", "race_for_office", "electoral_victory", "epidemic_curfew"],
+)
+def test_german_word_sense_follows_its_neighbours(clf: Classifier, title: str, body: str, expected: str) -> None:
+    assert _top(clf, title, body) == expected

@@ -1,0 +1,318 @@
+"""English topic vocabulary of today's news, on sentences written for these tests.
+
+Each case is a headline and one or two sentences in the way news sites and feeds
+write now (cost of living, apps and crypto, the health service, electoral
+commissions, streaming and Afrobeats, free agents), with the IPTC top-level
+topic a reader would give it. The second group checks words whose topic
+depends on their neighbours, and prefixes that used to catch other words.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsmon.classify import Classifier
+
+ARTS = "medtop:01000000"
+CRIME = "medtop:02000000"
+ECONOMY = "medtop:04000000"
+HEALTH = "medtop:07000000"
+POLITICS = "medtop:11000000"
+SCITECH = "medtop:13000000"
+SPORT = "medtop:15000000"
+
+
+def _top(clf: Classifier, title: str, body: str) -> str | None:
+    tops = [t for t in clf.classify(title, body).topics if t.parent is None]
+    return tops[0].code if tops else None
+
+
+TODAY = [
+    # economy: prices and money as people feel them
+    (
+        "econ-cost-of-living",
+        "Families cut back as cost of living bites",
+        "Energy bills and food prices keep climbing, and the price cap rises again in April.",
+        ECONOMY,
+    ),
+    (
+        "econ-exchange-rate",
+        "Naira slides again on the parallel market",
+        "Traders say the exchange rate has weakened for a third week while petrol prices went up.",
+        ECONOMY,
+    ),
+    (
+        "econ-startups",
+        "Lagos start-ups raise record sums",
+        "Young entrepreneurs say investors are still backing fintech firms despite rate rises.",
+        ECONOMY,
+    ),
+    (
+        "econ-supply-chain",
+        "Shortages hit shelves as supply chains strain",
+        "Retailers warned that shortages of eggs and tomatoes could last weeks.",
+        ECONOMY,
+    ),
+    (
+        "econ-antitrust",
+        "Regulator opens antitrust inquiry into insurer deal",
+        "The watchdog will examine whether the buyout of the rival insurer hurts customers.",
+        ECONOMY,
+    ),
+    # science and technology
+    (
+        "tech-crypto",
+        "Crypto exchange halts withdrawals",
+        "Customers of the cryptocurrency platform say their bitcoin has been frozen since Friday.",
+        SCITECH,
+    ),
+    (
+        "tech-driverless",
+        "Driverless taxis win city contract",
+        "The self-driving cars will carry passengers under a deal with the council.",
+        SCITECH,
+    ),
+    (
+        "tech-data-breach",
+        "Retailer admits data breach after cyber-attack",
+        "Hackers stole the personal details of millions of shoppers, the company said.",
+        SCITECH,
+    ),
+    (
+        "tech-ai-chatbot",
+        "Schools weigh rules for AI chatbots",
+        "Teachers say generative AI tools can write an essay in seconds.",
+        SCITECH,
+    ),
+    (
+        "tech-space",
+        "Asteroid to pass close to Earth on Sunday",
+        "Astronomers say the space rock will be visible through a small telescope.",
+        SCITECH,
+    ),
+    (
+        "tech-it-feed",
+        "Bank moves IT systems to the cloud",
+        "The lender will shut two data centres and run its servers with a cloud service provider.",
+        SCITECH,
+    ),
+    # health: the health service, its staff and its patients
+    (
+        "health-gp",
+        "Patients wait weeks for GP appointments",
+        "Surgeries say they cannot find enough nursing staff to keep up with demand.",
+        HEALTH,
+    ),
+    (
+        "health-hospice",
+        "Hospice struggles with rising bills",
+        "The charity cares for people at the end of their lives and relies on donations.",
+        HEALTH,
+    ),
+    (
+        "health-ae",
+        "Emergency department waiting times at record high",
+        "Ambulances queued outside as wards filled up overnight.",
+        HEALTH,
+    ),
+    (
+        "health-diagnosis",
+        "Faster diagnosis for sickle cell patients",
+        "A new screening programme will start in maternity units next year.",
+        HEALTH,
+    ),
+    (
+        "health-strike-staff",
+        "Nurses vote to strike over pay",
+        "Health workers say staff shortages in the NHS put patients at risk.",
+        HEALTH,
+    ),
+    # politics, including how elections and governments elsewhere are reported
+    (
+        "politics-electoral",
+        "Electoral commission sets date for run-off",
+        "The incumbent faces the opposition leader after neither reached half of the vote.",
+        POLITICS,
+    ),
+    (
+        "politics-inauguration",
+        "New leader sworn in at State House",
+        "The inauguration was attended by heads of state from across the region.",
+        POLITICS,
+    ),
+    (
+        "politics-lawmakers",
+        "Lawmakers reject plan to scrap term limits",
+        "The constitutional amendment needed two thirds of the National Assembly.",
+        POLITICS,
+    ),
+    (
+        "politics-impeachment",
+        "Senators begin impeachment hearing",
+        "The governing party says the vote will be held before the recess.",
+        POLITICS,
+    ),
+    # arts, culture and entertainment
+    (
+        "arts-afrobeats",
+        "Afrobeats star tops streaming charts",
+        "The musician's new single was the most played song in twenty countries this week.",
+        ARTS,
+    ),
+    (
+        "arts-nollywood",
+        "Nollywood film-makers head to Toronto",
+        "Three films from Lagos will be screened to audiences at the festival.",
+        ARTS,
+    ),
+    (
+        "arts-headliners",
+        "Festival announces its headliners",
+        "Performers include a choir, two rappers and a comedian.",
+        ARTS,
+    ),
+    (
+        "arts-artwork",
+        "Stolen artwork returned",
+        "The painter's work had been missing for 30 years before police found it.",
+        ARTS,
+    ),
+    # sport
+    (
+        "sport-free-agent",
+        "Rookie shortstop agrees deal",
+        "The free agent hit 20 homers last year.",
+        SPORT,
+    ),
+    (
+        "sport-karate",
+        "Karate champion eyes Olympic spot",
+        "The 19-year-old won gold at the continental championships last month.",
+        SPORT,
+    ),
+    (
+        "sport-nfl-feed",
+        "Cornerback out with hamstring injury",
+        "The All-Star will miss two games, the coach said on Monday.",
+        SPORT,
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in TODAY], ids=[c[0] for c in TODAY])
+def test_todays_news_vocabulary_gets_its_topic_first(clf: Classifier, title: str, body: str, expected: str) -> None:
+    assert _top(clf, title, body) == expected
+
+
+# The word of each case that carries today's vocabulary: it must be evidence for the expected topic.
+KEY_WORDS = {
+    "econ-cost-of-living": "cost of living",
+    "econ-exchange-rate": "exchange rate",
+    "econ-startups": "entrepreneurs",
+    "econ-supply-chain": "shortages",
+    "econ-antitrust": "antitrust",
+    "tech-crypto": "crypto exchange",
+    "tech-driverless": "driverless",
+    "tech-data-breach": "data breach",
+    "tech-space": "asteroid",
+    "tech-it-feed": "it",
+    "health-gp": "gp appointments",
+    "health-hospice": "hospice",
+    "health-ae": "emergency department",
+    "health-diagnosis": "diagnosis",
+    "health-strike-staff": "health workers",
+    "politics-electoral": "electoral",
+    "politics-inauguration": "inauguration",
+    "politics-lawmakers": "lawmakers",
+    "politics-impeachment": "impeachment",
+    "arts-afrobeats": "afrobeats",
+    "arts-nollywood": "nollywood",
+    "arts-headliners": "headliners",
+    "arts-artwork": "artwork",
+    "sport-free-agent": "shortstop",
+    "sport-karate": "karate",
+    "sport-nfl-feed": "cornerback",
+}
+KEYED = [c for c in TODAY if c[0] in KEY_WORDS]
+
+
+@pytest.mark.parametrize(("case", "title", "body", "expected"), KEYED, ids=[c[0] for c in KEYED])
+def test_todays_word_is_evidence_for_its_topic(
+    clf: Classifier, case: str, title: str, body: str, expected: str
+) -> None:
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    assert expected in tags
+    assert KEY_WORDS[case] in {ev.text.lower() for ev in tags[expected].evidence}
+
+
+CONTEXT = [
+    # a follow-us footer names platforms without being technology news
+    (
+        "footer-not-tech",
+        "Library reopens after flood repairs",
+        "The council said books had been moved to a new gallery and the author of the local history series "
+        "would give a reading. Follow us on Facebook, Twitter and Instagram.",
+        ARTS,
+    ),
+    # a player's contract is sport, not economy
+    (
+        "player-contract",
+        "Striker signs new contract",
+        "The club's top scorer agreed a four-year deal before the season starts.",
+        SPORT,
+    ),
+    # most viruses in the news infect people
+    (
+        "virus-is-health",
+        "Virus cases rise in care homes",
+        "Residents were tested after the virus spread through two homes.",
+        HEALTH,
+    ),
+    # an American team's defense is no army
+    (
+        "defense-in-sport",
+        "Defense stifles Raiders",
+        "The defense stopped the quarterback four times in the second half.",
+        SPORT,
+    ),
+    # an opera company is a troupe, not a business
+    (
+        "opera-company",
+        "Opera company told to find new home",
+        "The touring opera company and the ballet company share a building the council wants to sell.",
+        ARTS,
+    ),
+    # "electricity" and "electric" are no elections
+    (
+        "electricity-not-election",
+        "Electricity prices to fall in spring",
+        "Suppliers said wholesale electric power has become cheaper, so bills should drop.",
+        ECONOMY,
+    ),
+    # "Singapore" is no singing, "costume" no cost
+    (
+        "singapore-not-arts",
+        "Singapore police arrest three over online fraud",
+        "The suspects are accused of cheating victims out of savings; they will appear in court.",
+        CRIME,
+    ),
+    (
+        "costume-not-economy",
+        "Theatre appeals for costumes",
+        "The theatre needs costumes for its Christmas pantomime and the cast rehearses on Sunday.",
+        ARTS,
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in CONTEXT], ids=[c[0] for c in CONTEXT])
+def test_words_told_by_their_neighbours_get_the_right_topic(
+    clf: Classifier, title: str, body: str, expected: str
+) -> None:
+    assert _top(clf, title, body) == expected
+
+
+def test_virus_next_to_computers_is_technology(clf: Classifier) -> None:
+    title = "New computer virus spreads by e-mail"
+    body = "The malware hides in an attachment and infects Windows PCs, security firms said."
+    assert _top(clf, title, body) == SCITECH

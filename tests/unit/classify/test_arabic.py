@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import pytest
+
+from newsmon.classify import arabic
+
+
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [
+        ("أحمد", "احمد"),  # hamza on alef
+        ("إسرائيل", "اسراييل"),  # hamza under alef, hamza on yaa
+        ("آثار", "اثار"),  # madda
+        ("مدرسة", "مدرسه"),  # taa marbuta
+        ("مستشفى", "مستشفي"),  # alef maqsura
+        ("مؤتمر", "موتمر"),  # hamza on waw
+        ("عـــاجل", "عاجل"),  # tatweel
+        ("الحُكُومَةُ", "الحكومه"),  # diacritics
+    ],
+)
+def test_normalize__spelling_variants_become_one_form(written, plain):
+    assert arabic.normalize(written) == plain
+
+
+def test_normalize_with_map__offsets_point_into_the_original():
+    text = "قالت الحُكُومَةُ العراقيّة"
+    norm = arabic.normalize_with_map(text)
+    start = norm.text.index("العراقيه")
+    a, b = norm.orig(start), norm.orig(start + len("العراقيه"))
+    assert text[a:b] == "العراقيّة"
+    a = norm.orig(norm.text.index("الحكومه"))
+    assert text[a:].startswith("الحُكُومَةُ")
+
+
+def test_normalize_term__drops_the_article_but_not_short_words():
+    assert arabic.normalize_term("العراق") == "عراق"
+    assert arabic.normalize_term("الى") == "الي"  # a word, not al + one letter
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("بالعراق", True),
+        ("للعراقيين", True),
+        ("والعراقية", True),
+        ("عراقهم", True),
+        ("معراقل", False),  # mim is no clitic
+        ("عراقستان", False),  # no such ending
+    ],
+)
+def test_word_bounds__clitic_prefixes_and_suffixes(text, ok):
+    norm = arabic.normalize(text)
+    start = norm.index("عراق")
+    assert arabic.word_bounds_ok(norm, start, start + 4, any_suffix=False) is ok
+
+
+def test_classifier__iraq_found_through_clitics_with_original_evidence(clf):
+    title = "انفجار في بغداد"
+    body = "قُتل عشرة أشخاص بالعراق، وقالت مصادرُ للعراقيين إن الهجوم وقع في العاصمةِ العراقيّة."
+    r = clf.classify(title, body, "ar")
+    assert r.language == "ar"
+    (iq,) = [p for p in r.places if p.country == "IQ"]
+    assert iq.role == "focus"
+    texts = {e.text for e in iq.evidence}
+    assert {"بغداد", "بالعراق", "للعراقيين", "العراقيّة"} <= texts
+    for e in iq.evidence:
+        assert (title if e.field == "title" else body)[e.start : e.end] == e.text
+    assert any(r.code == "middle-east" for r in r.regions)
+
+
+def test_normalize_term__hamza_alef_lam_is_no_article():
+    assert arabic.normalize_term("إلحاد") == "الحاد"  # atheism, not "sharp"
+    assert arabic.normalize_term("ألمانيا") == "المانيا"
+
+
+def test_word_bounds__accusative_tanween_alef_is_an_ending():
+    norm = arabic.normalize("هجوماً")
+    assert arabic.word_bounds_ok(norm, 0, 4, any_suffix=False)
+
+
+def test_scan__a_key_inside_a_word_does_not_hide_the_real_match(clf):
+    # "لقب" (a sport title) sits inside "القبض" (the arrest); only the arrest is a word here.
+    r = clf.classify("تم القبض عليه", "", "ar")
+    evidence = {e.text for t in r.topics for e in t.evidence}
+    assert "القبض" in evidence
+    assert "medtop:15000000" not in {t.code for t in r.topics}
+
+
+def test_safe_lower__turkish_capital_dotted_i_keeps_length():
+    from newsmon.classify.lexicon import safe_lower
+
+    assert safe_lower("İhracat İslam") == "ihracat islam"

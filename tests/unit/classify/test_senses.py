@@ -1,0 +1,133 @@
+"""Precision by context: a word whose topic depends on its neighbours (lang/en/senses.yaml)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from newsmon.classify import Classifier, LexiconError
+from newsmon.classify.lexicon import DATA_DIR
+
+POLITICS = "medtop:11000000"
+ELECTION = "medtop:20000574"
+ARTS = "medtop:01000000"
+DISASTER = "medtop:03000000"
+
+
+def _topics(clf: Classifier, title: str, body: str) -> dict[str, list[str]]:
+    r = clf.classify(title, body, "en")
+    return {t.code: [e.text.lower() for e in t.evidence] for t in r.topics}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Security forces launched a campaign against militant cells in the eastern province on Sunday.",
+        "The army said its campaign against the insurgents had killed dozens of fighters this week.",
+        "Police widened their campaign against drug smuggling networks along the border, officials said.",
+    ],
+)
+def test_campaign__in_security_text_is_no_politics_evidence(clf, body):
+    topics = _topics(clf, "Crackdown widens", body)
+    assert not any(w.startswith("campaign") for w in topics.get(POLITICS, []))
+    assert ELECTION not in topics
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The senator began her campaign for the party nomination with a rally of voters in Ohio.",
+        "Both candidates spent the last day of the campaign courting undecided voters before the election.",
+    ],
+)
+def test_campaign__in_election_text_still_counts(clf, body):
+    topics = _topics(clf, "On the trail", body)
+    assert any(w.startswith("campaign") for w in topics.get(POLITICS, []))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Police said the two suspects were released on bail after questioning and will appear in court next month.",
+        "The journalist was released from prison on Tuesday after three years in detention.",
+        "Militants released two hostages late on Friday, a week after the kidnapping.",
+        "The statistics office released figures showing inflation rose to 4 percent in March.",
+    ],
+)
+def test_released__in_arrest_or_data_reports_is_no_arts_evidence(clf, body):
+    topics = _topics(clf, "Update", body)
+    assert "released" not in topics.get(ARTS, [])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The band released its third album on Friday, and the single went straight into the charts.",
+        "The studio released the trailer for the sequel, starring the same cast as the first film.",
+    ],
+)
+def test_released__in_arts_text_still_counts(clf, body):
+    topics = _topics(clf, "New music", body)
+    assert ARTS in topics
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Fans at the stadium came under fire from critics after the match, and the club will fire its coach.",
+        "The striker was on fire at the stadium, scoring twice as the home side won the derby 3-0.",
+        "Gunmen opened fire near the stadium, and the league suspended the match.",
+    ],
+)
+def test_fire__without_flames_or_firefighters_is_no_disaster(clf, body):
+    topics = _topics(clf, "Derby day", body)
+    assert not any(w in ("fire", "fires") for w in topics.get(DISASTER, []))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "A fire broke out in the main stand of the stadium and firefighters fought the flames for hours.",
+        "Forest fires have burned 20,000 hectares and forced the evacuation of three villages.",
+    ],
+)
+def test_fire__with_flames_or_firefighters_is_a_disaster(clf, body):
+    topics = _topics(clf, "Blaze", body)
+    assert any("fire" in w for w in topics.get(DISASTER, []))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Anonymous actors exploit the chaos to fuel tensions, residents said.",
+        "Western officials blamed state actors for the cyber attacks on the grid.",
+    ],
+)
+def test_actors__parties_to_a_conflict_are_no_arts_evidence(clf, body):
+    assert "actors" not in _topics(clf, "Tensions", body).get(ARTS, [])
+
+
+def test_television__quoted_as_a_source_is_no_arts_evidence(clf):
+    body = "Ten people were detained, according to state television, after clashes in the capital."
+    assert "television" not in _topics(clf, "Clashes", body).get(ARTS, [])
+
+
+def test_senses__the_syrian_security_campaign_is_not_an_election_or_arts(clf, seed_articles):
+    syria = next(a for a in seed_articles if "Homs" in a["title"] or "Syria" in a["title"])
+    r = clf.classify(syria["title"], syria["body"])
+    assert ELECTION not in {t.code for t in r.topics}
+    assert ARTS not in {t.code for t in r.topics}
+
+
+def test_senses__bad_topic_code_names_file_and_field(tmp_path: Path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    path = data / "lang" / "en" / "senses.yaml"
+    path.write_text(
+        "language: en\nsenses:\n  - terms: [fire]\n    topics: [medtop:99]\n    needs_near: [blaze]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(LexiconError, match=r"senses\.yaml: senses\[0\]\.topics"):
+        Classifier.load(data)
