@@ -367,6 +367,18 @@ def _topic_score(raw: float) -> float:
     return round(1.0 - math.exp(-raw / SCORE_SCALE_TOPIC), 4)
 
 
+def _topic_tie_break(head: float, lead: float, distinct: int, first: tuple[bool, int]) -> tuple[Any, ...]:
+    """Order of top-level topics whose uncapped sums tie: headline, lead, distinct words, first mention.
+
+    Exact ties are common on feed items (one weight-3 word each in a headline)
+    and used to go to the lowest topic code (arts, crime, economy before
+    science or sport). ``distinct`` counts the different words among the cited
+    evidence (at most MAX_EVIDENCE spans); ``first`` is (not in the headline,
+    offset) of the first cited span.
+    """
+    return (-head, -lead, -distinct, first)
+
+
 def _capital_rank(cue: lx.GeoCue) -> tuple[bool, int]:
     """Which of several countries a shared name means: a capital, then the larger place."""
     return (cue.kind == "capital", cue.population)
@@ -878,6 +890,10 @@ class Classifier:
 
     def _topics(self, fields: tuple[_Field, ...], scans: tuple[list[_TopicHit], ...]) -> list[TopicTag]:
         raw: dict[str, float] = {}
+        # Sums after the headline and after the lead (hits come in text order): they break ties in the top-1
+        # order. Snapshots, not per-cue sums, keep the loop below as fast as before.
+        head: dict[str, float] = {}
+        upto_lead: dict[str, float] | None = None
         spans: dict[str, list[tuple[_Field, int, int]]] = {}
         counts: dict[int, int] = {}
         # Bound once: this loop runs for every topic cue of every match.
@@ -886,8 +902,17 @@ class Classifier:
             title_field = f.name == "title"
             # A headline is too short to tell a sense: its context includes the lead.
             more = fields[1].low if title_field else ""
+            if not title_field:
+                head = dict(raw)
             for start, end, cues in hits:
-                factor = TOPIC_TITLE_FACTOR if title_field else (TOPIC_LEAD_FACTOR if start < LEAD_CHARS else 1.0)
+                if title_field:
+                    factor = TOPIC_TITLE_FACTOR
+                elif start < LEAD_CHARS:
+                    factor = TOPIC_LEAD_FACTOR
+                else:
+                    factor = 1.0
+                    if upto_lead is None:
+                        upto_lead = dict(raw)
                 span = (f, start, end)
                 for cue in cues:
                     if cue.checked:
@@ -912,10 +937,13 @@ class Classifier:
         topics = self.lex.topics
         # Lift ancestors: an ancestor scores at least its best descendant.
         lifted = dict(raw)
+        # Where an ancestor's score comes from: its own evidence or its best descendant's.
+        source = {code: code for code in raw}
         for code, val in raw.items():
             for anc in topics[code].ancestors:
                 if lifted.get(anc, 0.0) < val:
                     lifted[anc] = val
+                    source[anc] = code
                     if anc not in spans:
                         spans[anc] = spans.get(code, [])
         # The best top-level score, where a top-level topic without matches scores 0.
@@ -944,5 +972,29 @@ class Classifier:
                         ev = made[span] = Evidence(f.name, a, b, f.text[a:b])
                     ev_list.append(ev)
                 out.append(TopicTag(code, t.label, _topic_score(val), ev_list, t.parent))
-        out.sort(key=lambda t: (-t.score, t.parent is not None, t.code))
+        # Strongest first by the uncapped sum (an ancestor before its descendants): the first top-level tag is
+        # "the" topic. Only top-level topics whose sums tie need the tie-break evidence (rare: built only for them).
+        # Weights (1-4) times position factors (1, 1.5, 2) are exact in binary: equal sums compare equal.
+        order_keys = {t.code: (-lifted[t.code], t.parent is not None, (), t.code) for t in out}
+        seen: dict[float, str] = {}
+        tied: list[str] = []
+        for code, okey in order_keys.items():
+            if not okey[1]:
+                other = seen.setdefault(okey[0], code)
+                if other != code:
+                    tied.extend((other, code))
+        for code in tied:
+            okey = order_keys[code]
+            src = source[code]
+            src_spans = spans[src]
+            in_head = head.get(src, 0.0)
+            in_lead = (raw[src] if upto_lead is None else upto_lead.get(src, 0.0)) - in_head
+            order = _topic_tie_break(
+                in_head,
+                in_lead,
+                len({f.low[a:b] for f, a, b in src_spans}),
+                (src_spans[0][0] is not fields[0], src_spans[0][1]),
+            )
+            order_keys[code] = (okey[0], False, order, code)
+        out.sort(key=lambda t: order_keys[t.code])
         return out

@@ -113,7 +113,8 @@ def _best_top(clf: Any, classification: Any) -> tuple[str | None, list[tuple[str
     top = [(t.code, t.score) for t in classification.topics if t.parent is None and t.code in clf.lex.top_level]
     if not top:
         return None, []
-    return max(top, key=lambda kv: kv[1])[0], top
+    # The engine orders topics by strength (scores saturate at 1.0 on long texts): the first is the top-1.
+    return top[0][0], top
 
 
 def eval_topic_set(clf: Any, spec: EvalSet, path: Path, limit: int | None = None) -> SetResult:
