@@ -13,24 +13,8 @@ from __future__ import annotations
 import pytest
 
 from newsmon.classify import Classifier
-
-ARTS = "medtop:01000000"
-CRIME = "medtop:02000000"
-DISASTER = "medtop:03000000"
-ECONOMY = "medtop:04000000"
-EDUCATION = "medtop:05000000"
-ENVIRONMENT = "medtop:06000000"
-HEALTH = "medtop:07000000"
-HUMAN_INTEREST = "medtop:08000000"
-LABOUR = "medtop:09000000"
-LIFESTYLE = "medtop:10000000"
-POLITICS = "medtop:11000000"
-RELIGION = "medtop:12000000"
-SCITECH = "medtop:13000000"
-SOCIETY = "medtop:14000000"
-SPORT = "medtop:15000000"
-CONFLICT = "medtop:16000000"
-WEATHER = "medtop:17000000"
+from tests.unit.classify.lang import topics as iptc
+from tests.unit.classify.lang.topics import case_text, routed_check, subtopic_check, top_topics, topic_first_check
 
 CASES = [
     # sport
@@ -39,21 +23,21 @@ CASES = [
         "المنتخب يفوز على ضيفه بهدفين نظيفين",
         "حقق المنتخب الوطني فوزا مستحقا في المباراة الودية التي جرت مساء الأحد على الملعب الأولمبي، "
         "وسجل المهاجم الهدفين في الشوط الثاني، فيما أشاد المدرب بأداء اللاعبين وبالجماهير التي ملأت المدرجات.",
-        SPORT,
+        iptc.SPORT,
     ),
     (
         "sport_league_table",
         "الفريق يعزز صدارته للدوري بعد انتصاره خارج أرضه",
         "عزز الفريق صدارته لترتيب الدوري الممتاز بعد فوزه في الجولة العاشرة، ورفع رصيده إلى ثلاثين نقطة "
         "قبل مواجهة الديربي الأسبوع المقبل، بينما غاب حارس المرمى عن المباراة بسبب الإصابة.",
-        SPORT,
+        iptc.SPORT,
     ),
     (
         "sport_athletics_medal",
         "عداءة تحرز الميدالية الذهبية في بطولة العالم لألعاب القوى",
         "توجت العداءة بالميدالية الذهبية في سباق 1500 متر بعد منافسة قوية مع بطلة العالم السابقة، "
         "لتمنح بلادها أول ذهبية في تاريخ مشاركاتها في البطولة.",
-        SPORT,
+        iptc.SPORT,
     ),
     # economy
     (
@@ -61,35 +45,35 @@ CASES = [
         "البنك المركزي يرفع أسعار الفائدة لكبح التضخم",
         "قرر البنك المركزي رفع سعر الفائدة الرئيسي بنصف نقطة مئوية، في خطوة تهدف إلى احتواء التضخم الذي "
         "بلغ أعلى مستوياته منذ عشر سنوات، وتراجعت أسهم البنوك في البورصة عقب القرار.",
-        ECONOMY,
+        iptc.ECONOMY,
     ),
     (
         "economy_oil_prices",
         "أسعار النفط ترتفع مع تراجع المخزونات",
         "ارتفعت أسعار النفط في تعاملات اليوم وصعد خام برنت إلى 85 دولارا للبرميل، بعد أن أظهرت الأرقام "
         "انخفاض المخزونات، ويتوقع المحللون أن يبقى الطلب قويا مع تعافي الاقتصاد العالمي.",
-        ECONOMY,
+        iptc.ECONOMY,
     ),
     (
         "economy_trade_balance_maghreb",
         "تراجع عجز الميزان التجاري خلال الأشهر الأولى من السنة",
         "سجل الميزان التجاري تراجعا في العجز بفضل ارتفاع الصادرات من زيت الزيتون والمنتجات الفلاحية، "
         "فيما استقرت الواردات من الطاقة، كما تحسن سعر صرف الدينار مقابل الأورو.",
-        ECONOMY,
+        iptc.ECONOMY,
     ),
     (
         "economy_company_results",
         "الشركة تعلن ارتفاع أرباحها الفصلية",
         "أعلنت الشركة عن ارتفاع صافي الربح في الربع الثالث بنسبة 12 في المئة مدعوما بزيادة المبيعات "
         "والإيرادات، وقال الرئيس التنفيذي إن مجلس الإدارة سيقترح توزيع أرباح على المساهمين.",
-        ECONOMY,
+        iptc.ECONOMY,
     ),
     (
         "economy_energy_minister",
         "وزير الطاقة يعلن خطة لزيادة إنتاج الغاز",
         "أعلن وزير الطاقة خطة لرفع إنتاج الغاز الطبيعي وتوسيع الصادرات خلال السنوات المقبلة، مؤكدا أن وزارة "
         "الطاقة ستطرح مناقصات جديدة أمام الشركات الأجنبية.",
-        ECONOMY,
+        iptc.ECONOMY,
     ),
     # arts, culture, entertainment and media
     (
@@ -97,21 +81,21 @@ CASES = [
         "الفيلم يحصد جائزة أفضل فيلم في المهرجان",
         "فاز الفيلم الروائي الطويل بجائزة أفضل فيلم في مهرجان سينمائي دولي، وتسلمت المخرجة الجائزة في حفل "
         "الختام بحضور عدد من الفنانين والنقاد، وأهدت فوزها للممثلين وفريق العمل.",
-        ARTS,
+        iptc.ARTS,
     ),
     (
         "arts_singer_new_album",
         "المطربة تطرح ألبومها الجديد وتستعد لجولة حفلات",
         "طرحت المطربة ألبومها الجديد الذي يضم عشر أغنيات من ألحان عدد من الملحنين الشباب، وتستعد لإحياء "
         "حفلات في عدة مدن خلال الصيف، بعد النجاح الذي حققته أغنيتها الأخيرة لدى الجمهور.",
-        ARTS,
+        iptc.ARTS,
     ),
     (
         "arts_book_fair",
         "افتتاح معرض الكتاب بمشاركة مئات دور النشر",
         "افتتحت الدورة الجديدة من معرض الكتاب بمشاركة دور نشر عربية وأجنبية، ويتضمن البرنامج الثقافي أمسيات "
         "شعرية وندوات حول الرواية والمسرح وتكريم عدد من الأدباء والشعراء.",
-        ARTS,
+        iptc.ARTS,
     ),
     # science and technology
     (
@@ -119,21 +103,21 @@ CASES = [
         "كشف النقاب عن هاتف ذكي جديد بكاميرا متطورة",
         "يعمل الهاتف الذكي الجديد بنظام التشغيل أندرويد، ويضم معالجا أسرع وبطارية تدوم يومين، إضافة إلى "
         "كاميرا تعتمد على الذكاء الاصطناعي لتحسين الصور، ويمكن للمستخدمين تنزيل التطبيقات من المتجر.",
-        SCITECH,
+        iptc.SCITECH,
     ),
     (
         "tech_hackers_data_breach",
         "قراصنة يخترقون حسابات ملايين المستخدمين",
         "تعرضت منصة للتواصل الاجتماعي لهجوم إلكتروني تمكن فيه القراصنة من الوصول إلى البيانات الشخصية "
         "لملايين المستخدمين، ودعت المنصة مستخدميها إلى تغيير كلمات المرور وتفعيل التشفير.",
-        SCITECH,
+        iptc.SCITECH,
     ),
     (
         "science_new_planet",
         "علماء يرصدون كوكبا جديدا خارج النظام الشمسي",
         "أعلن علماء فلك أنهم رصدوا باستخدام تلسكوب فضائي كوكبا صخريا يدور حول نجم قريب، وقال الباحثون في "
         "دراسة نشرت في مجلة علمية إن الكوكب قد يحتوي على مياه.",
-        SCITECH,
+        iptc.SCITECH,
     ),
     # politics
     (
@@ -141,21 +125,21 @@ CASES = [
         "البرلمان يصادق على مشروع قانون المالية",
         "صادق مجلس نواب الشعب في جلسة عامة على مشروع قانون المالية للسنة المقبلة بأغلبية 120 نائبا، فيما "
         "صوتت كتل المعارضة ضده، وقال رئيس الحكومة إن حكومته ستواصل الإصلاحات.",
-        POLITICS,
+        iptc.POLITICS,
     ),
     (
         "politics_municipal_campaign",
         "انطلاق الحملة الانتخابية للانتخابات البلدية",
         "انطلقت اليوم الحملة الانتخابية للانتخابات البلدية بمشاركة مئات القائمات الحزبية والمستقلة، ودعت "
         "هيئة الانتخابات المرشحين إلى احترام القانون، على أن يتوجه الناخبون إلى صناديق الاقتراع الشهر المقبل.",
-        POLITICS,
+        iptc.POLITICS,
     ),
     (
         "politics_foreign_minister_visit",
         "وزير الخارجية يبحث مع نظيره تعزيز العلاقات الثنائية",
         "بحث وزير الخارجية مع نظيره خلال زيارة رسمية سبل تعزيز العلاقات الثنائية والتعاون الاقتصادي، "
         "كما تناولت المحادثات الأوضاع الإقليمية وجهود الأمم المتحدة لتسوية الأزمة بالطرق الدبلوماسية.",
-        POLITICS,
+        iptc.POLITICS,
     ),
     # conflict, war and peace
     (
@@ -163,21 +147,21 @@ CASES = [
         "انفجار سيارة مفخخة في بغداد يوقع قتلى وجرحى",
         "قتل عشرة أشخاص وأصيب آخرون في تفجير انتحاري بسيارة مفخخة استهدف نقطة تفتيش للجيش، وتبنى تنظيم "
         "داعش الهجوم في بيان، فيما أعلنت القوات المسلحة بدء عملية عسكرية لملاحقة الإرهابيين.",
-        CONFLICT,
+        iptc.CONFLICT,
     ),
     (
         "conflict_air_strikes",
         "غارات جوية وقصف مدفعي على مواقع المسلحين",
         "شنت الطائرات الحربية غارات على مواقع للفصائل المسلحة، وتواصل القصف المدفعي طوال الليل، فيما "
         "تحدثت مصادر ميدانية عن اشتباكات عنيفة بين الجيش والمقاتلين على خطوط التماس.",
-        CONFLICT,
+        iptc.CONFLICT,
     ),
     (
         "conflict_ceasefire_talks",
         "مفاوضات جديدة لتثبيت وقف إطلاق النار",
         "يستأنف الوسطاء مفاوضات السلام لتثبيت الهدنة بعد أسابيع من المعارك، ويطالب الطرفان بانسحاب القوات "
         "وتبادل الأسرى قبل أي اتفاق سلام شامل.",
-        CONFLICT,
+        iptc.CONFLICT,
     ),
     # crime, law and justice
     (
@@ -185,14 +169,14 @@ CASES = [
         "القبض على عصابة مختصة في سرقة السيارات",
         "تمكنت وحدات الحرس الوطني من إلقاء القبض على عصابة مختصة في سرقة السيارات وتهريبها، وأذنت النيابة "
         "العمومية بالاحتفاظ بالمشتبه بهم وإحالتهم على المحكمة.",
-        CRIME,
+        iptc.CRIME,
     ),
     (
         "crime_corruption_sentence",
         "المحكمة تقضي بسجن مسؤول سابق خمس سنوات",
         "قضت المحكمة الجنائية بسجن مسؤول سابق خمس سنوات بعد إدانته بتهم الفساد والرشوة واختلاس أموال عامة، "
         "وقال محاميه إنه سيطعن في الحكم أمام محكمة الاستئناف.",
-        CRIME,
+        iptc.CRIME,
     ),
     # disaster, accident and emergency incident
     (
@@ -200,14 +184,14 @@ CASES = [
         "زلزال قوي يضرب المنطقة ويخلف عشرات الضحايا",
         "ضرب زلزال بقوة ست درجات على مقياس ريختر المنطقة الجبلية فجر اليوم، وتواصل فرق الإنقاذ البحث عن ناجين "
         "تحت الأنقاض، فيما أعلن الدفاع المدني ارتفاع حصيلة الضحايا.",
-        DISASTER,
+        iptc.DISASTER,
     ),
     (
         "disaster_road_accident",
         "مصرع أربعة أشخاص في حادث مرور",
         "لقي أربعة أشخاص حتفهم وأصيب ستة آخرون في حادث مرور إثر اصطدام سيارة بشاحنة على الطريق السريعة، "
         "وتدخلت الحماية المدنية لنقل المصابين إلى المستشفى.",
-        DISASTER,
+        iptc.DISASTER,
     ),
     # health
     (
@@ -215,7 +199,7 @@ CASES = [
         "وزارة الصحة تطلق حملة تلقيح ضد الحصبة",
         "أطلقت وزارة الصحة حملة وطنية لتلقيح الأطفال ضد الحصبة بعد تسجيل حالات عدوى في عدة مستشفيات، ودعت "
         "الأطباء إلى الإبلاغ عن أي أعراض مشابهة.",
-        HEALTH,
+        iptc.HEALTH,
     ),
     # education
     (
@@ -223,7 +207,7 @@ CASES = [
         "انطلاق امتحانات البكالوريا بمشاركة آلاف التلاميذ",
         "انطلقت صباح اليوم امتحانات البكالوريا في المعاهد الثانوية، وأكد وزير التربية أن الأساتذة والإطار "
         "التربوي جاهزون لتأمين السنة الدراسية في أفضل الظروف.",
-        EDUCATION,
+        iptc.EDUCATION,
     ),
     # environment
     (
@@ -231,7 +215,7 @@ CASES = [
         "دعوات إلى خفض الانبعاثات لمواجهة التغير المناخي",
         "دعا خبراء البيئة إلى خفض انبعاثات الكربون والتوسع في الطاقات المتجددة، محذرين من أن الاحتباس "
         "الحراري يهدد التنوع البيولوجي ويزيد التصحر وتلوث المياه.",
-        ENVIRONMENT,
+        iptc.ENVIRONMENT,
     ),
     # religion
     (
@@ -239,7 +223,7 @@ CASES = [
         "ملايين الحجاج يؤدون مناسك الحج",
         "بدأ الحجاج أداء مناسك الحج وسط إجراءات تنظيمية مشددة، وتوافد المصلون على المسجد الحرام لأداء صلاة "
         "الفجر، فيما ألقى إمام المسجد خطبة دعا فيها إلى التسامح.",
-        RELIGION,
+        iptc.RELIGION,
     ),
     # weather
     (
@@ -247,7 +231,7 @@ CASES = [
         "أمطار غزيرة وانخفاض في درجات الحرارة",
         "توقعت مصالح الأرصاد الجوية نزول أمطار رعدية غزيرة بعدد من المناطق مع هبوب رياح قوية وتساقط الثلوج "
         "في المرتفعات، وانخفاض درجات الحرارة خلال عطلة نهاية الأسبوع.",
-        WEATHER,
+        iptc.WEATHER,
     ),
     # labour
     (
@@ -255,7 +239,7 @@ CASES = [
         "النقابة تقرر إضرابا عاما في الوظيفة العمومية",
         "قررت النقابة تنفيذ إضراب عام في الوظيفة العمومية للمطالبة بالزيادة في الأجور وتحسين ظروف العمال، "
         "بعد فشل المفاوضات الاجتماعية مع الحكومة حول الرواتب والتقاعد.",
-        LABOUR,
+        iptc.LABOUR,
     ),
     # lifestyle and leisure
     (
@@ -263,7 +247,7 @@ CASES = [
         "أبرز صيحات الموضة لهذا الصيف",
         "تعود الألوان الزاهية إلى عروض الأزياء هذا الموسم، ويقترح المصممون فساتين خفيفة ومجوهرات بسيطة "
         "لإطلالة أنيقة في السهرات، مع عطور منعشة تناسب الطقس الحار.",
-        LIFESTYLE,
+        iptc.LIFESTYLE,
     ),
     # society
     (
@@ -271,7 +255,7 @@ CASES = [
         "جمعيات تطالب بحماية حقوق المرأة",
         "طالبت جمعيات المجتمع المدني بتعزيز حماية النساء من العنف الأسري وضمان المساواة في الأجر، ودعت إلى "
         "دعم العائلات المعوزة والأطفال فاقدي السند.",
-        SOCIETY,
+        iptc.SOCIETY,
     ),
     # human interest
     (
@@ -279,32 +263,34 @@ CASES = [
         "قطة معمرة تدخل موسوعة غينيس",
         "دخلت قطة موسوعة غينيس للأرقام القياسية بعد أن احتفل أصحابها بعيد ميلادها الثلاثين، لتصبح أكبر "
         "قطة معمرة على قيد الحياة.",
-        HUMAN_INTEREST,
+        iptc.HUMAN_INTEREST,
     ),
 ]
 
 
 def _body(case_id: str) -> str:
-    return next(c[2] for c in CASES if c[0] == case_id)
+    return case_text(CASES, case_id)[1]
 
 
-def _top(clf: Classifier, title: str, body: str) -> str | None:
-    tops = [t for t in clf.classify(title, body).topics if t.parent is None]
-    return tops[0].code if tops else None
-
-
-@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_arabic_sentence_gets_its_topic_first(clf: Classifier, title: str, body: str, expected: str) -> None:
-    assert _top(clf, title, body) == expected
+test_arabic_sentence_gets_its_topic_first = topic_first_check(CASES)
 
 
 def test_every_mapped_and_monitored_topic_has_a_case() -> None:
     covered = {c[3] for c in CASES}
-    assert {ARTS, ECONOMY, SPORT, SCITECH, POLITICS, CONFLICT, CRIME, DISASTER, HEALTH} <= covered
+    assert {
+        iptc.ARTS,
+        iptc.ECONOMY,
+        iptc.SPORT,
+        iptc.SCITECH,
+        iptc.POLITICS,
+        iptc.CONFLICT,
+        iptc.CRIME,
+        iptc.DISASTER,
+        iptc.HEALTH,
+    } <= covered
 
 
-@pytest.mark.parametrize(
-    ("title", "body", "subtopic"),
+test_arabic_monitored_subtopic_is_tagged = subtopic_check(
     [
         ("انفجار سيارة مفخخة في بغداد", _body("conflict_car_bomb"), "medtop:20000053"),  # act of terror
         ("انطلاق الحملة الانتخابية", _body("politics_municipal_campaign"), "medtop:20000574"),  # election
@@ -327,9 +313,6 @@ def test_every_mapped_and_monitored_topic_has_a_case() -> None:
     ],
     ids=["terror", "election", "arrest", "natural_disaster", "armed_conflict", "demonstration", "epidemic"],
 )
-def test_arabic_monitored_subtopic_is_tagged(clf: Classifier, title: str, body: str, subtopic: str) -> None:
-    codes = {t.code for t in clf.classify(title, body).topics}
-    assert subtopic in codes
 
 
 def test_arabic_diacritics_and_tatweel_do_not_hide_terms(clf: Classifier) -> None:
@@ -337,7 +320,7 @@ def test_arabic_diacritics_and_tatweel_do_not_hide_terms(clf: Classifier) -> Non
     body = "فاز الفَرِيقُ في المُبَارَاةِ النهائية وتوّج اللاعبُونَ بالكأسِ أمام جماهيرهم."
     result = clf.classify(title, body)
     tops = [t for t in result.topics if t.parent is None]
-    assert tops and tops[0].code == SPORT
+    assert tops and tops[0].code == iptc.SPORT
     for ev in tops[0].evidence:
         text = title if ev.field == "title" else body
         assert text[ev.start : ev.end] == ev.text  # offsets point into the unnormalized text
@@ -353,9 +336,7 @@ def test_arabic_clitic_place_forms_count_for_iraq(clf: Classifier) -> None:
     assert "بالعراق" in words
 
 
-def test_arabic_text_is_routed_to_arabic(clf: Classifier) -> None:
-    body = CASES[0][2]
-    assert clf.classify(CASES[0][1], body).language == "ar"
+test_arabic_text_is_routed_to_arabic = routed_check(CASES[:1], "ar", own_terms=False)
 
 
 # Senses (lang/ar/senses.yaml): the same word, told apart by its neighbours.
@@ -365,14 +346,14 @@ SENSE_CASES = [
         "tv_as_source",
         "مقتل جنديين في هجوم على نقطة تفتيش",
         "ذكر التلفزيون الرسمي أن جنديين قتلا في هجوم مسلح.",
-        ARTS,
+        iptc.ARTS,
         False,
     ),
     (
         "tv_as_subject",
         "التلفزيون يعرض مسلسلا جديدا",
         "يعرض التلفزيون مسلسلا دراميا جديدا من بطولة نخبة من الممثلين.",
-        ARTS,
+        iptc.ARTS,
         True,
     ),
     # a space rocket is not a weapon
@@ -380,14 +361,14 @@ SENSE_CASES = [
         "space_rocket",
         "إطلاق صاروخ يحمل قمرا صناعيا",
         "أطلقت وكالة الفضاء صاروخا يحمل قمرا صناعيا إلى المدار.",
-        CONFLICT,
+        iptc.CONFLICT,
         False,
     ),
     (
         "war_rocket",
         "صاروخ يسقط على مدينة حدودية",
         "أطلق المسلحون صاروخا على المدينة وأصيب ثلاثة مدنيين.",
-        CONFLICT,
+        iptc.CONFLICT,
         True,
     ),
     # the attack of a football side
@@ -395,23 +376,23 @@ SENSE_CASES = [
         "football_attack",
         "هجوم الفريق يتألق",
         "تألق هجوم الفريق في المباراة وسجل ثلاثة أهداف في مرمى المنافس.",
-        CONFLICT,
+        iptc.CONFLICT,
         False,
     ),
-    ("armed_attack", "هجوم على قافلة عسكرية", "أسفر هجوم استهدف قافلة عسكرية عن مقتل خمسة جنود.", CONFLICT, True),
+    ("armed_attack", "هجوم على قافلة عسكرية", "أسفر هجوم استهدف قافلة عسكرية عن مقتل خمسة جنود.", iptc.CONFLICT, True),
     # a goal that is an objective
     (
         "development_goals",
         "الحكومة تحدد أهداف الخطة",
         "حددت الحكومة أهداف خطة التنمية للسنوات الخمس المقبلة.",
-        SPORT,
+        iptc.SPORT,
         False,
     ),
     (
         "football_goals",
         "ثلاثة أهداف في المباراة",
         "سجل المهاجم ثلاثة أهداف في المباراة وقاد فريقه إلى الفوز.",
-        SPORT,
+        iptc.SPORT,
         True,
     ),
     # winning an election
@@ -419,7 +400,7 @@ SENSE_CASES = [
         "election_win",
         "فوز الحزب في الانتخابات",
         "أعلنت الهيئة فوز الحزب بأغلبية المقاعد في الانتخابات التشريعية.",
-        SPORT,
+        iptc.SPORT,
         False,
     ),
     # the talent-show coach
@@ -427,7 +408,7 @@ SENSE_CASES = [
         "talent_show_coach",
         "مدرب يختار متسابقا جديدا",
         "اختار المدرب متسابقا جديدا في الحلقة بعد أداء أغنية على المسرح.",
-        SPORT,
+        iptc.SPORT,
         False,
     ),
     # a post on an account is a source, not technology news
@@ -435,14 +416,14 @@ SENSE_CASES = [
         "post_on_account",
         "الفنانة تحتفل بعيد ميلاد ابنتها",
         "نشرت الفنانة صورة عبر حسابها على إنستغرام وكتبت تهنئة لابنتها بعيد ميلادها.",
-        SCITECH,
+        iptc.SCITECH,
         False,
     ),
     (
         "platform_as_subject",
         "إنستغرام يطلق ميزة جديدة للمستخدمين",
         "أطلق تطبيق إنستغرام ميزة جديدة تتيح للمستخدمين حذف الرسائل، في تحديث لنظام التطبيقات على الهواتف الذكية.",
-        SCITECH,
+        iptc.SCITECH,
         True,
     ),
 ]
@@ -454,21 +435,21 @@ SENSE_CASES = [
 def test_arabic_word_sense_follows_its_neighbours(
     clf: Classifier, title: str, body: str, topic: str, expected: bool
 ) -> None:
-    tops = {t.code for t in clf.classify(title, body).topics if t.parent is None}
-    assert (topic in tops) is expected
+    assert (topic in top_topics(clf, title, body)) is expected
 
 
 # Clitics and endings make some words look like a term plus an affix; those terms are
 # only used inside phrases, so these everyday words must not bring their topic.
 LOOKALIKES = [
-    ("idea_is_not_ball", "طرح الوزير فكرة جديدة على الحكومة", SPORT),  # ف + كرة
-    ("republic_is_not_audience", "زار رئيس الجمهورية العاصمة الجمهورية أمس", ARTS),  # جمهور + ية
-    ("truck_is_not_charger", "اصطدمت شاحنة بحافلة على الطريق", SCITECH),  # شاحن + ة
-    ("excellency_is_not_crude", "استقبل فخامة الرئيس الوفد", ECONOMY),  # ف + خام + ة
-    ("need_is_not_pilgrim", "البلاد بحاجة إلى إصلاحات عاجلة", RELIGION),  # حاج + ة
-    ("front_of_is_not_imam", "وقف المحتجون أمام مقر البرلمان", RELIGION),  # أمام / إمام
-    ("card_is_not_energy", "حصل اللاعب على بطاقة صفراء", ECONOMY),  # ب + طاقة
-    ("his_work_is_not_currency", "واصل الموظف عمله في المكتب", ECONOMY),  # عمله is "his work" and the currency عملة
+    ("idea_is_not_ball", "طرح الوزير فكرة جديدة على الحكومة", iptc.SPORT),  # ف + كرة
+    ("republic_is_not_audience", "زار رئيس الجمهورية العاصمة الجمهورية أمس", iptc.ARTS),  # جمهور + ية
+    ("truck_is_not_charger", "اصطدمت شاحنة بحافلة على الطريق", iptc.SCITECH),  # شاحن + ة
+    ("excellency_is_not_crude", "استقبل فخامة الرئيس الوفد", iptc.ECONOMY),  # ف + خام + ة
+    ("need_is_not_pilgrim", "البلاد بحاجة إلى إصلاحات عاجلة", iptc.RELIGION),  # حاج + ة
+    ("front_of_is_not_imam", "وقف المحتجون أمام مقر البرلمان", iptc.RELIGION),  # أمام / إمام
+    ("card_is_not_energy", "حصل اللاعب على بطاقة صفراء", iptc.ECONOMY),  # ب + طاقة
+    # عمله is "his work" and the currency عملة
+    ("his_work_is_not_currency", "واصل الموظف عمله في المكتب", iptc.ECONOMY),
 ]
 
 
@@ -635,9 +616,4 @@ HELD_OUT = [
 ]
 
 
-@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in HELD_OUT], ids=[c[0] for c in HELD_OUT])
-def test_arabic_text_written_before_checking_gets_its_topic(
-    clf: Classifier, title: str, body: str, expected: str
-) -> None:
-    tops = [t for t in clf.classify(title, body).topics if t.parent is None]
-    assert tops and tops[0].code == expected
+test_arabic_text_written_before_checking_gets_its_topic = topic_first_check(HELD_OUT)

@@ -13,32 +13,25 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from newsmon.classify import Classifier
+from tests.unit.classify.lang.topics import (
+    CRIME,
+    HEALTH,
+    POLITICS,
+    SCITECH,
+    covers_every_topic_check,
+    routed_check,
+    subtopic_check,
+    topic_first_check,
+)
 
 _LINES = Path(__file__).with_name("de_news.jsonl").read_text(encoding="utf-8").splitlines()
 TEXTS = [json.loads(line) for line in _LINES]
 CASES = [(t["id"], t["title"], t["body"], t["iptc"]) for t in TEXTS]
 
-
-def _top(clf: Classifier, title: str, body: str) -> str | None:
-    tops = [t for t in clf.classify(title, body).topics if t.parent is None]
-    return tops[0].code if tops else None
-
-
-@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_german_text_gets_its_topic_first(clf: Classifier, title: str, body: str, expected: str) -> None:
-    assert _top(clf, title, body) == expected
-
-
-def test_german_texts_cover_every_top_level_topic() -> None:
-    assert len(CASES) >= 60
-    assert len({c[3] for c in CASES}) == 17
-
-
-@pytest.mark.parametrize(
-    ("title", "body", "subtopic"),
+test_german_text_gets_its_topic_first = topic_first_check(CASES)
+test_german_texts_cover_every_top_level_topic = covers_every_topic_check(CASES, at_least=60)
+test_german_monitored_subtopic_is_tagged = subtopic_check(
     [
         (
             "Selbstmordanschlag in der Hauptstadt",
@@ -78,15 +71,13 @@ def test_german_texts_cover_every_top_level_topic() -> None:
     ],
     ids=["terror", "election", "arrest", "natural_disaster", "armed_conflict", "demonstration", "epidemic"],
 )
-def test_german_monitored_subtopic_is_tagged(clf: Classifier, title: str, body: str, subtopic: str) -> None:
-    assert subtopic in {t.code for t in clf.classify(title, body).topics}
 
 
 def test_german_compound_words_listed_in_the_lexicon_count(clf: Classifier) -> None:
     # Compounds with the topic word at the end are listed whole (no in-word matching).
     title = "Nach der Bundestagswahl: Koalitionsgespräche beginnen"
     tops = [t for t in clf.classify(title, "").topics if t.parent is None]
-    assert tops and tops[0].code == "medtop:11000000"
+    assert tops and tops[0].code == POLITICS
     assert any(ev.text == "Bundestagswahl" for ev in tops[0].evidence)
 
 
@@ -94,45 +85,44 @@ def test_german_verb_forms_are_not_nouns(clf: Classifier) -> None:
     # "betrug" (amounted to) and "gewinnen" (to win) are not "Betrug" (fraud) or "Gewinn" (profit).
     body = "Der Umsatz betrug 40 Millionen Euro. Die Spieler wollen das nächste Spiel gewinnen."
     codes = {t.code for t in clf.classify("Quartalszahlen", body).topics}
-    assert "medtop:02000000" not in codes
+    assert CRIME not in codes
 
 
-def test_german_text_is_routed_to_german(clf: Classifier) -> None:
-    result = clf.classify(CASES[0][1], CASES[0][2])
-    assert result.language == "de"
-    assert result.coverage["topics"] == "full"  # German terms, not the English fallback
+# German terms, not the English fallback.
+test_german_text_is_routed_to_german = routed_check(CASES[:1], "de", own_terms=True)
 
 
-@pytest.mark.parametrize(
-    ("title", "body", "expected"),
-    [
-        (
-            "Neues Spiel für die Konsole",
-            "Die Spieler erkunden in dem Videospiel eine offene Welt, das Spiel erscheint für PlayStation und Xbox.",
-            "medtop:13000000",
-        ),
-        (
-            "Angriff auf Server der Stadtverwaltung",
-            "Hacker haben bei dem Angriff Schadsoftware eingeschleust, die Server sind seit Tagen offline.",
-            "medtop:13000000",
-        ),
-        (
-            "Rennen um das Kanzleramt",
-            "Im Rennen um das Amt des Kanzlers liegt der Kandidat der Opposition laut Umfrage vorn.",
-            "medtop:11000000",
-        ),
-        (
-            "Wahlsieg für die Opposition",
-            "Die Partei hat die Wahl mit 38 Prozent der Stimmen gewonnen, der Sieg gilt als historisch.",
-            "medtop:11000000",
-        ),
-        (
-            "Corona: Regeln gelockert",
-            "Die Regierung hebt die Ausgangssperre auf, die Zahl der Infektionen in der Pandemie sinkt.",
-            "medtop:07000000",
-        ),
-    ],
-    ids=["video_game_players", "hacker_attack", "race_for_office", "electoral_victory", "epidemic_curfew"],
-)
-def test_german_word_sense_follows_its_neighbours(clf: Classifier, title: str, body: str, expected: str) -> None:
-    assert _top(clf, title, body) == expected
+# Senses: the same word, told apart by its neighbours.
+SENSE_CASES = [
+    (
+        "video_game_players",
+        "Neues Spiel für die Konsole",
+        "Die Spieler erkunden in dem Videospiel eine offene Welt, das Spiel erscheint für PlayStation und Xbox.",
+        SCITECH,
+    ),
+    (
+        "hacker_attack",
+        "Angriff auf Server der Stadtverwaltung",
+        "Hacker haben bei dem Angriff Schadsoftware eingeschleust, die Server sind seit Tagen offline.",
+        SCITECH,
+    ),
+    (
+        "race_for_office",
+        "Rennen um das Kanzleramt",
+        "Im Rennen um das Amt des Kanzlers liegt der Kandidat der Opposition laut Umfrage vorn.",
+        POLITICS,
+    ),
+    (
+        "electoral_victory",
+        "Wahlsieg für die Opposition",
+        "Die Partei hat die Wahl mit 38 Prozent der Stimmen gewonnen, der Sieg gilt als historisch.",
+        POLITICS,
+    ),
+    (
+        "epidemic_curfew",
+        "Corona: Regeln gelockert",
+        "Die Regierung hebt die Ausgangssperre auf, die Zahl der Infektionen in der Pandemie sinkt.",
+        HEALTH,
+    ),
+]
+test_german_word_sense_follows_its_neighbours = topic_first_check(SENSE_CASES)

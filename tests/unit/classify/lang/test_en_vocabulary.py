@@ -12,20 +12,17 @@ from __future__ import annotations
 import pytest
 
 from newsmon.classify import Classifier
-
-ARTS = "medtop:01000000"
-CRIME = "medtop:02000000"
-ECONOMY = "medtop:04000000"
-HEALTH = "medtop:07000000"
-POLITICS = "medtop:11000000"
-SCITECH = "medtop:13000000"
-SPORT = "medtop:15000000"
-
-
-def _top(clf: Classifier, title: str, body: str) -> str | None:
-    tops = [t for t in clf.classify(title, body).topics if t.parent is None]
-    return tops[0].code if tops else None
-
+from tests.unit.classify.lang.topics import (
+    ARTS,
+    CRIME,
+    ECONOMY,
+    HEALTH,
+    POLITICS,
+    SCITECH,
+    SPORT,
+    top_topic,
+    topic_first_check,
+)
 
 TODAY = [
     # economy: prices and money as people feel them
@@ -199,9 +196,7 @@ TODAY = [
 ]
 
 
-@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in TODAY], ids=[c[0] for c in TODAY])
-def test_todays_news_vocabulary_gets_its_topic_first(clf: Classifier, title: str, body: str, expected: str) -> None:
-    assert _top(clf, title, body) == expected
+test_todays_news_vocabulary_gets_its_topic_first = topic_first_check(TODAY)
 
 
 # The word of each case that carries today's vocabulary: it must be evidence for the expected topic.
@@ -305,14 +300,10 @@ CONTEXT = [
 ]
 
 
-@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in CONTEXT], ids=[c[0] for c in CONTEXT])
-def test_words_told_by_their_neighbours_get_the_right_topic(
-    clf: Classifier, title: str, body: str, expected: str
-) -> None:
-    assert _top(clf, title, body) == expected
+test_words_told_by_their_neighbours_get_the_right_topic = topic_first_check(CONTEXT)
 
 
 def test_virus_next_to_computers_is_technology(clf: Classifier) -> None:
     title = "New computer virus spreads by e-mail"
     body = "The malware hides in an attachment and infects Windows PCs, security firms said."
-    assert _top(clf, title, body) == SCITECH
+    assert top_topic(clf, title, body) == SCITECH

@@ -9,9 +9,8 @@ the plural and ezafe endings and the zero-width non-joiner of news Persian.
 
 from __future__ import annotations
 
-import pytest
-
 from newsmon.classify import Classifier
+from tests.unit.classify.lang.topics import routed_check, subtopic_check, topic_first_check
 
 CASES = [
     (
@@ -157,27 +156,20 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_persian_sentence_gets_its_topic_first(clf: Classifier, title: str, body: str, expected: str) -> None:
-    result = clf.classify(title, body)
-    tops = [t for t in result.topics if t.parent is None]
-    assert tops and tops[0].code == expected
-
-
-@pytest.mark.parametrize(
-    ("case", "subtopic"),
-    [(11, "medtop:20000053"), (9, "medtop:20000574"), (12, "medtop:20000130"), (13, "medtop:20000151")],
+test_persian_sentence_gets_its_topic_first = topic_first_check(CASES)
+test_persian_monitored_subtopic_is_tagged = subtopic_check(
+    [
+        (*CASES[11][1:3], "medtop:20000053"),
+        (*CASES[9][1:3], "medtop:20000574"),
+        (*CASES[12][1:3], "medtop:20000130"),
+        (*CASES[13][1:3], "medtop:20000151"),
+    ],
     ids=["terror", "election", "arrest", "natural_disaster"],
 )
-def test_persian_monitored_subtopic_is_tagged(clf: Classifier, case: int, subtopic: str) -> None:
-    _, title, body, _ = CASES[case]
-    assert subtopic in {t.code for t in clf.classify(title, body).topics}
 
 
-def test_persian_text_is_routed_to_persian_not_arabic(clf: Classifier) -> None:
-    # The Arabic-script stop-lists must tell the two languages apart.
-    for _, title, body, _ in CASES[:5]:
-        assert clf.classify(title, body).language == "fa"
+# The Arabic-script stop-lists must tell the two languages apart.
+test_persian_text_is_routed_to_persian_not_arabic = routed_check(CASES[:5], "fa", own_terms=False)
 
 
 def test_persian_zwnj_and_plain_space_spellings_both_match(clf: Classifier) -> None:
@@ -261,9 +253,4 @@ HELD_OUT = [
 ]
 
 
-@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in HELD_OUT], ids=[c[0] for c in HELD_OUT])
-def test_persian_text_written_before_checking_gets_its_topic(
-    clf: Classifier, title: str, body: str, expected: str
-) -> None:
-    tops = [t for t in clf.classify(title, body).topics if t.parent is None]
-    assert tops and tops[0].code == expected
+test_persian_text_written_before_checking_gets_its_topic = topic_first_check(HELD_OUT)

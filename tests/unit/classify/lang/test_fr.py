@@ -10,27 +10,15 @@ sentences mix the registers of French-language media in Europe and Africa
 
 from __future__ import annotations
 
-import pytest
-
 from newsmon.classify import Classifier
-
-ARTS = "medtop:01000000"
-CRIME = "medtop:02000000"
-DISASTER = "medtop:03000000"
-ECONOMY = "medtop:04000000"
-EDUCATION = "medtop:05000000"
-ENVIRONMENT = "medtop:06000000"
-HEALTH = "medtop:07000000"
-HUMAN_INTEREST = "medtop:08000000"
-LABOUR = "medtop:09000000"
-LIFESTYLE = "medtop:10000000"
-POLITICS = "medtop:11000000"
-RELIGION = "medtop:12000000"
-SCITECH = "medtop:13000000"
-SOCIETY = "medtop:14000000"
-SPORT = "medtop:15000000"
-CONFLICT = "medtop:16000000"
-WEATHER = "medtop:17000000"
+from tests.unit.classify.lang import topics as iptc
+from tests.unit.classify.lang.topics import (
+    case_subtopic_check,
+    covers_every_topic_check,
+    routed_check,
+    sense_check,
+    topic_first_check,
+)
 
 CASES = [
     (
@@ -38,252 +26,252 @@ CASES = [
         "Ligue 1 : Lyon s'impose à Nantes et remonte au classement",
         "Grâce à un doublé de son attaquant, Lyon a battu Nantes 2-0 samedi soir. L'entraîneur a salué la "
         "solidité de sa défense, et le club remonte à la cinquième place du championnat.",
-        SPORT,
+        iptc.SPORT,
     ),
     (
         "sport_african_cup",
         "CAN : les Lions indomptables qualifiés pour les quarts de finale",
         "Le Cameroun a dominé le match face à la Guinée et s'est qualifié pour les quarts de finale de la Coupe "
         "d'Afrique des nations. Le sélectionneur a fait tourner son effectif, et le gardien n'a encaissé aucun but.",
-        SPORT,
+        iptc.SPORT,
     ),
     (
         "sport_athletics",
         "Athlétisme : une Kényane bat le record du monde du marathon",
         "La coureuse a remporté le marathon de Chicago en pulvérisant le record du monde de plus d'une minute. "
         "L'athlète, championne olympique, visait ce chrono depuis deux saisons.",
-        SPORT,
+        iptc.SPORT,
     ),
     (
         "economy_inflation",
         "L'inflation atteint 9 % au Sénégal, les prix des denrées flambent",
         "La hausse des prix du riz, de l'huile et du carburant pèse sur le pouvoir d'achat des ménages. "
         "La banque centrale de la zone franc envisage de relever son taux directeur pour freiner l'inflation.",
-        ECONOMY,
+        iptc.ECONOMY,
     ),
     (
         "economy_company_results",
         "Le groupe de télécoms annonce un bénéfice en hausse de 12 %",
         "Porté par le paiement mobile, le chiffre d'affaires de l'entreprise a atteint 1 200 milliards de FCFA. "
         "Le directeur général promet aux actionnaires un dividende plus élevé et de nouveaux investissements.",
-        ECONOMY,
+        iptc.ECONOMY,
     ),
     (
         "economy_cocoa_exports",
         "Cacao : la Côte d'Ivoire relève le prix payé aux producteurs",
         "Le gouvernement a fixé le prix bord champ à 1 000 FCFA le kilo pour la campagne de commercialisation. "
         "Les exportations de fèves ont rapporté des recettes record au pays, premier producteur mondial.",
-        ECONOMY,
+        iptc.ECONOMY,
     ),
     (
         "politics_presidential_election",
         "Présidentielle : la commission électorale publie les résultats provisoires",
         "Le président sortant est réélu dès le premier tour avec 58 % des voix, selon la CENI. L'opposition "
         "dénonce des fraudes dans plusieurs bureaux de vote et annonce un recours devant la Cour constitutionnelle.",
-        POLITICS,
+        iptc.POLITICS,
     ),
     (
         "politics_cabinet_reshuffle",
         "Remaniement : le Premier ministre présente son nouveau gouvernement",
         "Le chef de l'État a signé le décret portant nomination de 32 ministres. Plusieurs figures de "
         "l'opposition font leur entrée au gouvernement, tandis que le ministre des Finances conserve son poste.",
-        POLITICS,
+        iptc.POLITICS,
     ),
     (
         "politics_parliament_bill",
         "L'Assemblée nationale adopte le projet de loi sur la décentralisation",
         "Les députés ont voté le texte par 120 voix contre 35 après trois jours de débats. Le parti au pouvoir "
         "salue une réforme historique, les partis d'opposition dénoncent un passage en force.",
-        POLITICS,
+        iptc.POLITICS,
     ),
     (
         "politics_regional_summit",
         "Sommet de la CEDEAO : les chefs d'État exigent un calendrier de transition",
         "Réunis à Abuja, les dirigeants ouest-africains ont demandé à la junte de fixer une date pour les "
         "élections. Des sanctions économiques restent en vigueur en attendant un accord.",
-        POLITICS,
+        iptc.POLITICS,
     ),
     (
         "health_ebola",
         "Une nouvelle épidémie d'Ebola déclarée dans l'est du pays",
         "Le ministère de la Santé a confirmé trois cas et deux décès. Les équipes de riposte de l'OMS ont "
         "commencé à vacciner les contacts et le personnel soignant des centres de santé.",
-        HEALTH,
+        iptc.HEALTH,
     ),
     (
         "health_malaria",
         "Paludisme : un nouveau vaccin distribué aux enfants de moins de cinq ans",
         "La campagne de vaccination doit protéger des millions d'enfants contre la maladie, première cause de "
         "mortalité infantile dans la région. Les médecins rappellent l'importance des moustiquaires.",
-        HEALTH,
+        iptc.HEALTH,
     ),
     (
         "health_hospital",
         "Grève des médecins : les hôpitaux publics tournent au ralenti",
         "Dans les hôpitaux, seules les urgences et les soins intensifs sont assurés. Les patients attendent des "
         "heures pour une consultation, et les infirmiers réclament plus de personnel soignant.",
-        HEALTH,
+        iptc.HEALTH,
     ),
     (
         "scitech_mobile_app",
         "Une start-up lance une application pour payer ses factures par téléphone",
         "L'application mobile permet aux utilisateurs de régler l'eau et l'électricité depuis un smartphone. "
         "Les fondateurs misent sur l'intelligence artificielle pour détecter les fraudes en ligne.",
-        SCITECH,
+        iptc.SCITECH,
     ),
     (
         "scitech_cyberattack",
         "Cyberattaque : les serveurs d'un opérateur piratés",
         "Des pirates informatiques ont dérobé des données personnelles de milliers d'abonnés. Les experts en "
         "cybersécurité ont identifié un logiciel malveillant diffusé par courriel.",
-        SCITECH,
+        iptc.SCITECH,
     ),
     (
         "scitech_space",
         "Des astronomes découvrent une planète semblable à la Terre",
         "Grâce au télescope spatial, les chercheurs ont observé une exoplanète qui tourne autour d'une étoile "
         "proche. Leur étude est publiée dans une revue scientifique.",
-        SCITECH,
+        iptc.SCITECH,
     ),
     (
         "conflict_jihadist_attack",
         "Sahel : une attaque jihadiste fait une vingtaine de morts parmi les soldats",
         "Des hommes armés ont attaqué un poste de l'armée dans le nord du pays. L'état-major annonce une "
         "opération militaire pour traquer les assaillants, les terroristes ont fui vers la frontière.",
-        CONFLICT,
+        iptc.CONFLICT,
     ),
     (
         "conflict_ceasefire",
         "Cessez-le-feu fragile entre l'armée et les rebelles",
         "Les combats ont repris près de la ville malgré la trêve signée la semaine dernière. Les forces armées "
         "accusent la rébellion de violer l'accord de paix, des milliers de civils ont fui les affrontements.",
-        CONFLICT,
+        iptc.CONFLICT,
     ),
     (
         "conflict_protest",
         "Manifestation contre la vie chère : la police disperse les manifestants",
         "Des centaines de manifestants ont érigé des barricades dans la capitale. Les forces de l'ordre ont "
         "utilisé du gaz lacrymogène, et l'opposition appelle à une nouvelle journée de protestation.",
-        CONFLICT,
+        iptc.CONFLICT,
     ),
     (
         "crime_trial",
         "Procès de l'ancien ministre : dix ans de prison requis pour détournement",
         "Le procureur a requis dix ans de prison ferme contre l'accusé, poursuivi pour détournement de fonds "
         "publics et blanchiment. Le tribunal rendra son verdict le mois prochain.",
-        CRIME,
+        iptc.CRIME,
     ),
     (
         "crime_drug_seizure",
         "Saisie record de cocaïne au port d'Abidjan",
         "La police a saisi deux tonnes de cocaïne dissimulées dans un conteneur. Cinq suspects ont été "
         "interpellés et placés en garde à vue ; les enquêteurs remontent la piste d'un réseau de trafiquants.",
-        CRIME,
+        iptc.CRIME,
     ),
     (
         "crime_kidnapping",
         "Enlèvement d'un commerçant : trois suspects arrêtés par la gendarmerie",
         "Les ravisseurs réclamaient une rançon de dix millions de francs. La gendarmerie a libéré la victime "
         "après une perquisition, et le parquet a ouvert une information judiciaire.",
-        CRIME,
+        iptc.CRIME,
     ),
     (
         "disaster_floods",
         "Inondations : au moins 40 morts après des pluies torrentielles",
         "La crue du fleuve a emporté des centaines de maisons. La protection civile poursuit les opérations de "
         "secours, et des milliers de sinistrés ont été évacués vers des écoles.",
-        DISASTER,
+        iptc.DISASTER,
     ),
     (
         "disaster_road_accident",
         "Accident de la route : un bus percute un camion, 15 morts",
         "La collision s'est produite de nuit sur l'axe principal. Les sapeurs-pompiers ont dégagé les "
         "blessés des débris, et les autorités ont ouvert une enquête sur la sécurité routière.",
-        DISASTER,
+        iptc.DISASTER,
     ),
     (
         "disaster_earthquake",
         "Un séisme de magnitude 6,8 frappe la région, des villages détruits",
         "Le tremblement de terre a fait plus de 300 morts. Les sauveteurs cherchent des survivants dans les "
         "décombres pendant que les répliques inquiètent les rescapés.",
-        DISASTER,
+        iptc.DISASTER,
     ),
     (
         "arts_film_festival",
         "Le Fespaco récompense un film sénégalais",
         "Le long métrage de la réalisatrice a remporté l'Étalon d'or. Le jury a salué le jeu des acteurs et la "
         "musique du film, projeté dans les cinémas de Ouagadougou.",
-        ARTS,
+        iptc.ARTS,
     ),
     (
         "arts_music",
         "Le chanteur dévoile un nouvel album avant sa tournée africaine",
         "Le rappeur y invite plusieurs artistes de la scène afrobeat. Ses concerts à Dakar et à Abidjan "
         "affichent déjà complet.",
-        ARTS,
+        iptc.ARTS,
     ),
     (
         "arts_press",
         "Liberté de la presse : un journaliste condamné à six mois avec sursis",
         "Reporters sans frontières dénonce une atteinte à la liberté de la presse. Les médias privés et les "
         "organisations de journalistes ont appelé à sa relaxe.",
-        ARTS,
+        iptc.ARTS,
     ),
     (
         "education_exams",
         "Baccalauréat : le taux de réussite en hausse",
         "Plus de 60 % des candidats ont obtenu leur diplôme cette année. Le ministre de l'Éducation salue le "
         "travail des enseignants et annonce de nouvelles salles de classe pour la rentrée scolaire.",
-        EDUCATION,
+        iptc.EDUCATION,
     ),
     (
         "environment_deforestation",
         "Déforestation : la forêt du bassin du Congo recule",
         "Les défenseurs de l'environnement alertent sur la perte de biodiversité et les émissions de carbone. "
         "Un programme de reboisement doit protéger la faune et les aires protégées.",
-        ENVIRONMENT,
+        iptc.ENVIRONMENT,
     ),
     (
         "religion_ramadan",
         "Début du ramadan : les fidèles se pressent dans les mosquées",
         "Les imams appellent à la prière et à la solidarité pendant le mois de jeûne. Les chrétiens de la ville "
         "ont adressé leurs vœux aux musulmans.",
-        RELIGION,
+        iptc.RELIGION,
     ),
     (
         "weather_heatwave",
         "Canicule : Météo-France place 20 départements en vigilance orange",
         "Les températures dépasseront 40 degrés Celsius dans le Sud. Des orages sont attendus en fin de "
         "semaine, avec de la grêle et des vents violents.",
-        WEATHER,
+        iptc.WEATHER,
     ),
     (
         "labour_strike",
         "Grève des enseignants : les syndicats maintiennent leur mot d'ordre",
         "Les syndicats réclament le paiement des arriérés de salaire et une revalorisation des primes. "
         "Le préavis de grève court jusqu'à la fin du mois, faute d'accord avec le gouvernement.",
-        LABOUR,
+        iptc.LABOUR,
     ),
     (
         "lifestyle_tourism",
         "Tourisme : les hôtels de la côte affichent complet pour les vacances",
         "Les touristes européens reviennent sur les plages, et les restaurants de fruits de mer ne désemplissent "
         "pas. Les voyagistes prévoient une saison record.",
-        LIFESTYLE,
+        iptc.LIFESTYLE,
     ),
     (
         "society_child_marriage",
         "Mariage précoce : une ONG alerte sur la situation des filles",
         "Selon l'organisation, une fille sur trois est mariée avant 18 ans dans la région. La pauvreté et les "
         "inégalités entre filles et garçons restent les principales causes, et l'excision persiste.",
-        SOCIETY,
+        iptc.SOCIETY,
     ),
     (
         "human_interest_zoo",
         "Un bébé gorille voit le jour au zoo",
         "Le petit, né dans la nuit, se porte bien selon les soigneurs. C'est la première naissance de l'espèce "
         "dans ce zoo depuis vingt ans, une histoire insolite qui attire les visiteurs.",
-        HUMAN_INTEREST,
+        iptc.HUMAN_INTEREST,
     ),
     # Written later, before checking them against the lexicon: 19 of 20 right at once, 20 after (storm damage).
     (
@@ -291,14 +279,14 @@ CASES = [
         "Réforme des retraites : le gouvernement engage sa responsabilité devant l'Assemblée",
         "La Première ministre a annoncé le recours au 49.3 faute de majorité pour faire adopter le texte. Les"
         " groupes d'opposition ont aussitôt déposé des motions de censure. Le vote est prévu lundi.",
-        POLITICS,
+        iptc.POLITICS,
     ),
     (
         "politics_municipal",
         "Municipales : la maire sortante l'emporte au second tour",
         "Avec 52 % des suffrages, l'élue de gauche conserve la ville face à la liste d'union de la droite. Le"
         " taux de participation a légèrement progressé par rapport au premier tour.",
-        POLITICS,
+        iptc.POLITICS,
     ),
     (
         "politics_diplomacy_visit",
@@ -306,7 +294,7 @@ CASES = [
         "Le chef de l'État doit signer une vingtaine d'accords de coopération et s'exprimer devant le "
         "Parlement. Cette visite scelle la réconciliation entre Paris et Rabat après plusieurs années de "
         "tensions diplomatiques.",
-        POLITICS,
+        iptc.POLITICS,
     ),
     (
         "economy_cac40",
@@ -314,7 +302,7 @@ CASES = [
         "La Bourse de Paris a reculé de 1,2 % après la hausse des taux décidée par la Banque centrale "
         "européenne. Les valeurs bancaires ont mieux résisté que les valeurs technologiques. Les "
         "investisseurs redoutent un ralentissement de la croissance.",
-        ECONOMY,
+        iptc.ECONOMY,
     ),
     (
         "economy_startup_funding",
@@ -322,21 +310,21 @@ CASES = [
         "La jeune pousse spécialisée dans le paiement en ligne compte s'implanter dans cinq nouveaux marchés "
         "africains. Les fonds d'investissement américains et européens ont participé à ce tour de table, l'un"
         " des plus importants du continent cette année.",
-        ECONOMY,
+        iptc.ECONOMY,
     ),
     (
         "sport_rugby",
         "Tournoi des Six Nations : le XV de France s'impose face à l'Irlande",
         "Les Bleus ont inscrit trois essais et dominé les mêlées. Le sélectionneur a salué la discipline de "
         "ses joueurs avant le déplacement en Écosse.",
-        SPORT,
+        iptc.SPORT,
     ),
     (
         "sport_tennis_rg",
         "Roland-Garros : la numéro un mondiale éliminée en huitièmes",
         "La joueuse a cédé en trois sets face à une qualifiée de 19 ans. Sa tombeuse affrontera une "
         "Américaine en quarts de finale.",
-        SPORT,
+        iptc.SPORT,
     ),
     (
         "tech_ai_chatbot",
@@ -344,7 +332,7 @@ CASES = [
         "Les assistants conversationnels capables de rédiger des dissertations inquiètent les enseignants. "
         "Les éditeurs de logiciels promettent des détecteurs, mais les chercheurs doutent de leur fiabilité. "
         "Le ministère réfléchit à un encadrement des usages numériques.",
-        SCITECH,
+        iptc.SCITECH,
     ),
     (
         "tech_satellite_internet",
@@ -352,7 +340,7 @@ CASES = [
         "Un opérateur propose désormais une connexion haut débit grâce à une constellation de satellites en "
         "orbite basse. L'abonnement reste cher, mais il permet de couvrir des villages sans fibre optique ni "
         "réseau mobile.",
-        SCITECH,
+        iptc.SCITECH,
     ),
     (
         "health_cholera",
@@ -360,14 +348,14 @@ CASES = [
         "Plus de 2 000 cas suspects ont été recensés depuis le début du mois, dont 45 décès. Les autorités "
         "sanitaires installent des centres de traitement et appellent la population à faire bouillir l'eau de"
         " boisson.",
-        HEALTH,
+        iptc.HEALTH,
     ),
     (
         "health_hospital_strike",
         "Les urgences de l'hôpital fermées la nuit faute de médecins",
         "Le manque de praticiens oblige l'établissement à réorienter les patients vers le centre hospitalier "
         "voisin, à 40 kilomètres. L'agence régionale de santé promet de recruter des internes.",
-        HEALTH,
+        iptc.HEALTH,
     ),
     (
         "crime_drug_gang_shooting",
@@ -375,21 +363,21 @@ CASES = [
         "Les victimes ont été tuées par balles au pied d'un immeuble. La police judiciaire privilégie la "
         "piste d'une rivalité entre bandes pour le contrôle d'un point de deal. Une information judiciaire a "
         "été ouverte pour assassinat.",
-        CRIME,
+        iptc.CRIME,
     ),
     (
         "crime_corruption_trial",
         "L'ancien directeur du port condamné pour corruption",
         "Le tribunal correctionnel l'a reconnu coupable d'avoir perçu des pots-de-vin lors de l'attribution "
         "de marchés. Il écope de quatre ans de prison dont deux avec sursis et d'une amende de 200 000 euros.",
-        CRIME,
+        iptc.CRIME,
     ),
     (
         "disaster_storm",
         "Tempête : 300 000 foyers privés d'électricité",
         "Des rafales à plus de 150 km/h ont arraché des toitures et provoqué la chute de nombreux arbres. "
         "Trois personnes sont mortes, et les pompiers sont intervenus plus de 5 000 fois au cours de la nuit.",
-        DISASTER,
+        iptc.DISASTER,
     ),
     (
         "conflict_mali_junta_attack",
@@ -397,7 +385,7 @@ CASES = [
         "Des combattants jihadistes ont lancé l'assaut à l'aube avec des véhicules piégés. L'armée affirme "
         "avoir repoussé les assaillants et neutralisé plusieurs terroristes. Le groupe affilié à al-Qaïda a "
         "revendiqué l'attaque.",
-        CONFLICT,
+        iptc.CONFLICT,
     ),
     (
         "education_university_fees",
@@ -405,7 +393,7 @@ CASES = [
         "La mesure concerne les étudiants non européens en licence et en master. Les présidents d'université "
         "craignent une baisse des candidatures, tandis que les syndicats étudiants appellent à la "
         "mobilisation.",
-        EDUCATION,
+        iptc.EDUCATION,
     ),
     (
         "environment_plastic",
@@ -413,48 +401,36 @@ CASES = [
         "Les pays producteurs de pétrole s'opposent à une réduction de la production de plastique. Les ONG "
         "environnementales dénoncent un texte vidé de sa substance, alors que les déchets s'accumulent dans "
         "les océans.",
-        ENVIRONMENT,
+        iptc.ENVIRONMENT,
     ),
     (
         "religion_pope_visit",
         "Le pape en visite en RD Congo",
         "Le souverain pontife a célébré une messe devant plus d'un million de fidèles à Kinshasa. Dans son "
         "homélie, il a appelé à la paix dans l'est du pays et dénoncé l'exploitation des richesses minières.",
-        RELIGION,
+        iptc.RELIGION,
     ),
     (
         "labour_strike_transport",
         "Grève dans les transports : la circulation très perturbée",
         "Les syndicats de cheminots ont reconduit le mouvement pour une durée illimitée. Ils réclament des "
         "hausses de salaire et dénoncent la dégradation des conditions de travail.",
-        LABOUR,
+        iptc.LABOUR,
     ),
     (
         "weather_heat_alert",
         "Vague de chaleur : alerte rouge dans plusieurs départements",
         "Les températures pourraient atteindre 43 °C vendredi. Météo-France prévoit des orages violents ce "
         "week-end, accompagnés de fortes pluies et de grêle.",
-        WEATHER,
+        iptc.WEATHER,
     ),
 ]
 
 
-def _top(clf: Classifier, title: str, body: str) -> str | None:
-    tops = [t for t in clf.classify(title, body).topics if t.parent is None]
-    return tops[0].code if tops else None
-
-
-@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_french_sentence_gets_its_topic_first(clf: Classifier, title: str, body: str, expected: str) -> None:
-    assert _top(clf, title, body) == expected
-
-
-def test_french_cases_cover_every_top_level_topic() -> None:
-    assert len({c[3] for c in CASES}) == 17
-
-
-@pytest.mark.parametrize(
-    ("case", "subtopic"),
+test_french_sentence_gets_its_topic_first = topic_first_check(CASES)
+test_french_cases_cover_every_top_level_topic = covers_every_topic_check(CASES)
+test_french_monitored_subtopic_is_tagged = case_subtopic_check(
+    CASES,
     [
         ("conflict_jihadist_attack", "medtop:20000053"),  # act of terror
         ("politics_presidential_election", "medtop:20000574"),  # election
@@ -466,64 +442,46 @@ def test_french_cases_cover_every_top_level_topic() -> None:
         ("health_ebola", "medtop:20000449"),  # epidemic
     ],
 )
-def test_french_monitored_subtopic_is_tagged(clf: Classifier, case: str, subtopic: str) -> None:
-    title, body = next((c[1], c[2]) for c in CASES if c[0] == case)
-    assert subtopic in {t.code for t in clf.classify(title, body).topics}
-
-
-def test_french_text_is_routed_to_french(clf: Classifier) -> None:
-    result = clf.classify(CASES[3][1], CASES[3][2])
-    assert result.language == "fr"
-    assert result.coverage["data"] == "fr"
-    assert result.coverage["topics"] == "full"  # French terms, not the English fallback
-
-
-def test_french_elided_words_count(clf: Classifier) -> None:
-    # Every topic word here is glued to an elided article.
-    tops = [t for t in clf.classify("L'épidémie d'Ebola", "L'OMS et l'hôpital").topics if t.parent is None]
-    assert tops and tops[0].code == HEALTH
-
-
-@pytest.mark.parametrize(
-    ("title", "body", "not_expected"),
+test_french_text_is_routed_to_french = routed_check(CASES[3:4], "fr", own_terms=True)
+test_french_word_sense_follows_its_neighbours = sense_check(
     [
         (
             "Attaque informatique contre la mairie",
             "Des pirates ont chiffré les serveurs lors d'une attaque par rançongiciel et réclament une rançon.",
-            CONFLICT,
+            iptc.CONFLICT,
         ),
         (
             "Attaque cardiaque",
             "Le chanteur a été victime d'une attaque cardiaque pendant son concert, il a été hospitalisé.",
-            CONFLICT,
+            iptc.CONFLICT,
         ),
         (
             "Les acteurs politiques appellent au dialogue",
             "Les acteurs politiques et les acteurs de la société civile se réunissent pour le dialogue national.",
-            ARTS,
+            iptc.ARTS,
         ),
         (
             "Le prix Nobel de la paix décerné à une militante",
             "Le jury a décerné le prix Nobel à la lauréate pour son combat en faveur des droits humains.",
-            ECONOMY,
+            iptc.ECONOMY,
         ),
         (
             "Victoire de l'opposition aux législatives",
             "La victoire de l'opposition aux élections législatives est confirmée ; le parti au pouvoir reconnaît "
             "sa défaite.",
-            SPORT,
+            iptc.SPORT,
         ),
         (
             "Élection à la présidence de la fédération de football",
             "Trois candidats briguent la présidence de la fédération ; le président sortant de la CAF soutient l'un "
             "d'eux, et les clubs de Ligue 1 voteront samedi.",
-            POLITICS,
+            iptc.POLITICS,
         ),
         (
             "Covid-19 : les restrictions levées",
             "Le gouvernement lève le couvre-feu instauré contre la pandémie de coronavirus, "
             "les contaminations baissent.",
-            CONFLICT,
+            iptc.CONFLICT,
         ),
     ],
     ids=[
@@ -536,8 +494,12 @@ def test_french_elided_words_count(clf: Classifier) -> None:
         "epidemic_curfew",
     ],
 )
-def test_french_word_sense_follows_its_neighbours(clf: Classifier, title: str, body: str, not_expected: str) -> None:
-    assert not_expected not in {t.code for t in clf.classify(title, body).topics if t.parent is None}
+
+
+def test_french_elided_words_count(clf: Classifier) -> None:
+    # Every topic word here is glued to an elided article.
+    tops = [t for t in clf.classify("L'épidémie d'Ebola", "L'OMS et l'hôpital").topics if t.parent is None]
+    assert tops and tops[0].code == iptc.HEALTH
 
 
 def test_french_terms_with_an_elided_article_inside_match(clf: Classifier) -> None:

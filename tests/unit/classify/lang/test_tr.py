@@ -10,9 +10,8 @@ and the words a stem must not catch ("kazandı" is not an accident).
 
 from __future__ import annotations
 
-import pytest
-
 from newsmon.classify import Classifier
+from tests.unit.classify.lang.topics import routed_check, subtopic_check, topic_first_check
 
 CASES = [
     (
@@ -160,26 +159,19 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_turkish_sentence_gets_its_topic_first(clf: Classifier, title: str, body: str, expected: str) -> None:
-    result = clf.classify(title, body)
-    tops = [t for t in result.topics if t.parent is None]
-    assert tops and tops[0].code == expected
-
-
-@pytest.mark.parametrize(
-    ("case", "subtopic"),
-    [(11, "medtop:20000053"), (9, "medtop:20000574"), (12, "medtop:20000130"), (13, "medtop:20000151")],
+test_turkish_sentence_gets_its_topic_first = topic_first_check(CASES)
+test_turkish_monitored_subtopic_is_tagged = subtopic_check(
+    [
+        (*CASES[11][1:3], "medtop:20000053"),
+        (*CASES[9][1:3], "medtop:20000574"),
+        (*CASES[12][1:3], "medtop:20000130"),
+        (*CASES[13][1:3], "medtop:20000151"),
+    ],
     ids=["terror", "election", "arrest", "natural_disaster"],
 )
-def test_turkish_monitored_subtopic_is_tagged(clf: Classifier, case: int, subtopic: str) -> None:
-    _, title, body, _ = CASES[case]
-    assert subtopic in {t.code for t in clf.classify(title, body).topics}
 
 
-def test_turkish_text_is_routed_to_turkish(clf: Classifier) -> None:
-    for _, title, body, _ in CASES[:5]:
-        assert clf.classify(title, body).language == "tr"
+test_turkish_text_is_routed_to_turkish = routed_check(CASES[:5], "tr", own_terms=False)
 
 
 def test_turkish_won_is_not_an_accident(clf: Classifier) -> None:
@@ -271,9 +263,4 @@ HELD_OUT = [
 ]
 
 
-@pytest.mark.parametrize(("title", "body", "expected"), [c[1:] for c in HELD_OUT], ids=[c[0] for c in HELD_OUT])
-def test_turkish_text_written_before_checking_gets_its_topic(
-    clf: Classifier, title: str, body: str, expected: str
-) -> None:
-    tops = [t for t in clf.classify(title, body).topics if t.parent is None]
-    assert tops and tops[0].code == expected
+test_turkish_text_written_before_checking_gets_its_topic = topic_first_check(HELD_OUT)
