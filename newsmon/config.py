@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
+from newsmon.untrusted import parse_allow
+
 ENV_PREFIX = "NEWSMON_"
 
 # API tokens (issue 14, SECURITY.md): a bearer token shorter than this is
@@ -194,8 +196,6 @@ class Settings(BaseModel):
     @classmethod
     def _fetch_allow_entries(cls, v: str) -> str:
         if v.strip():
-            from newsmon.ingest.netguard import parse_allow  # plain parsing, no I/O
-
             parse_allow(v)
         return v
 

@@ -8,6 +8,7 @@ keeps the quote to a few dozen characters whatever its size or nesting.
 
 from __future__ import annotations
 
+import ipaddress
 import reprlib
 from typing import Any
 
@@ -75,3 +76,28 @@ def load_yaml(text: str) -> Any:
         elif isinstance(value, list):
             stack.extend((v, depth + 1) for v in value)
     return doc
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+# Here rather than in ingest.netguard: configuration checks the setting at start
+# and sits below ingest.
+def parse_allow(value: str) -> tuple[tuple[IPNetwork, ...], frozenset[str]]:
+    """``NEWSMON_FETCH_ALLOW`` as (networks, host names); ValueError names a bad entry."""
+    nets: list[IPNetwork] = []
+    hosts: set[str] = set()
+    for entry in (e.strip() for e in value.split(",")):
+        if not entry:
+            continue
+        try:
+            nets.append(ipaddress.ip_network(entry, strict=False))
+            continue
+        except ValueError:
+            pass
+        name = entry.lower().rstrip(".")
+        labels = name.split(".")
+        if "/" in name or not all(lbl and len(lbl) <= 63 and lbl.replace("-", "").isalnum() for lbl in labels):
+            raise ValueError(f"{entry[:60]!r} is neither a network (10.0.0.0/8) nor a host name")
+        hosts.add(name)
+    return tuple(nets), frozenset(hosts)

@@ -31,10 +31,11 @@ from typing import Any
 import httpcore
 import httpx
 
+from newsmon.untrusted import IPNetwork, parse_allow
+
 logger = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Metadata services of the large clouds; some lie in public ranges (Azure's).
 METADATA = frozenset(
@@ -45,26 +46,6 @@ METADATA = frozenset(
 
 class AddressRefused(httpx.ConnectError):
     """A fetch would connect to an address the guard refuses; the message says which and why."""
-
-
-def parse_allow(value: str) -> tuple[tuple[IPNetwork, ...], frozenset[str]]:
-    """``NEWSMON_FETCH_ALLOW`` as (networks, host names); ValueError names a bad entry."""
-    nets: list[IPNetwork] = []
-    hosts: set[str] = set()
-    for entry in (e.strip() for e in value.split(",")):
-        if not entry:
-            continue
-        try:
-            nets.append(ipaddress.ip_network(entry, strict=False))
-            continue
-        except ValueError:
-            pass
-        name = entry.lower().rstrip(".")
-        labels = name.split(".")
-        if "/" in name or not all(lbl and len(lbl) <= 63 and lbl.replace("-", "").isalnum() for lbl in labels):
-            raise ValueError(f"{entry[:60]!r} is neither a network (10.0.0.0/8) nor a host name")
-        hosts.add(name)
-    return tuple(nets), frozenset(hosts)
 
 
 @dataclass(frozen=True, slots=True)
