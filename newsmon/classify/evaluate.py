@@ -81,15 +81,26 @@ def eval_dir() -> Path:
     return (repo / ".." / "shared" / "eval").resolve()
 
 
-def _read_jsonl(path: Path, limit: int | None = None) -> Iterator[dict[str, Any]]:
+def _read_jsonl(path: Path, limit: int | None = None, split: str | None = None) -> Iterator[dict[str, Any]]:
+    """Records of ``path``; ``split`` keeps the even or the odd records (0-based) of the whole file.
+
+    The halves let vocabulary be tuned on one half and measured on the other (held out).
+    """
     if not path.exists():
         raise FileNotFoundError(f"eval file not found: {path} (set NEWSMON_EVAL_DIR)")
+    keep = {"even": 0, "odd": 1}.get(split or "")
     with path.open(encoding="utf-8") as fh:
-        for i, line in enumerate(fh):
-            if limit is not None and i >= limit:
-                return
-            if line.strip():
+        n = 0
+        for line in fh:
+            if not line.strip():
+                continue
+            if keep is None or n % 2 == keep:
+                if limit is not None and limit <= 0:
+                    return
                 yield json.loads(line)
+                if limit is not None:
+                    limit -= 1
+            n += 1
 
 
 def rss_mb() -> float:
@@ -117,11 +128,13 @@ def _best_top(clf: Any, classification: Any) -> tuple[str | None, list[tuple[str
     return top[0][0], top
 
 
-def eval_topic_set(clf: Any, spec: EvalSet, path: Path, limit: int | None = None) -> SetResult:
+def eval_topic_set(
+    clf: Any, spec: EvalSet, path: Path, limit: int | None = None, split: str | None = None
+) -> SetResult:
     res = SetResult(spec)
     res.precision = {t: (0, 0) for t in THRESHOLDS}
     me_docs = me_hit = 0
-    rows = list(_read_jsonl(path, limit))
+    rows = list(_read_jsonl(path, limit, split))
     t0 = time.perf_counter()
     outs = [clf.classify(d.get("title", ""), d.get("body", ""), d.get("language")) for d in rows]
     elapsed = time.perf_counter() - t0
@@ -153,10 +166,12 @@ def eval_topic_set(clf: Any, spec: EvalSet, path: Path, limit: int | None = None
     return res
 
 
-def eval_focus_set(clf: Any, spec: EvalSet, path: Path, limit: int | None = None) -> SetResult:
+def eval_focus_set(
+    clf: Any, spec: EvalSet, path: Path, limit: int | None = None, split: str | None = None
+) -> SetResult:
     res = SetResult(spec)
     tp = fp = fn = 0
-    rows = list(_read_jsonl(path, limit))
+    rows = list(_read_jsonl(path, limit, split))
     t0 = time.perf_counter()
     outs = [clf.classify(d.get("title", ""), d.get("body", ""), d.get("language")) for d in rows]
     elapsed = time.perf_counter() - t0
@@ -224,7 +239,12 @@ class Report:
         return out
 
 
-def run(limit: int | None = None, directory: Path | None = None, only: list[str] | None = None) -> Report:
+def run(
+    limit: int | None = None,
+    directory: Path | None = None,
+    only: list[str] | None = None,
+    split: str | None = None,
+) -> Report:
     """Load the engine, then measure every set (or the ``only`` ones)."""
     from newsmon.classify import Classifier
 
@@ -239,7 +259,7 @@ def run(limit: int | None = None, directory: Path | None = None, only: list[str]
         path = REPO / spec.file if spec.in_repo else d / spec.file
         if spec.in_repo and not path.exists():
             continue  # not part of this checkout (an installed package has no tests)
-        rep.results.append(fn(clf, spec, path, limit))
+        rep.results.append(fn(clf, spec, path, limit, split))
     return rep
 
 
@@ -247,9 +267,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m newsmon.classify.evaluate", description=__doc__.split("\n")[0])
     ap.add_argument("--limit", type=int, default=None, help="use only the first N lines per set")
     ap.add_argument("--set", action="append", dest="only", choices=[s.name for s in SETS], help="only this set")
+    ap.add_argument(
+        "--split",
+        choices=["even", "odd"],
+        default=None,
+        help="only the even or the odd records of each set (tune on one half, measure the other held out)",
+    )
     args = ap.parse_args(argv)
     try:
-        report = run(limit=args.limit, only=args.only)
+        report = run(limit=args.limit, only=args.only, split=args.split)
     except FileNotFoundError as exc:
         print(f"eval: {exc}", file=sys.stderr)
         return 2
