@@ -36,6 +36,12 @@ def register(subparsers: Any) -> None:
     e = subparsers.add_parser("eval", help="print the classifier's accuracy and speed figures")
     e.add_argument("--limit", type=int, default=None, help="use only the first N lines per set")
     e.add_argument("--set", action="append", dest="only", default=None, help="only this set (repeatable)")
+    e.add_argument(
+        "--split",
+        choices=["even", "odd"],
+        default=None,
+        help="only the even or the odd records of each set (tune on one half, measure the other held out)",
+    )
     e.set_defaults(func=cmd_eval)
 
 
@@ -120,7 +126,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from newsmon.classify import evaluate
 
     try:
-        report = evaluate.run(limit=args.limit, only=getattr(args, "only", None))
+        report = evaluate.run(limit=args.limit, only=getattr(args, "only", None), split=getattr(args, "split", None))
     except FileNotFoundError as exc:
         print(f"eval: {exc}", file=sys.stderr)
         return 2
