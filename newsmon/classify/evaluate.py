@@ -64,6 +64,15 @@ SETS = (
         "written here, lexicon tuned on them: not held out",
         True,
     ),
+    EvalSet(
+        "de-heldout",
+        "tests/unit/classify/lang/de_news_heldout.jsonl",
+        "de",
+        "topics",
+        0.80,
+        "written here, held out: not used for tuning",
+        True,
+    ),
 )
 REPO = Path(__file__).resolve().parents[2]
 MIDDLE_EAST_TARGET = 0.92
