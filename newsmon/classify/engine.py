@@ -544,6 +544,8 @@ class Classifier:
     def _scan_field(self, pack: lx.LanguagePack, f: _Field) -> tuple[list[_GeoHit], list[_TopicHit]]:
         """The language's own matches plus, for a language other than English, the shared place names."""
         geo, topic = _scan(pack, f, pack.elision)
+        if pack.compounds is not None:
+            topic = pack.compounds.hits(f.text, topic, f.dups)
         if not pack.shared_geo or (pack.has_topics and not f.text.isascii() and _LATIN_LETTER.search(f.text) is None):
             return geo, topic
         shared, english_topics = _scan(self.lex.packs["en"], f, pack.elision)

@@ -21,6 +21,7 @@ import ahocorasick
 import yaml
 
 from newsmon.classify import arabic
+from newsmon.classify.compounds import CompoundHeads
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +182,8 @@ class LanguagePack:
     has_topics: bool = True
     # An apostrophe ends a word (l'armée), so the word after it can match.
     elision: bool = False
+    # Compound heads ("endings" in topics.yaml): "Millionenbetrug" counts as "Betrug".
+    compounds: CompoundHeads | None = None
 
 
 @dataclass(slots=True)
@@ -871,7 +874,42 @@ def _sense_for(
     return None
 
 
-def _load_language_topics(path: Path, code: str, topics: dict[str, Topic]) -> tuple[_Builder, int]:
+def _load_compounds(path: Path, doc: dict[str, Any], topics: dict[str, Topic]) -> CompoundHeads | None:
+    """The compound heads of a language: ``endings`` per topic and the top-level ``compound_exceptions``."""
+    heads: dict[str, list[TopicCue]] = {}
+    for topic_code, spec in (doc.get("topics") or {}).items():
+        endings = spec.get("endings") if isinstance(spec, dict) else None
+        if endings is None:
+            continue
+        where = f"{path}: topics.{topic_code}.endings"
+        if not isinstance(endings, dict):
+            raise LexiconError(f"{where}: expected a mapping weight -> comma-separated head words")
+        for weight, text in endings.items():
+            if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 4:
+                raise LexiconError(f"{where}: weight must be 1-4, got {_short(weight)}")
+            if not isinstance(text, str):
+                raise LexiconError(f"{where}.{weight}: expected a comma-separated string, got {_short(text)}")
+            for raw in text.split(","):
+                head = raw.strip().lower()
+                if not head:
+                    continue
+                if len(head) < 3 or not head.isalpha():
+                    raise LexiconError(f"{where}.{weight}: head {_short(raw.strip())} must be 3 or more letters")
+                cue = TopicCue(topic_code, float(weight), CASE_ANY, head)
+                cues = heads.setdefault(head, [])
+                if all(c.code != topic_code for c in cues):
+                    cues.append(cue)
+    if not heads:
+        return None
+    exc = doc.get("compound_exceptions") or []
+    if not isinstance(exc, list) or not all(isinstance(w, str) and w.strip() for w in exc):
+        raise LexiconError(f"{path}: compound_exceptions: expected a list of words")
+    return CompoundHeads.build({h: tuple(c) for h, c in heads.items()}, tuple(w.strip().lower() for w in exc))
+
+
+def _load_language_topics(
+    path: Path, code: str, topics: dict[str, Topic]
+) -> tuple[_Builder, int, CompoundHeads | None]:
     """One language's topic terms (lang/<code>/topics.yaml), checked against the topic tree."""
     senses = _load_senses(path.parent / "senses.yaml", code, topics)
     doc = _read_yaml(path)
@@ -890,6 +928,8 @@ def _load_language_topics(path: Path, code: str, topics: dict[str, Topic]) -> tu
         if topic_code not in topics:
             raise LexiconError(f"{where}: unknown IPTC code (codes and labels live in topics.yaml)")
         terms = spec.get("terms") if isinstance(spec, dict) else None
+        if terms is None and isinstance(spec, dict) and "endings" in spec:
+            continue  # compound heads only (see _load_compounds)
         if not isinstance(terms, dict):
             raise LexiconError(f"{where}: expected 'terms' mapping weight -> comma-separated terms")
         for weight, text in terms.items():
@@ -913,7 +953,7 @@ def _load_language_topics(path: Path, code: str, topics: dict[str, Topic]) -> tu
                 cue = TopicCue(topic_code, float(weight), mode, pattern, sense, bool(mode) or sense is not None)
                 b.add(pattern, suffix, cue)
                 n_terms += 1
-    return b, n_terms
+    return b, n_terms, _load_compounds(path, doc, topics)
 
 
 def _load_stopwords(path: Path, code: str) -> frozenset[str]:
@@ -1022,9 +1062,10 @@ def _load_packs(data_dir: Path, geo: _Builder, topics: dict[str, Topic]) -> dict
         if code in folders:
             if not path.exists():
                 raise LexiconError(f"{path}: missing (every language folder needs topics.yaml)")
-            topic_b, n_terms = _load_language_topics(path, code, topics)
+            topic_b, n_terms, compounds = _load_language_topics(path, code, topics)
         else:
             topic_b, n_terms = _Builder(), 0
+            compounds = None
         clitics = code in CLITIC_LANGS
         geo_b = shared if code == "en" else _own_geo(by_lang.get(code), clitics)
         packs[code] = LanguagePack(
@@ -1038,6 +1079,7 @@ def _load_packs(data_dir: Path, geo: _Builder, topics: dict[str, Topic]) -> dict
             shared_geo=code != "en" and _latin_script(geo_b, topic_b),
             has_topics=code in folders,
             elision=code in ELISION_LANGS,
+            compounds=compounds,
         )
     return packs
 

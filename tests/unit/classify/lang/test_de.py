@@ -1,10 +1,11 @@
 """German topics, on news texts written for these tests (de_news.jsonl).
 
-de_news.jsonl holds 147 headlines with two to four sentences each, written here
+de_news.jsonl holds 204 headlines with two to five sentences each, written here
 in the register of Austrian and German newspapers (Inland, International,
 Wirtschaft, Web, Wissenschaft, Kultur, Etat, Panorama, Sport), each with the
 IPTC top-level topic a reader would give it. Every text must get that topic
-first. Without the German folder (lang/de) the texts fall back to English
+first (de_news_heldout.jsonl is an evaluation set only, `newsmon eval --set de-heldout`:
+never tuned on, never a test). Without the German folder (lang/de) the texts fall back to English
 terms, and the routing test below checks that German terms were used.
 """
 
@@ -74,7 +75,7 @@ test_german_monitored_subtopic_is_tagged = subtopic_check(
 
 
 def test_german_compound_words_listed_in_the_lexicon_count(clf: Classifier) -> None:
-    # Compounds with the topic word at the end are listed whole (no in-word matching).
+    # A compound listed whole is matched whole (compound heads: tests/unit/classify/test_compounds.py).
     title = "Nach der Bundestagswahl: Koalitionsgespräche beginnen"
     tops = [t for t in clf.classify(title, "").topics if t.parent is None]
     assert tops and tops[0].code == POLITICS
