@@ -73,6 +73,24 @@ SETS = (
         "written here, held out: not used for tuning",
         True,
     ),
+    EvalSet(
+        "es-heldout",
+        "tests/unit/classify/lang/es_news_heldout.jsonl",
+        "es",
+        "topics",
+        0.80,
+        "written here, held out: not used for tuning",
+        True,
+    ),
+    EvalSet(
+        "ru-heldout",
+        "tests/unit/classify/lang/ru_news_heldout.jsonl",
+        "ru",
+        "topics",
+        0.80,
+        "written here, held out: not used for tuning",
+        True,
+    ),
 )
 REPO = Path(__file__).resolve().parents[2]
 MIDDLE_EAST_TARGET = 0.92
