@@ -16,6 +16,7 @@ from pathlib import Path
 
 from newsmon.classify import Classifier
 from tests.unit.classify.lang.topics import (
+    ARTS,
     CRIME,
     HEALTH,
     POLITICS,
@@ -124,6 +125,20 @@ SENSE_CASES = [
         "Corona: Regeln gelockert",
         "Die Regierung hebt die Ausgangssperre auf, die Zahl der Infektionen in der Pandemie sinkt.",
         HEALTH,
+    ),
+    (
+        "crime_series_review",
+        "Neuer Sonntagskrimi: Mord im Weinkeller",
+        "Die Ermittlerin sucht den Mörder eines Winzers. Die Episode lebt von ihren Darstellern und läuft am "
+        "Sonntag im Hauptabendprogramm.",
+        ARTS,
+    ),
+    (
+        "murder_report",
+        "Mord im Weinkeller: Nachbar festgenommen",
+        "Die Ermittler nahmen den Nachbarn des getöteten Winzers fest. In der Folge wurde auch seine Wohnung "
+        "durchsucht, der Mann sitzt in Untersuchungshaft.",
+        CRIME,
     ),
 ]
 test_german_word_sense_follows_its_neighbours = topic_first_check(SENSE_CASES)
