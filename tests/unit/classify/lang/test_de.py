@@ -1,6 +1,6 @@
 """German topics, on news texts written for these tests (de_news.jsonl).
 
-de_news.jsonl holds 254 headlines with two to five sentences each, written here
+de_news.jsonl holds 281 headlines with two to five sentences each, written here
 in the register of Austrian and German newspapers (Inland, International,
 Wirtschaft, Web, Wissenschaft, Kultur, Etat, Panorama, Sport), each with the
 IPTC top-level topic a reader would give it. Every text must get that topic
