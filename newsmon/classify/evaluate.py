@@ -74,6 +74,15 @@ SETS = (
         True,
     ),
     EvalSet(
+        "de-heldout-b",
+        "tests/unit/classify/lang/de_news_heldout2.jsonl",
+        "de",
+        "topics",
+        0.80,
+        "written here after the tuning, held out: not used for tuning",
+        True,
+    ),
+    EvalSet(
         "es-texts",
         "tests/unit/classify/lang/es_news.jsonl",
         "es",
