@@ -101,6 +101,15 @@ SETS = (
         True,
     ),
     EvalSet(
+        "es-heldout-b",
+        "tests/unit/classify/lang/es_news_heldout2.jsonl",
+        "es",
+        "topics",
+        0.80,
+        "written here after the tuning, held out: not used for tuning",
+        True,
+    ),
+    EvalSet(
         "ru-texts",
         "tests/unit/classify/lang/ru_news.jsonl",
         "ru",
@@ -116,6 +125,15 @@ SETS = (
         "topics",
         0.80,
         "written here, held out: not used for tuning",
+        True,
+    ),
+    EvalSet(
+        "ru-heldout-b",
+        "tests/unit/classify/lang/ru_news_heldout2.jsonl",
+        "ru",
+        "topics",
+        0.80,
+        "written here after the tuning, held out: not used for tuning",
         True,
     ),
 )
