@@ -11,6 +11,7 @@ Only cancellation (the runner stopping) ends a job for good.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -54,16 +55,25 @@ class JobRunner:
         self.jobs = list(jobs)
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks: dict[asyncio.Task[None], str] = {}
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._supervise(j), name=f"job:{j.name}") for j in self.jobs]
+        self._tasks = {asyncio.create_task(self._supervise(j), name=f"job:{j.name}"): j.name for j in self.jobs}
 
-    async def stop(self) -> None:
-        tasks, self._tasks = self._tasks, []
+    async def stop(self, timeout_s: float = 5.0) -> None:
+        """Cancel every job and wait for them to end; one that ignores the cancel is logged and left behind."""
+        tasks, self._tasks = self._tasks, {}
         for t in tasks:
             t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if not tasks:
+            return
+        done, pending = await asyncio.wait(tasks, timeout=timeout_s)
+        await asyncio.gather(*done, return_exceptions=True)
+        for t in pending:
+            # A shutdown that waits for it would never end: say where it hangs instead.
+            where = io.StringIO()
+            t.print_stack(limit=8, file=where)
+            logger.error("job %s did not stop within %gs; left running:\n%s", tasks[t], timeout_s, where.getvalue())
 
     async def run(self) -> None:
         """Start the jobs and keep them until cancelled (for a host that stops its tasks by cancelling)."""

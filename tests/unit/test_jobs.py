@@ -133,3 +133,26 @@ def test_job_runner__duplicate_names_refused():
 
     with pytest.raises(ValueError, match="unique"):
         JobRunner([Job("x", None, nothing), Job("x", 1.0, nothing)])
+
+
+async def test_job_runner__stop_does_not_wait_forever_for_a_job_that_ignores_the_cancel(caplog):
+    release = asyncio.Event()
+
+    async def stubborn() -> None:
+        while not release.is_set():
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                continue  # swallowed, as a buggy client library might
+
+    runner = JobRunner([Job("stubborn", None, stubborn)])
+    runner.start()
+    await asyncio.sleep(0.01)
+    with caplog.at_level(logging.ERROR, logger="newsmon.jobs"):
+        await asyncio.wait_for(runner.stop(timeout_s=0.05), 5)
+    assert any("job stubborn did not stop within 0.05s" in r.getMessage() for r in errors_of(caplog))
+    release.set()
+    left = [t for t in asyncio.all_tasks() if t.get_name() == "job:stubborn"]
+    for t in left:
+        t.cancel()
+    await asyncio.gather(*left, return_exceptions=True)
