@@ -5,7 +5,7 @@ The worker's jobs are declared in one table, :meth:`newsmon.runtime.Runtime.jobs
 its name and traceback, and restarted after a backoff (1 s doubling to 30 s);
 further failures of the same streak are logged at debug level and its
 recovery at info, so a broken job is never silent and never floods the log.
-Only cancellation (the runner stopping) ends a job for good.
+A job ends when the runner stops (cancels it) or when a loop job returns.
 """
 
 from __future__ import annotations
@@ -89,9 +89,7 @@ class JobRunner:
             started = time.monotonic()
             try:
                 await job.run()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
+            except Exception:  # not CancelledError: the runner stopping ends the job
                 # A loop that ran well for longer than the longest backoff failed anew:
                 # a new streak, logged in full again.
                 if job.interval_s is None and time.monotonic() - started > self.max_backoff_s:
