@@ -5,10 +5,12 @@
   group, send; :mod:`newsmon.alerting.stages`). It publishes every classified
   article to the classified topic and every alert to the alerts topic; bad
   input goes to the dead-letter topic with the reason and stage.
-* ``rules`` (a task): follows the compacted rules topic with its own
-  group-less consumer and swaps the runtime's rule set (every worker sees every set).
-* ``deliver`` (a task, not an agent): drains the Redis outbox to the channels,
-  so a slow receiver never holds up the stream.
+
+The worker's background jobs (the rules-topic follower, delivery from the Redis
+outbox to each channel, the monitor) are not agents: they are declared in
+:meth:`newsmon.runtime.Runtime.jobs` and run by :mod:`newsmon.web.service`.
+The agent waits (a while) for the rules follower's first read of the rules
+topic, so it matches with the topic's rule set.
 
 The stages run in one agent, not one agent per topic hop: a second hop would
 decode every classified article again and pay Faust's per-event cost twice,
@@ -45,7 +47,6 @@ from newsmon.logging_setup import set_fields as set_log_fields
 from newsmon.outages import quiet_aiokafka
 from newsmon.pipeline.batching import BATCH_MAX, BATCH_WITHIN_S, BatchLoop, InOrder
 from newsmon.pipeline.output import Outgoing, publish
-from newsmon.rules.distribution import RulesFollower
 from newsmon.runtime import Runtime
 from newsmon.streams.app import Topics
 from newsmon.streams.records import ClassifiedArticle, DeadLetter, dumps
@@ -57,7 +58,7 @@ RULES_READY_TIMEOUT_S = 15.0
 
 
 def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
-    """Attach the agent and the rules and delivery tasks to ``app``; returns them by name (for tests)."""
+    """Attach the pipeline agent to ``app``; returns it by name (for tests)."""
 
     async def send(topic: str, key: bytes | None, value: bytes) -> Awaitable[Any]:
         return await app.producer.send(topic, key, value, None, None, None)
@@ -69,7 +70,7 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
         )  # fmt: skip
         return (topics.deadletter.get_topic_name(), key, dumps(dl))
 
-    follower = RulesFollower(rt.settings, rt.apply_rules)
+    follower = rt.rules_follower
     # aiokafka logs every reconnect attempt: one line a minute per message instead.
     quiet_aiokafka()
 
@@ -165,16 +166,4 @@ def register(app: faust.App, topics: Topics, rt: Runtime) -> dict[str, Any]:
         finally:
             await loop.drain()
 
-    @app.task
-    async def rules() -> None:
-        await follower.run()
-
-    @app.task
-    async def deliver() -> None:
-        try:
-            await rt.dispatcher.run()
-        finally:
-            for ch in rt.channels.values():
-                await ch.aclose()
-
-    return {"pipeline": pipeline, "deliver": deliver, "rules": rules}
+    return {"pipeline": pipeline}

@@ -45,6 +45,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from newsmon.devtools.receiver import Receiver, start_receiver
+from newsmon.devtools.same_input import CHANNELS, rules_yaml
 from newsmon.ingest.normalize import normalize_raw, validate_raw
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,21 +54,7 @@ KAFKA_PORT = int(os.environ.get("NEWSMON_KAFKA_PORT", "9092"))
 REDIS_PORT = int(os.environ.get("NEWSMON_REDIS_PORT", "6379"))
 BROKER = f"127.0.0.1:{KAFKA_PORT}"
 SECRET = "whsec_" + base64.b64encode(b"fault-bench-secret-of-32-bytes!!").decode()
-RULES = """
-rules:
-  - id: us-focus
-    name: United States in focus
-    when: {countries: {codes: [US], role: focus}}
-    channels: [webhook]
-  - id: economy
-    name: Economy
-    when: {topics: {codes: [medtop:04000000], min_score: 0.5}}
-    channels: [webhook]
-  - id: japan-any
-    name: Japan anywhere
-    when: {countries: {codes: [JP], role: any}}
-    channels: [webhook]
-"""
+RULES = rules_yaml(counting=False)
 
 
 def load_articles(n: int) -> list[tuple[str, bytes]]:
@@ -122,10 +109,7 @@ class Run:
     def env(self, base_url: str) -> dict[str, str]:
         rid = self.run_id
         (self.tmp / "rules.yaml").write_text(RULES)
-        (self.tmp / "channels.yaml").write_text(
-            "channels:\n  - {name: webhook, type: webhook, url_env: NEWSMON_WEBHOOK_URL, "
-            "secret_env: NEWSMON_WEBHOOK_SECRET}\n"
-        )
+        (self.tmp / "channels.yaml").write_text(CHANNELS)
         return {
             "NEWSMON_APP_ID": rid, "NEWSMON_KAFKA_BROKER": f"kafka://{BROKER}", "NEWSMON_REDIS_URL": self.redis_url,
             "NEWSMON_REDIS_PREFIX": rid, "NEWSMON_TOPIC_RAW": f"{rid}.raw", "NEWSMON_TOPIC_CLASSIFIED": f"{rid}.cls",

@@ -220,12 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_dlq(sub)
 
-    try:
-        from newsmon.classify.commands import register as register_classify
-    except ImportError:  # pragma: no cover - the classifier package is always shipped
-        pass
-    else:
-        register_classify(sub)
+    from newsmon.commands.classify import register as register_classify
+
+    register_classify(sub)
     from newsmon.ingest.commands import register as register_ingest
 
     register_ingest(sub)

@@ -14,6 +14,7 @@ import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import (
@@ -40,8 +41,10 @@ from newsmon.channels.registry import load_channels
 from newsmon.config import Settings
 from newsmon.ingest.language import use_detector
 from newsmon.ingest.normalize import normalize
+from newsmon.jobs import WITH_STREAMS, WITH_WORKER, Job
 from newsmon.outages import OUTAGES
 from newsmon.redis_conn import connect_redis
+from newsmon.rules.distribution import RulesFollower
 from newsmon.rules.matcher import RuleMatch, match_rules
 from newsmon.rules.model import RuleError, RuleSet, load_rules
 from newsmon.stories import RedisStoryIndex, StoryAssignment, fingerprint
@@ -49,6 +52,7 @@ from newsmon.streams.records import Alert, Article, ClassifiedArticle, DeadLette
 
 if TYPE_CHECKING:
     from newsmon.classify import Classifier
+    from newsmon.ops.monitor import Monitor
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +187,28 @@ class Runtime:
             poll_s=settings.delivery_poll_s,
             on_result=_observe_delivery,
         )
+        # Every worker follows the rules topic (the pipeline agent waits for its `ready`).
+        self.rules_follower = RulesFollower(settings, self.apply_rules)
+
+    def jobs(self, monitor: Monitor) -> list[Job]:
+        """Every background job of the worker, one row each (newsmon.web.service starts and stops them).
+
+        ``every``: seconds between rounds, or None for a loop that runs until
+        the worker stops. ``starts``: with the worker (before the stream
+        processors, stopped after them) or with the streams (after the first
+        partition assignment). The pipeline agent itself is Faust's
+        (agents/pipeline.py), not a job.
+        """
+        s = self.settings
+        # fmt: off
+        return [
+            #   name                 every                 function                                   starts
+            Job("monitor",           s.monitor_interval_s, monitor.tick,                              WITH_WORKER),
+            Job("rules",             None,                 self.rules_follower.run,                   WITH_STREAMS),
+            *(Job(f"deliver:{name}", None,                 partial(self.dispatcher.run_channel, ch),  WITH_STREAMS)
+              for name, ch in self.channels.items()),
+        ]
+        # fmt: on
 
     @classmethod
     def create(
@@ -406,10 +432,14 @@ class Runtime:
             _STORIES["repeated" if res.repeated else "new" if res.new_story else "joined"].inc()
         return results
 
-    async def close(self) -> None:
-        self.dispatcher.stop()
+    async def close_channels(self) -> None:
+        """Close the channels' connections (once delivery has stopped)."""
         for ch in self.channels.values():
             await ch.aclose()
+
+    async def close(self) -> None:
+        self.dispatcher.stop()
+        await self.close_channels()
         await self.redis.aclose()
 
 

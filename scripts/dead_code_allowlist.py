@@ -33,6 +33,10 @@ _.attrs
 # httpcore network backend interface (ingest/netguard.py's guarded backend).
 _.connect_unix_socket
 
+# What a rule-type or channel module declares, read by name when its package loads (newsmon.registry).
+_.RULE_TYPE
+_.CHANNEL
+
 # mode.Service hooks (web/service.py) and a Faust app task registered by its decorator.
 _.on_start
 _.on_stop

@@ -1,7 +1,7 @@
 """Delivery: drain the Redis outbox of each channel, with retries, never blocking the stream.
 
-The :class:`Dispatcher` runs as a background task of the worker (one loop per
-channel). A slow or failing channel only delays its own loop. Each claimed
+The :class:`Dispatcher` runs as background jobs of the worker (one loop per
+channel, see :meth:`newsmon.runtime.Runtime.jobs`). A slow or failing channel only delays its own loop. Each claimed
 alert is sent once per attempt; on a retryable error it is rescheduled with
 exponential backoff and jitter (or after the receiver's ``Retry-After``); after
 ``max_attempts`` or ``max_age_s`` it moves to the channel's dead-letter list
@@ -89,8 +89,8 @@ class Dispatcher:
         self._stopping.set()
 
     async def run(self) -> None:
-        """Run until :meth:`stop`; one loop per channel so each fails alone."""
-        tasks = [asyncio.create_task(self._loop(ch), name=f"deliver:{n}") for n, ch in self.channels.items()]
+        """Run until :meth:`stop`; one loop per channel so each fails alone (the worker runs them as jobs)."""
+        tasks = [asyncio.create_task(self.run_channel(ch), name=f"deliver:{n}") for n, ch in self.channels.items()]
         try:
             await self._stopping.wait()
         finally:
@@ -98,7 +98,8 @@ class Dispatcher:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _loop(self, channel: Channel) -> None:
+    async def run_channel(self, channel: Channel) -> None:
+        """Drain one channel's outbox until :meth:`stop` (or cancelled); waits out Redis outages."""
         limiter = RateLimiter(channel.rate_per_s)
         concurrency = 1 if channel.rate_per_s else self.concurrency
         sem = asyncio.Semaphore(concurrency)

@@ -15,46 +15,23 @@ misconfigured worker never starts.
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import newsmon.channels
 from newsmon.channels.base import Channel
 from newsmon.channels.log import LogChannel
 from newsmon.channels.webhook import decode_secret
 from newsmon.logging_setup import register_secrets
+from newsmon.registry import Registry
 from newsmon.untrusted import YAMLLimitError, clip, load_yaml, short
 
 # type name -> channel class; filled from the modules of this package.
-CHANNEL_TYPES: dict[str, Any] = {}
-
-
-def register_channel_type(cls: Any) -> Any:
-    """Make a channel class known by its ``type_name`` (modules of this package are registered at import)."""
-    if cls.type_name in CHANNEL_TYPES:
-        raise ValueError(f"channel type {cls.type_name!r} is already registered")
-    CHANNEL_TYPES[cls.type_name] = cls
-    return cls
-
-
-def unregister_channel_type(type_name: str) -> None:
-    """Forget a channel type (tests that register one of their own)."""
-    CHANNEL_TYPES.pop(type_name, None)
-
-
-def _load() -> None:
-    for info in pkgutil.iter_modules(newsmon.channels.__path__):
-        if info.name not in ("base", "registry") and not info.name.startswith("_"):
-            cls = getattr(importlib.import_module(f"newsmon.channels.{info.name}"), "CHANNEL", None)
-            if cls is not None:
-                register_channel_type(cls)
-
-
-_load()
+CHANNEL_TYPES: Registry[Any] = Registry("channel type", lambda cls: cls.type_name)
+register_channel_type = CHANNEL_TYPES.register
+unregister_channel_type = CHANNEL_TYPES.unregister
+CHANNEL_TYPES.load("newsmon.channels", "CHANNEL", skip=("base", "registry"))
 
 # Options that carry credentials: only from the environment or a file, never inline.
 SECRET_OPTIONS = frozenset({"url", "secret"})
@@ -103,7 +80,7 @@ def build_channel(source: str, spec: Any, env: Mapping[str, str]) -> Channel:
     if not isinstance(name, str) or not name:
         raise ChannelConfigError(f"{source}: channel without a 'name'")
     ctype = spec.get("type")
-    cls = CHANNEL_TYPES.get(ctype)  # type: ignore[arg-type]
+    cls = CHANNEL_TYPES.get(ctype) if isinstance(ctype, str) else None
     if cls is None:
         raise ChannelConfigError(
             f"{source}: channel {short(name)}: type: expected one of {sorted(CHANNEL_TYPES)}, got {short(ctype)}"

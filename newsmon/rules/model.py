@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ import orjson
 
 from newsmon.rules import types as rule_types
 from newsmon.rules.conditions import COMBINATORS, LEAF_KINDS, Leaf, Node, parse_when
+from newsmon.rules.rule import Rule
 from newsmon.rules.schema import RuleError, parse_duration, str_list
 from newsmon.untrusted import YAMLLimitError, load_yaml, short
 
@@ -50,27 +51,6 @@ _ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,79}")
 
 
 # --------------------------------------------------------------------------- compiled rules
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    id: str
-    name: str
-    when: Node
-    channels: tuple[str, ...]
-    type: str = "any"
-    severity: str = "info"
-    description: str = ""
-    # Rule-type options (seconds / counts); meaning depends on ``type``.
-    options: Mapping[str, Any] = field(default_factory=dict)
-    notify_on_update: bool = False
-    realert_s: float = 0.0
-    group_window_s: float = 0.0
-    # What realert cooldowns and digests are kept per: "" (the whole rule),
-    # "country" (first focus country), "region" (first region), "source".
-    group_by: str = ""
-    source: str = ""
-    spec: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

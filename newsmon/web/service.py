@@ -1,4 +1,4 @@
-"""The worker's ops service: newsmon's aiohttp server and the monitor loop, as a mode Service.
+"""The worker's ops service: newsmon's aiohttp server and the background jobs, in Faust's lifecycle.
 
 :func:`attach_ops` is called by the worker entry point before Faust starts.
 The service is a dependency of the Faust worker, started *before* the app, so
@@ -6,6 +6,11 @@ The service is a dependency of the Faust worker, started *before* the app, so
 says 503 until the stream processors run), and stopped *after* the app, so
 probes and scrapes keep answering while in-flight events finish and offsets
 are committed.
+
+The jobs are declared in one table, :meth:`newsmon.runtime.Runtime.jobs`: the
+ones that start with the worker run with this service, the ones that start
+with the streams in one Faust app task (app tasks start after the first
+partition assignment and are cancelled when the app stops).
 
 The measurements themselves (monitor, consumer lag, series) are in
 :mod:`newsmon.ops`.
@@ -24,6 +29,7 @@ from aiohttp import web
 from mode import Service
 
 from newsmon.config import Settings
+from newsmon.jobs import WITH_STREAMS, WITH_WORKER, JobRunner
 from newsmon.ops.lag import FaustLag
 from newsmon.ops.monitor import Monitor, WorkerStatus
 from newsmon.web.context import WebContext
@@ -33,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 
 class OpsService(Service):
-    """Web server (when ``web_port`` != 0) and monitor loop of one worker."""
+    """Web server (when ``web_port`` != 0) and the jobs that start with the worker."""
 
     def __init__(self, app: faust.App, runtime: Any, settings: Settings, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -43,6 +49,7 @@ class OpsService(Service):
         self.status.stopping = lambda: bool(app.should_stop)
         self.lag = FaustLag(app, settings)
         self.monitor = Monitor(runtime, self.status, self.lag)
+        self._jobs: JobRunner | None = None
         self._runner: web.AppRunner | None = None
         self.bound: tuple[str, int] | None = None
         # Checked here, before Faust starts: a server that would expose reads
@@ -55,7 +62,8 @@ class OpsService(Service):
     async def on_start(self) -> None:
         if self.settings.web_port != 0:
             await self._start_web()
-        self.add_future(self._monitor_loop())
+        self._jobs = JobRunner([j for j in self.rt.jobs(self.monitor) if j.starts == WITH_WORKER])
+        self._jobs.start()
 
     async def _start_web(self) -> None:
         assert self.web_ctx is not None
@@ -71,19 +79,11 @@ class OpsService(Service):
         if self.settings.web_addr_file:
             await asyncio.to_thread(_write_atomic, Path(self.settings.web_addr_file), f"{host}:{bound_port}\n")
 
-    async def _monitor_loop(self) -> None:
-        while not self.should_stop:
-            try:
-                await self.monitor.tick()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("monitor tick failed")
-            await self.sleep(self.settings.monitor_interval_s)
-
     async def on_stop(self) -> None:
         # Runs after the Faust app stopped (offsets committed): one last sample
         # so the dashboard counts the final events, then close.
+        if self._jobs is not None:
+            await self._jobs.stop()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.monitor.recorder.flush(), timeout=2.0)
         if self._runner is not None:
@@ -102,7 +102,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def attach_ops(app: faust.App, runtime: Any, settings: Settings) -> OpsService:
-    """Create the ops service for ``app`` and mark streams started once Faust runs its tasks."""
+    """Create the ops service for ``app``; once Faust runs its tasks, mark streams started and start their jobs."""
     ops = OpsService(app, runtime, settings)
 
     @app.task
@@ -110,5 +110,10 @@ def attach_ops(app: faust.App, runtime: Any, settings: Settings) -> OpsService:
         # App tasks start after the first assignment and table recovery.
         ops.status.streams_started = True
         logger.info("stream processing started")
+        jobs = JobRunner([j for j in runtime.jobs(ops.monitor) if j.starts == WITH_STREAMS])
+        try:
+            await jobs.run()  # until the app stops and cancels its tasks
+        finally:
+            await runtime.close_channels()
 
     return ops

@@ -21,42 +21,14 @@ import pytest
 
 from newsmon.config import Settings
 from newsmon.devtools.receiver import Receiver, start_receiver
+from newsmon.devtools.same_input import CHANNELS, rules_yaml
 from newsmon.ingest.normalize import normalize_raw, validate_raw
 from newsmon.stories import MemoryStoryIndex, fingerprint
 
 from .conftest import SECRET, SHARED_EVAL, WorkerProcess, consume_all, eventually
 from .test_fault_tolerance import produce
 
-# The issue's rules: one focus country, a topic with a score floor, a country
-# anywhere; and one windowed and one first_seen rule, whose counts follow the order too.
-RULES = """
-rules:
-  - id: us-focus
-    name: United States in focus
-    when: {countries: {codes: [US], role: focus}}
-    channels: [webhook]
-  - id: economy
-    name: Economy
-    when: {topics: {codes: [medtop:04000000], min_score: 0.5}}
-    channels: [webhook]
-  - id: japan-any
-    name: Japan anywhere
-    when: {countries: {codes: [JP], role: any}}
-    channels: [webhook]
-  - id: grain-burst
-    name: Three grain stories within 2 seconds of ingest
-    type: frequency
-    threshold: 3
-    window: 2s
-    when: {keywords: [wheat, grain, corn]}
-    channels: [webhook]
-  - id: first-pair
-    name: A region and topic pair first seen
-    type: first_seen
-    lookback: 1h
-    when: {countries: {codes: [GB, FR, DE, CA], role: any}}
-    channels: [webhook]
-"""
+RULES = rules_yaml(counting=True)
 ARTICLES = 400
 
 
@@ -104,10 +76,7 @@ def run_env(settings_env: dict[str, str], run: str, tmp_path: Path, base: str) -
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES)
     channels = tmp_path / "channels.yaml"
-    channels.write_text(
-        "channels:\n  - {name: webhook, type: webhook, url_env: NEWSMON_WEBHOOK_URL, "
-        "secret_env: NEWSMON_WEBHOOK_SECRET}\n"
-    )
+    channels.write_text(CHANNELS)
     return {
         **env,
         "NEWSMON_DATA_DIR": str(tmp_path / f"data-{run}"),

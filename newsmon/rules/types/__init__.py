@@ -11,9 +11,7 @@ loaded at import, so nothing else names the types.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
+from newsmon.registry import Registry
 from newsmon.rules.types.base import Counting, CountPairs, CountWindow, RuleType, Trigger, WindowCount, member_of
 
 __all__ = [
@@ -31,20 +29,17 @@ __all__ = [
     "unregister",
 ]
 
-_TYPES: dict[str, RuleType] = {}
+_TYPES: Registry[RuleType] = Registry("rule type", lambda kind: kind.name)
 
 
 def register(rule_type: RuleType) -> RuleType:
     """Make a rule type known by its name (the modules of this package register themselves)."""
-    if rule_type.name in _TYPES:
-        raise ValueError(f"rule type {rule_type.name!r} is already registered")
-    _TYPES[rule_type.name] = rule_type
-    return rule_type
+    return _TYPES.register(rule_type)
 
 
 def unregister(name: str) -> None:
     """Forget a rule type (tests that register a type of their own)."""
-    _TYPES.pop(name, None)
+    _TYPES.unregister(name)
 
 
 def get(name: str) -> RuleType:
@@ -62,10 +57,4 @@ def fields() -> tuple[str, ...]:
     return tuple(dict.fromkeys(f for n in names() for f in _TYPES[n].fields))
 
 
-def _load() -> None:
-    for info in pkgutil.iter_modules(__path__):
-        if info.name != "base" and not info.name.startswith("_"):
-            register(importlib.import_module(f"{__name__}.{info.name}").RULE_TYPE)
-
-
-_load()
+_TYPES.load(__name__, "RULE_TYPE", skip=("base",))

@@ -13,13 +13,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from newsmon.rules.conditions import Reason, evaluate
+from newsmon.rules.rule import Rule
 from newsmon.streams.records import ClassifiedArticle
-
-if TYPE_CHECKING:
-    from newsmon.rules.model import Rule
 
 
 @dataclass(slots=True)

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from newsmon.rules.rule import Rule
 from newsmon.rules.schema import parse_duration
 from newsmon.rules.types.base import CountPairs, RuleType, Trigger, member_of
 from newsmon.streams.records import ClassifiedArticle
-
-if TYPE_CHECKING:
-    from newsmon.rules.model import Rule
 
 
 def first_seen_pairs(item: ClassifiedArticle) -> list[str]:

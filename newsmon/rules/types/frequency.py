@@ -7,14 +7,12 @@ the articles in the window. Late articles are listed but never counted.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from newsmon.rules.rule import Rule
 from newsmon.rules.schema import parse_duration, positive_int
 from newsmon.rules.types.base import CountWindow, RuleType, Trigger, WindowCount, fmt_seconds, window_trigger
 from newsmon.streams.records import ClassifiedArticle
-
-if TYPE_CHECKING:
-    from newsmon.rules.model import Rule
 
 
 class Frequency(RuleType):

@@ -9,14 +9,12 @@ fires at ``min_count``), at most once per window bucket, like ``frequency``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from newsmon.rules.rule import Rule
 from newsmon.rules.schema import RuleError, number_above, parse_duration, positive_int
 from newsmon.rules.types.base import CountWindow, RuleType, Trigger, WindowCount, fmt_seconds, window_trigger
 from newsmon.streams.records import ClassifiedArticle
-
-if TYPE_CHECKING:
-    from newsmon.rules.model import Rule
 
 
 def spike_fires(current: int, baseline: int, window_s: float, baseline_s: float, ratio: float, min_count: int) -> bool:

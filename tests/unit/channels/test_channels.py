@@ -126,6 +126,7 @@ def test_registry__builds_channels_from_env(tmp_path):
         ("channels:\n  - {name: h, type: webhook, url: 'http://x'}\n", {}, "channel 'h': url: credentials must"),
         ("channels:\n  - {name: h, type: webhook}\n", {}, "channel 'h': url: required"),
         ("channels:\n  - {name: h, type: pager}\n", {}, "channel 'h': type: expected one of"),
+        ("channels:\n  - {name: h, type: [webhook]}\n", {}, "channel 'h': type: expected one of"),
         ("channels:\n  - {name: h, type: slack, url_env: U, colour: red}\n", {"U": "http://x"}, "colour: unknown"),
         (
             "channels:\n  - {name: h, type: webhook, url_env: U, secret_env: S}\n",

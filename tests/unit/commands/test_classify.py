@@ -6,7 +6,7 @@ import io
 import orjson
 import pytest
 
-from newsmon.classify.commands import classify_lines, register
+from newsmon.commands.classify import classify_lines, register
 
 
 def test_cli__bad_lines_get_numbered_errors_and_run_continues(clf):
@@ -81,6 +81,6 @@ def test_cli__jsonl_title_is_optional_as_in_ingest(clf):
 
 @pytest.mark.parametrize(("head", "jsonl"), [(b'  {"body": "x"}', True), (b"Headline\n\nBody", False)])
 def test_cli__stdin_is_sniffed_for_jsonl(head, jsonl):
-    from newsmon.classify.commands import _is_jsonl
+    from newsmon.commands.classify import _is_jsonl
 
     assert _is_jsonl("-", head) is jsonl
