@@ -388,6 +388,46 @@ CASES = [
         iptc.CONFLICT,
     ),
     (
+        "conflict_missile_strikes_president",
+        "Ukraine : nouvelles frappes russes sur Kharkiv, au moins six morts",
+        "Des missiles ont touché des quartiers résidentiels dans la nuit, faisant aussi une vingtaine de blessés. "
+        "Le président ukrainien dénonce des attaques délibérées contre les civils et demande à ses alliés davantage "
+        "de systèmes de défense aérienne. L'armée russe affirme avoir visé des dépôts de munitions.",
+        iptc.CONFLICT,
+    ),
+    (
+        "conflict_convoy_ambush_government",
+        "Burkina Faso : une embuscade contre un convoi fait plusieurs dizaines de morts",
+        "Des hommes armés ont attaqué un convoi de ravitaillement escorté par des soldats dans le nord du pays. "
+        "Le gouvernement a décrété trois jours de deuil national. Les violences jihadistes ont fait des milliers "
+        "de morts et deux millions de déplacés depuis 2015.",
+        iptc.CONFLICT,
+    ),
+    (
+        "conflict_city_fighting_mediation",
+        "Soudan : les combats s'intensifient dans la capitale",
+        "L'armée et les paramilitaires s'affrontent à l'arme lourde pour le contrôle de l'aéroport et des "
+        "ministères. Des habitants fuient à pied sous les tirs d'artillerie. Les médiateurs régionaux appellent "
+        "à une trêve humanitaire, que les deux camps ont déjà violée à plusieurs reprises.",
+        iptc.CONFLICT,
+    ),
+    (
+        "conflict_rebels_take_town",
+        "Est de la RDC : les rebelles s'emparent d'une localité stratégique",
+        "Après deux jours d'affrontements avec les forces armées, la rébellion contrôle la route qui mène au chef-lieu "
+        "de la province. Kinshasa accuse un pays voisin de soutenir les insurgés, ce que celui-ci dément. "
+        "Des milliers de familles ont trouvé refuge dans les camps de déplacés.",
+        iptc.CONFLICT,
+    ),
+    (
+        "conflict_suicide_bombing",
+        "Somalie : un attentat-suicide devant un hôtel de la capitale",
+        "Un kamikaze a fait exploser sa voiture piégée à l'entrée de l'établissement fréquenté par des "
+        "responsables gouvernementaux, avant qu'un commando ne prenne d'assaut le bâtiment. Les shebab ont "
+        "revendiqué l'attaque. Le siège a duré plusieurs heures.",
+        iptc.CONFLICT,
+    ),
+    (
         "education_university_fees",
         "Les frais d'inscription à l'université augmentent pour les étudiants étrangers",
         "La mesure concerne les étudiants non européens en licence et en master. Les présidents d'université "
