@@ -523,6 +523,24 @@ test_french_word_sense_follows_its_neighbours = sense_check(
             "les contaminations baissent.",
             iptc.CONFLICT,
         ),
+        (
+            "Russie-Occident : vers une nouvelle guerre froide ?",
+            "Expulsions de diplomates, sanctions économiques et sommets annulés : les relations se dégradent au point "
+            "que les chancelleries évoquent une nouvelle guerre froide.",
+            iptc.CONFLICT,
+        ),
+        (
+            "Guerre commerciale : Washington relève ses droits de douane",
+            "La guerre commerciale entre les deux premières économies mondiales s'intensifie : les exportateurs "
+            "d'acier et d'aluminium craignent une chute de leurs ventes.",
+            iptc.CONFLICT,
+        ),
+        (
+            "Mali : la junte militaire fixe la date de la présidentielle",
+            "Le gouvernement militaire de transition a publié un calendrier électoral ; la junte au pouvoir promet "
+            "de rendre la main à un président élu dans dix-huit mois.",
+            iptc.CONFLICT,
+        ),
     ],
     ids=[
         "cyber_attack",
@@ -532,6 +550,9 @@ test_french_word_sense_follows_its_neighbours = sense_check(
         "electoral_victory",
         "sports_federation",
         "epidemic_curfew",
+        "cold_war",
+        "trade_war",
+        "military_junta_rules",
     ],
 )
 
