@@ -541,6 +541,23 @@ test_french_word_sense_follows_its_neighbours = sense_check(
             "de rendre la main à un président élu dans dix-huit mois.",
             iptc.CONFLICT,
         ),
+        (
+            "Présidentielle : l'opposition engage une bataille juridique",
+            "Le candidat arrivé deuxième a saisi la Cour constitutionnelle ; la bataille juridique autour des "
+            "résultats pourrait durer des semaines.",
+            iptc.CONFLICT,
+        ),
+        (
+            "Corruption : le combat d'une militante",
+            "Depuis dix ans, elle mène le combat contre la corruption dans les marchés publics et réclame la "
+            "transparence des comptes de l'État.",
+            iptc.CONFLICT,
+        ),
+        (
+            "Assurance chômage : le gouvernement choisit l'ordonnance",
+            "Le texte sera pris par ordonnance, sans vote du Parlement, a annoncé le Premier ministre.",
+            iptc.HEALTH,
+        ),
     ],
     ids=[
         "cyber_attack",
@@ -553,6 +570,9 @@ test_french_word_sense_follows_its_neighbours = sense_check(
         "cold_war",
         "trade_war",
         "military_junta_rules",
+        "legal_battle",
+        "fight_against_corruption",
+        "government_ordinance",
     ],
 )
 
