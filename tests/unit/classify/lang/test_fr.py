@@ -428,6 +428,20 @@ CASES = [
         iptc.CONFLICT,
     ),
     (
+        "conflict_army_frees_hostages",
+        "Nigeria : l'armée libère une centaine d'otages",
+        "Les soldats ont mené une opération dans la forêt où les otages étaient détenus par des jihadistes depuis "
+        "des mois. Trois militaires ont été blessés lors des échanges de tirs, selon l'état-major.",
+        iptc.CONFLICT,
+    ),
+    (
+        "conflict_army_retakes_town",
+        "Mali : l'armée revendique la reprise d'une ville du nord",
+        "Les soldats, appuyés par des drones, sont entrés dans la ville après plusieurs jours de combats contre les "
+        "groupes armés. Le ministre de la Défense annonce des dizaines de morts parmi les assaillants.",
+        iptc.CONFLICT,
+    ),
+    (
         "education_university_fees",
         "Les frais d'inscription à l'université augmentent pour les étudiants étrangers",
         "La mesure concerne les étudiants non européens en licence et en master. Les présidents d'université "
