@@ -442,6 +442,27 @@ CASES = [
         iptc.CONFLICT,
     ),
     (
+        "politics_defence_budget",
+        "Défense : le budget des armées en hausse de 7 %",
+        "Le projet de loi de programmation militaire prévoit de nouveaux équipements pour l'armée de terre et la "
+        "marine. L'opposition juge l'effort insuffisant.",
+        iptc.POLITICS,
+    ),
+    (
+        "politics_troop_deployment_vote",
+        "Le Parlement autorise l'envoi de 500 soldats au Mozambique",
+        "Les députés ont approuvé le déploiement de troupes voulu par le président. Le ministre de la Défense "
+        "présentera le coût de la mission devant la commission des finances.",
+        iptc.POLITICS,
+    ),
+    (
+        "economy_solar_power_plant",
+        "Énergie : une centrale solaire de 50 mégawatts inaugurée au Burkina",
+        "Financé par un prêt de la Banque africaine de développement, le projet doit réduire la facture "
+        "d'électricité et la dépendance aux importations de fioul de la société nationale.",
+        iptc.ECONOMY,
+    ),
+    (
         "education_university_fees",
         "Les frais d'inscription à l'université augmentent pour les étudiants étrangers",
         "La mesure concerne les étudiants non européens en licence et en master. Les présidents d'université "
