@@ -593,6 +593,69 @@ test_french_word_sense_follows_its_neighbours = sense_check(
             "Le texte sera pris par ordonnance, sans vote du Parlement, a annoncé le Premier ministre.",
             iptc.HEALTH,
         ),
+        (
+            "Le chanteur est parti sans prévenir",
+            "Le musicien est parti en tournée mardi ; ses choristes sont partis la veille pour préparer les concerts.",
+            iptc.POLITICS,
+        ),
+        (
+            "Après les inondations, les habitants sont prêts à reconstruire",
+            "Les villageois se disent prêts à rebâtir leurs maisons avant la saison des pluies.",
+            iptc.ECONOMY,
+        ),
+        (
+            "Le chanteur au concert de sa fille",
+            "Il est arrivé en compagnie de son épouse et a salué le public depuis la tribune.",
+            iptc.ECONOMY,
+        ),
+        (
+            "Covid-19 : fin de l'obligation du port du masque",
+            "L'obligation de porter un masque dans les transports est levée, a annoncé le ministère de la Santé.",
+            iptc.ECONOMY,
+        ),
+        (
+            "Le sélectionneur dévoile sa liste",
+            "Lors d'une conférence de presse, le sélectionneur a annoncé aux journalistes la liste des 26 joueurs "
+            "retenus pour la Coupe du monde.",
+            iptc.ARTS,
+        ),
+        (
+            "Allocution télévisée du président",
+            "Dans une allocution télévisée, le chef de l'État a annoncé un remaniement du gouvernement ; son "
+            "discours a aussi été diffusé par la radio nationale.",
+            iptc.ARTS,
+        ),
+        (
+            "Élections : l'opposition craint un bain de sang",
+            "Les observateurs redoutent un bain de sang si les résultats du scrutin sont contestés dans la rue.",
+            iptc.HEALTH,
+        ),
+        (
+            "Grève des transports : les usagers pris en otage",
+            "Les syndicats maintiennent le mouvement ; les voyageurs se disent pris en otage par la grève.",
+            iptc.CONFLICT,
+        ),
+        (
+            "Festival de Cannes : le Grand Prix pour un film sénégalais",
+            "Le jury a remis son Grand Prix à la réalisatrice pour son premier long-métrage.",
+            iptc.SPORT,
+        ),
+        (
+            "Côte d'Ivoire : la culture du cacao menacée",
+            "Les planteurs s'inquiètent : la culture du cacao souffre du manque de pluies dans l'ouest du pays.",
+            iptc.ARTS,
+        ),
+        (
+            "Les allocations familiales revalorisées",
+            "La CAF versera les prestations revalorisées de 4 % dès avril aux allocataires.",
+            iptc.SPORT,
+        ),
+        (
+            "Banque : le président du conseil d'administration s'en va",
+            "Le conseil d'administration de la banque a accepté le départ de son président, remplacé par le "
+            "directeur général adjoint.",
+            iptc.POLITICS,
+        ),
     ],
     ids=[
         "cyber_attack",
@@ -608,6 +671,18 @@ test_french_word_sense_follows_its_neighbours = sense_check(
         "legal_battle",
         "fight_against_corruption",
         "government_ordinance",
+        "participle_parti",
+        "ready_to_not_loans",
+        "together_with_not_company",
+        "duty_not_bond",
+        "press_conference",
+        "televised_address",
+        "bloodbath_not_blood",
+        "strike_hostage_figure",
+        "film_grand_prix",
+        "crop_culture",
+        "family_allowance_caf",
+        "board_chairman",
     ],
 )
 
