@@ -656,6 +656,11 @@ test_french_word_sense_follows_its_neighbours = sense_check(
             "directeur général adjoint.",
             iptc.POLITICS,
         ),
+        (
+            "Cacao : les acteurs de la filière saluent la hausse du prix",
+            "Planteurs, coopératives et exportateurs : tous les acteurs de la filière ont salué la décision.",
+            iptc.ARTS,
+        ),
     ],
     ids=[
         "cyber_attack",
@@ -683,6 +688,7 @@ test_french_word_sense_follows_its_neighbours = sense_check(
         "crop_culture",
         "family_allowance_caf",
         "board_chairman",
+        "stakeholders_not_performers",
     ],
 )
 
