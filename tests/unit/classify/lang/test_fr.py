@@ -661,6 +661,29 @@ test_french_word_sense_follows_its_neighbours = sense_check(
             "Planteurs, coopératives et exportateurs : tous les acteurs de la filière ont salué la décision.",
             iptc.ARTS,
         ),
+        (
+            "Une étude montre qu'un médicament réduit le risque d'AVC",
+            "Des chercheurs ont suivi 5 000 patients pendant trois ans dans un laboratoire de recherche clinique : "
+            "le traitement a réduit de moitié les accidents vasculaires, selon les scientifiques.",
+            iptc.SCITECH,
+        ),
+        (
+            "Paludisme : des chercheurs testent un nouveau vaccin",
+            "L'équipe de scientifiques du laboratoire a vacciné 400 enfants ; les chercheurs annoncent une "
+            "efficacité de 77 % contre la maladie.",
+            iptc.SCITECH,
+        ),
+        (
+            "Mercato : l'attaquant prolonge jusqu'en 2027",
+            "Le club a annoncé que son attaquant avait signé un nouveau contrat ; son salaire n'a pas été dévoilé.",
+            iptc.ECONOMY,
+        ),
+        (
+            "FIFA : le comité exécutif se réunit à Zurich",
+            "Les dirigeants de la fédération internationale de football examineront le calendrier des compétitions ; "
+            "le comité exécutif doit aussi désigner le pays hôte du prochain Mondial des clubs.",
+            iptc.POLITICS,
+        ),
     ],
     ids=[
         "cyber_attack",
@@ -689,6 +712,10 @@ test_french_word_sense_follows_its_neighbours = sense_check(
         "family_allowance_caf",
         "board_chairman",
         "stakeholders_not_performers",
+        "medical_study_researchers",
+        "vaccine_trial_researchers",
+        "player_contract_wages",
+        "football_executive_committee",
     ],
 )
 
