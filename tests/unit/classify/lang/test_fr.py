@@ -684,6 +684,18 @@ test_french_word_sense_follows_its_neighbours = sense_check(
             "le comité exécutif doit aussi désigner le pays hôte du prochain Mondial des clubs.",
             iptc.POLITICS,
         ),
+        (
+            "Kenya : un défenseur des droits humains arrêté",
+            "Le militant, connu pour ses enquêtes sur les violences policières, a été interpellé chez lui ; les "
+            "défenseurs des droits de l'homme dénoncent une intimidation.",
+            iptc.SPORT,
+        ),
+        (
+            "Santé : trente minutes d'activité physique par jour",
+            "Une activité physique régulière réduit le risque de maladies cardiovasculaires, rappellent les médecins "
+            "; la condition physique s'améliore en quelques semaines.",
+            iptc.SCITECH,
+        ),
     ],
     ids=[
         "cyber_attack",
@@ -716,6 +728,8 @@ test_french_word_sense_follows_its_neighbours = sense_check(
         "vaccine_trial_researchers",
         "player_contract_wages",
         "football_executive_committee",
+        "rights_defenders",
+        "physical_activity_not_physics",
     ],
 )
 
