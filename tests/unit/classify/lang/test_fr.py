@@ -696,6 +696,18 @@ test_french_word_sense_follows_its_neighbours = sense_check(
             "; la condition physique s'améliore en quelques semaines.",
             iptc.SCITECH,
         ),
+        (
+            "Paludisme : une nouvelle molécule prometteuse",
+            "Des chercheurs de l'université d'Oxford, dirigés par un professeur de médecine tropicale, ont testé le "
+            "traitement sur des patients au Mali ; l'université publiera les résultats complets en juin.",
+            iptc.EDUCATION,
+        ),
+        (
+            "Le Sénégal veut combattre le paludisme d'ici 2030",
+            "Le ministère de la Santé mise sur les moustiquaires et la vaccination pour combattre le paludisme dans "
+            "les régions du sud, où le combat contre la maladie reste difficile.",
+            iptc.CONFLICT,
+        ),
     ],
     ids=[
         "cyber_attack",
@@ -730,6 +742,8 @@ test_french_word_sense_follows_its_neighbours = sense_check(
         "football_executive_committee",
         "rights_defenders",
         "physical_activity_not_physics",
+        "university_affiliation",
+        "fight_a_disease",
     ],
 )
 
