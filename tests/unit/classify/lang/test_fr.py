@@ -10,7 +10,10 @@ sentences mix the registers of French-language media in Europe and Africa
 
 from __future__ import annotations
 
+import yaml
+
 from newsmon.classify import Classifier
+from newsmon.classify.lexicon import DATA_DIR
 from tests.unit.classify.lang import topics as iptc
 from tests.unit.classify.lang.topics import (
     case_subtopic_check,
@@ -758,3 +761,40 @@ def test_french_terms_with_an_elided_article_inside_match(clf: Classifier) -> No
     result = clf.classify("Le chiffre d'affaires progresse", "Le pouvoir d'achat recule après le coup d'État.")
     words = {ev.text.lower() for t in result.topics for ev in t.evidence}
     assert {"chiffre d'affaires", "pouvoir d'achat", "coup d'état"} <= words
+
+
+def _french_terms() -> dict[str, list[tuple[str, str]]]:
+    """topic code -> [(term as written, key it is matched by)] from lang/fr/topics.yaml."""
+    doc = yaml.safe_load((DATA_DIR / "lang" / "fr" / "topics.yaml").read_text(encoding="utf-8"))
+    out: dict[str, list[tuple[str, str]]] = {}
+    for code, spec in doc["topics"].items():
+        for line in spec["terms"].values():
+            for term in str(line).split(","):
+                if term.strip():
+                    key = term.strip().rstrip("*").lower().replace("'", " ").replace("\u2019", " ")
+                    out.setdefault(code, []).append((term.strip(), key))
+    return out
+
+
+def test_french_topic_lists_no_word_twice() -> None:
+    # Two spellings of one key in a topic would count the same word twice ("Fifa" already matches "FIFA").
+    for code, terms in _french_terms().items():
+        keys = [key for _term, key in terms]
+        assert len(keys) == len(set(keys)), (code, sorted(k for k in keys if keys.count(k) > 1))
+
+
+def test_french_subtopic_phrases_are_listed_under_their_top_level_topic() -> None:
+    # The longest match wins: a phrase only a sub-topic lists would hide its words from the top-level topic.
+    tree = yaml.safe_load((DATA_DIR / "topics.yaml").read_text(encoding="utf-8"))["topics"]
+    terms = _french_terms()
+    for code, listed in terms.items():
+        top = code
+        while tree[top].get("parent"):
+            top = tree[top]["parent"]
+        if top == code:
+            continue
+        top_keys = {key for _term, key in terms.get(top, [])}
+        top_words = top_keys | {key for term, key in terms.get(top, []) if term.endswith("*")}
+        for term, key in listed:
+            if " " in key and any(w in top_words for w in key.split()):
+                assert key in top_keys, (code, term, top)
