@@ -466,6 +466,13 @@ CASES = [
         iptc.ECONOMY,
     ),
     (
+        "conflict_government_sends_army",
+        "Le gouvernement envoie l'armée contre les rebelles dans l'est",
+        "Après la prise de deux villages par la rébellion, le gouvernement a ordonné à l'armée de lancer une "
+        "offensive. Les combats ont fait des dizaines de morts et poussé des milliers d'habitants à fuir.",
+        iptc.CONFLICT,
+    ),
+    (
         "education_university_fees",
         "Les frais d'inscription à l'université augmentent pour les étudiants étrangers",
         "La mesure concerne les étudiants non européens en licence et en master. Les présidents d'université "
