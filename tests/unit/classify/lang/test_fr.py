@@ -790,8 +790,9 @@ def test_french_topic_lists_no_word_twice() -> None:
         assert len(keys) == len(set(keys)), (code, sorted(k for k in keys if keys.count(k) > 1))
 
 
-def test_french_subtopic_phrases_are_listed_under_their_top_level_topic() -> None:
-    # The longest match wins: a phrase only a sub-topic lists would hide its words from the top-level topic.
+def test_french_subtopic_keys_do_not_hide_top_level_words() -> None:
+    # The longest match wins and only its topics count: a phrase or a longer word that only a sub-topic lists
+    # ("élection présidentielle", "économie") would hide "élection" or "économ*" from the top-level topic.
     tree = yaml.safe_load((DATA_DIR / "topics.yaml").read_text(encoding="utf-8"))["topics"]
     terms = _french_terms()
     for code, listed in terms.items():
@@ -801,7 +802,10 @@ def test_french_subtopic_phrases_are_listed_under_their_top_level_topic() -> Non
         if top == code:
             continue
         top_keys = {key for _term, key in terms.get(top, [])}
-        top_words = top_keys | {key for term, key in terms.get(top, []) if term.endswith("*")}
+        top_prefixes = [key for term, key in terms.get(top, []) if term.endswith("*") and " " not in key]
         for term, key in listed:
-            if " " in key and any(w in top_words for w in key.split()):
+            words = key.split()
+            hides = any(w in top_keys for w in words) if len(words) > 1 else False
+            hides = hides or any(words[0].startswith(p) and words[0] != p for p in top_prefixes)
+            if hides:
                 assert key in top_keys, (code, term, top)
