@@ -809,3 +809,23 @@ def test_french_subtopic_keys_do_not_hide_top_level_words() -> None:
             hides = hides or any(words[0].startswith(p) and words[0] != p for p in top_prefixes)
             if hides:
                 assert key in top_keys, (code, term, top)
+
+
+# Longer words deliberately left to one topic: a ransomware is not a ransom, science fiction is the arts.
+_MEANT_TO_HIDE = {"rançongiciel", "science-fiction", "startuppeur", "vidéoclip", "socialiste"}
+
+
+def test_french_words_of_one_topic_do_not_hide_another_topics_prefix() -> None:
+    # "militaires" listed only under defence would take the word from conflict's "militaire*".
+    terms = _french_terms()
+    tree = yaml.safe_load((DATA_DIR / "topics.yaml").read_text(encoding="utf-8"))["topics"]
+    every = {key for listed in terms.values() for _term, key in listed}
+    for code, listed in terms.items():
+        if tree[code].get("parent"):
+            continue
+        keys = {key for _term, key in listed}
+        for term, prefix in listed:
+            if not term.endswith("*") or " " in prefix:
+                continue
+            hidden = {k for k in every if " " not in k and k != prefix and k.startswith(prefix) and k not in keys}
+            assert hidden <= _MEANT_TO_HIDE, (code, term, sorted(hidden - _MEANT_TO_HIDE))
