@@ -10,7 +10,10 @@ sentences mix the registers of French-language media in Europe and Africa
 
 from __future__ import annotations
 
+import yaml
+
 from newsmon.classify import Classifier
+from newsmon.classify.lexicon import DATA_DIR
 from tests.unit.classify.lang import topics as iptc
 from tests.unit.classify.lang.topics import (
     case_subtopic_check,
@@ -388,6 +391,88 @@ CASES = [
         iptc.CONFLICT,
     ),
     (
+        "conflict_missile_strikes_president",
+        "Ukraine : nouvelles frappes russes sur Kharkiv, au moins six morts",
+        "Des missiles ont touché des quartiers résidentiels dans la nuit, faisant aussi une vingtaine de blessés. "
+        "Le président ukrainien dénonce des attaques délibérées contre les civils et demande à ses alliés davantage "
+        "de systèmes de défense aérienne. L'armée russe affirme avoir visé des dépôts de munitions.",
+        iptc.CONFLICT,
+    ),
+    (
+        "conflict_convoy_ambush_government",
+        "Burkina Faso : une embuscade contre un convoi fait plusieurs dizaines de morts",
+        "Des hommes armés ont attaqué un convoi de ravitaillement escorté par des soldats dans le nord du pays. "
+        "Le gouvernement a décrété trois jours de deuil national. Les violences jihadistes ont fait des milliers "
+        "de morts et deux millions de déplacés depuis 2015.",
+        iptc.CONFLICT,
+    ),
+    (
+        "conflict_city_fighting_mediation",
+        "Soudan : les combats s'intensifient dans la capitale",
+        "L'armée et les paramilitaires s'affrontent à l'arme lourde pour le contrôle de l'aéroport et des "
+        "ministères. Des habitants fuient à pied sous les tirs d'artillerie. Les médiateurs régionaux appellent "
+        "à une trêve humanitaire, que les deux camps ont déjà violée à plusieurs reprises.",
+        iptc.CONFLICT,
+    ),
+    (
+        "conflict_rebels_take_town",
+        "Est de la RDC : les rebelles s'emparent d'une localité stratégique",
+        "Après deux jours d'affrontements avec les forces armées, la rébellion contrôle la route qui mène au chef-lieu "
+        "de la province. Kinshasa accuse un pays voisin de soutenir les insurgés, ce que celui-ci dément. "
+        "Des milliers de familles ont trouvé refuge dans les camps de déplacés.",
+        iptc.CONFLICT,
+    ),
+    (
+        "conflict_suicide_bombing",
+        "Somalie : un attentat-suicide devant un hôtel de la capitale",
+        "Un kamikaze a fait exploser sa voiture piégée à l'entrée de l'établissement fréquenté par des "
+        "responsables gouvernementaux, avant qu'un commando ne prenne d'assaut le bâtiment. Les shebab ont "
+        "revendiqué l'attaque. Le siège a duré plusieurs heures.",
+        iptc.CONFLICT,
+    ),
+    (
+        "conflict_army_frees_hostages",
+        "Nigeria : l'armée libère une centaine d'otages",
+        "Les soldats ont mené une opération dans la forêt où les otages étaient détenus par des jihadistes depuis "
+        "des mois. Trois militaires ont été blessés lors des échanges de tirs, selon l'état-major.",
+        iptc.CONFLICT,
+    ),
+    (
+        "conflict_army_retakes_town",
+        "Mali : l'armée revendique la reprise d'une ville du nord",
+        "Les soldats, appuyés par des drones, sont entrés dans la ville après plusieurs jours de combats contre les "
+        "groupes armés. Le ministre de la Défense annonce des dizaines de morts parmi les assaillants.",
+        iptc.CONFLICT,
+    ),
+    (
+        "politics_defence_budget",
+        "Défense : le budget des armées en hausse de 7 %",
+        "Le projet de loi de programmation militaire prévoit de nouveaux équipements pour l'armée de terre et la "
+        "marine. L'opposition juge l'effort insuffisant.",
+        iptc.POLITICS,
+    ),
+    (
+        "politics_troop_deployment_vote",
+        "Le Parlement autorise l'envoi de 500 soldats au Mozambique",
+        "Les députés ont approuvé le déploiement de troupes voulu par le président. Le ministre de la Défense "
+        "présentera le coût de la mission devant la commission des finances.",
+        iptc.POLITICS,
+    ),
+    (
+        "economy_solar_power_plant",
+        "Énergie : une centrale solaire de 50 mégawatts inaugurée au Burkina",
+        "Financé par un prêt de la Banque africaine de développement, le projet doit réduire la facture "
+        "d'électricité et la dépendance aux importations de fioul de la société nationale.",
+        iptc.ECONOMY,
+    ),
+    (
+        "conflict_government_sends_army",
+        "Le gouvernement envoie l'armée contre les rebelles dans l'est",
+        "Après la prise de deux villages par la rébellion, le gouvernement a ordonné à l'armée de lancer une "
+        "offensive. Les combats ont fait des dizaines de morts et poussé des milliers d'habitants à fuir.",
+        iptc.CONFLICT,
+    ),
+    (
         "education_university_fees",
         "Les frais d'inscription à l'université augmentent pour les étudiants étrangers",
         "La mesure concerne les étudiants non européens en licence et en master. Les présidents d'université "
@@ -483,6 +568,156 @@ test_french_word_sense_follows_its_neighbours = sense_check(
             "les contaminations baissent.",
             iptc.CONFLICT,
         ),
+        (
+            "Russie-Occident : vers une nouvelle guerre froide ?",
+            "Expulsions de diplomates, sanctions économiques et sommets annulés : les relations se dégradent au point "
+            "que les chancelleries évoquent une nouvelle guerre froide.",
+            iptc.CONFLICT,
+        ),
+        (
+            "Guerre commerciale : Washington relève ses droits de douane",
+            "La guerre commerciale entre les deux premières économies mondiales s'intensifie : les exportateurs "
+            "d'acier et d'aluminium craignent une chute de leurs ventes.",
+            iptc.CONFLICT,
+        ),
+        (
+            "Mali : la junte militaire fixe la date de la présidentielle",
+            "Le gouvernement militaire de transition a publié un calendrier électoral ; la junte au pouvoir promet "
+            "de rendre la main à un président élu dans dix-huit mois.",
+            iptc.CONFLICT,
+        ),
+        (
+            "Présidentielle : l'opposition engage une bataille juridique",
+            "Le candidat arrivé deuxième a saisi la Cour constitutionnelle ; la bataille juridique autour des "
+            "résultats pourrait durer des semaines.",
+            iptc.CONFLICT,
+        ),
+        (
+            "Corruption : le combat d'une militante",
+            "Depuis dix ans, elle mène le combat contre la corruption dans les marchés publics et réclame la "
+            "transparence des comptes de l'État.",
+            iptc.CONFLICT,
+        ),
+        (
+            "Assurance chômage : le gouvernement choisit l'ordonnance",
+            "Le texte sera pris par ordonnance, sans vote du Parlement, a annoncé le Premier ministre.",
+            iptc.HEALTH,
+        ),
+        (
+            "Le chanteur est parti sans prévenir",
+            "Le musicien est parti en tournée mardi ; ses choristes sont partis la veille pour préparer les concerts.",
+            iptc.POLITICS,
+        ),
+        (
+            "Après les inondations, les habitants sont prêts à reconstruire",
+            "Les villageois se disent prêts à rebâtir leurs maisons avant la saison des pluies.",
+            iptc.ECONOMY,
+        ),
+        (
+            "Le chanteur au concert de sa fille",
+            "Il est arrivé en compagnie de son épouse et a salué le public depuis la tribune.",
+            iptc.ECONOMY,
+        ),
+        (
+            "Covid-19 : fin de l'obligation du port du masque",
+            "L'obligation de porter un masque dans les transports est levée, a annoncé le ministère de la Santé.",
+            iptc.ECONOMY,
+        ),
+        (
+            "Le sélectionneur dévoile sa liste",
+            "Lors d'une conférence de presse, le sélectionneur a annoncé aux journalistes la liste des 26 joueurs "
+            "retenus pour la Coupe du monde.",
+            iptc.ARTS,
+        ),
+        (
+            "Allocution télévisée du président",
+            "Dans une allocution télévisée, le chef de l'État a annoncé un remaniement du gouvernement ; son "
+            "discours a aussi été diffusé par la radio nationale.",
+            iptc.ARTS,
+        ),
+        (
+            "Élections : l'opposition craint un bain de sang",
+            "Les observateurs redoutent un bain de sang si les résultats du scrutin sont contestés dans la rue.",
+            iptc.HEALTH,
+        ),
+        (
+            "Grève des transports : les usagers pris en otage",
+            "Les syndicats maintiennent le mouvement ; les voyageurs se disent pris en otage par la grève.",
+            iptc.CONFLICT,
+        ),
+        (
+            "Festival de Cannes : le Grand Prix pour un film sénégalais",
+            "Le jury a remis son Grand Prix à la réalisatrice pour son premier long-métrage.",
+            iptc.SPORT,
+        ),
+        (
+            "Côte d'Ivoire : la culture du cacao menacée",
+            "Les planteurs s'inquiètent : la culture du cacao souffre du manque de pluies dans l'ouest du pays.",
+            iptc.ARTS,
+        ),
+        (
+            "Les allocations familiales revalorisées",
+            "La CAF versera les prestations revalorisées de 4 % dès avril aux allocataires.",
+            iptc.SPORT,
+        ),
+        (
+            "Banque : le président du conseil d'administration s'en va",
+            "Le conseil d'administration de la banque a accepté le départ de son président, remplacé par le "
+            "directeur général adjoint.",
+            iptc.POLITICS,
+        ),
+        (
+            "Cacao : les acteurs de la filière saluent la hausse du prix",
+            "Planteurs, coopératives et exportateurs : tous les acteurs de la filière ont salué la décision.",
+            iptc.ARTS,
+        ),
+        (
+            "Une étude montre qu'un médicament réduit le risque d'AVC",
+            "Des chercheurs ont suivi 5 000 patients pendant trois ans dans un laboratoire de recherche clinique : "
+            "le traitement a réduit de moitié les accidents vasculaires, selon les scientifiques.",
+            iptc.SCITECH,
+        ),
+        (
+            "Paludisme : des chercheurs testent un nouveau vaccin",
+            "L'équipe de scientifiques du laboratoire a vacciné 400 enfants ; les chercheurs annoncent une "
+            "efficacité de 77 % contre la maladie.",
+            iptc.SCITECH,
+        ),
+        (
+            "Mercato : l'attaquant prolonge jusqu'en 2027",
+            "Le club a annoncé que son attaquant avait signé un nouveau contrat ; son salaire n'a pas été dévoilé.",
+            iptc.ECONOMY,
+        ),
+        (
+            "FIFA : le comité exécutif se réunit à Zurich",
+            "Les dirigeants de la fédération internationale de football examineront le calendrier des compétitions ; "
+            "le comité exécutif doit aussi désigner le pays hôte du prochain Mondial des clubs.",
+            iptc.POLITICS,
+        ),
+        (
+            "Kenya : un défenseur des droits humains arrêté",
+            "Le militant, connu pour ses enquêtes sur les violences policières, a été interpellé chez lui ; les "
+            "défenseurs des droits de l'homme dénoncent une intimidation.",
+            iptc.SPORT,
+        ),
+        (
+            "Santé : trente minutes d'activité physique par jour",
+            "Une activité physique régulière réduit le risque de maladies cardiovasculaires, rappellent les médecins "
+            "; la condition physique s'améliore en quelques semaines.",
+            iptc.SCITECH,
+        ),
+        (
+            "Paludisme : une nouvelle molécule prometteuse",
+            "Des chercheurs de l'université d'Oxford, dirigés par un professeur de médecine tropicale, ont testé le "
+            "traitement sur des patients au Mali ; l'université publiera les résultats complets en juin.",
+            iptc.EDUCATION,
+        ),
+        (
+            "Le Sénégal veut combattre le paludisme d'ici 2030",
+            "Le ministère de la Santé mise sur les moustiquaires et la vaccination pour combattre le paludisme dans "
+            "les régions du sud, où le combat contre la maladie reste difficile.",
+            iptc.CONFLICT,
+        ),
     ],
     ids=[
         "cyber_attack",
@@ -492,6 +727,33 @@ test_french_word_sense_follows_its_neighbours = sense_check(
         "electoral_victory",
         "sports_federation",
         "epidemic_curfew",
+        "cold_war",
+        "trade_war",
+        "military_junta_rules",
+        "legal_battle",
+        "fight_against_corruption",
+        "government_ordinance",
+        "participle_parti",
+        "ready_to_not_loans",
+        "together_with_not_company",
+        "duty_not_bond",
+        "press_conference",
+        "televised_address",
+        "bloodbath_not_blood",
+        "strike_hostage_figure",
+        "film_grand_prix",
+        "crop_culture",
+        "family_allowance_caf",
+        "board_chairman",
+        "stakeholders_not_performers",
+        "medical_study_researchers",
+        "vaccine_trial_researchers",
+        "player_contract_wages",
+        "football_executive_committee",
+        "rights_defenders",
+        "physical_activity_not_physics",
+        "university_affiliation",
+        "fight_a_disease",
     ],
 )
 
@@ -506,3 +768,64 @@ def test_french_terms_with_an_elided_article_inside_match(clf: Classifier) -> No
     result = clf.classify("Le chiffre d'affaires progresse", "Le pouvoir d'achat recule après le coup d'État.")
     words = {ev.text.lower() for t in result.topics for ev in t.evidence}
     assert {"chiffre d'affaires", "pouvoir d'achat", "coup d'état"} <= words
+
+
+def _french_terms() -> dict[str, list[tuple[str, str]]]:
+    """topic code -> [(term as written, key it is matched by)] from lang/fr/topics.yaml."""
+    doc = yaml.safe_load((DATA_DIR / "lang" / "fr" / "topics.yaml").read_text(encoding="utf-8"))
+    out: dict[str, list[tuple[str, str]]] = {}
+    for code, spec in doc["topics"].items():
+        for line in spec["terms"].values():
+            for term in str(line).split(","):
+                if term.strip():
+                    key = term.strip().rstrip("*").lower().replace("'", " ").replace("\u2019", " ")
+                    out.setdefault(code, []).append((term.strip(), key))
+    return out
+
+
+def test_french_topic_lists_no_word_twice() -> None:
+    # Two spellings of one key in a topic would count the same word twice ("Fifa" already matches "FIFA").
+    for code, terms in _french_terms().items():
+        keys = [key for _term, key in terms]
+        assert len(keys) == len(set(keys)), (code, sorted(k for k in keys if keys.count(k) > 1))
+
+
+def test_french_subtopic_keys_do_not_hide_top_level_words() -> None:
+    # The longest match wins and only its topics count: a phrase or a longer word that only a sub-topic lists
+    # ("élection présidentielle", "économie") would hide "élection" or "économ*" from the top-level topic.
+    tree = yaml.safe_load((DATA_DIR / "topics.yaml").read_text(encoding="utf-8"))["topics"]
+    terms = _french_terms()
+    for code, listed in terms.items():
+        top = code
+        while tree[top].get("parent"):
+            top = tree[top]["parent"]
+        if top == code:
+            continue
+        top_keys = {key for _term, key in terms.get(top, [])}
+        top_prefixes = [key for term, key in terms.get(top, []) if term.endswith("*") and " " not in key]
+        for term, key in listed:
+            words = key.split()
+            hides = any(w in top_keys for w in words) if len(words) > 1 else False
+            hides = hides or any(words[0].startswith(p) and words[0] != p for p in top_prefixes)
+            if hides:
+                assert key in top_keys, (code, term, top)
+
+
+# Longer words deliberately left to one topic: a ransomware is not a ransom, science fiction is the arts.
+_MEANT_TO_HIDE = {"rançongiciel", "science-fiction", "startuppeur", "vidéoclip", "socialiste"}
+
+
+def test_french_words_of_one_topic_do_not_hide_another_topics_prefix() -> None:
+    # "militaires" listed only under defence would take the word from conflict's "militaire*".
+    terms = _french_terms()
+    tree = yaml.safe_load((DATA_DIR / "topics.yaml").read_text(encoding="utf-8"))["topics"]
+    every = {key for listed in terms.values() for _term, key in listed}
+    for code, listed in terms.items():
+        if tree[code].get("parent"):
+            continue
+        keys = {key for _term, key in listed}
+        for term, prefix in listed:
+            if not term.endswith("*") or " " in prefix:
+                continue
+            hidden = {k for k in every if " " not in k and k != prefix and k.startswith(prefix) and k not in keys}
+            assert hidden <= _MEANT_TO_HIDE, (code, term, sorted(hidden - _MEANT_TO_HIDE))
