@@ -189,3 +189,21 @@ def test_rally__of_markets_is_no_conflict_evidence(clf, body):
 def test_rally__of_protesters_still_counts(clf, body):
     topics = _topics(clf, "Protests", body)
     assert any(w.startswith("rall") for w in topics.get(CONFLICT, []))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The club condemned offensive chants aimed at the visiting striker.",
+        "The minister apologised for offensive remarks about nurses on a podcast.",
+        "The offensive line gave the quarterback time to throw for 300 yards.",
+    ],
+)
+def test_offensive__remarks_and_lines_are_no_conflict_evidence(clf, body):
+    topics = _topics(clf, "Row", body)
+    assert "offensive" not in topics.get(CONFLICT, [])
+
+
+def test_offensive__a_military_offensive_still_counts(clf):
+    topics = _topics(clf, "Army advances", "Troops launched an offensive on the rebel-held town at dawn.")
+    assert "offensive" in topics.get(CONFLICT, [])

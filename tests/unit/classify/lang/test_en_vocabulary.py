@@ -391,6 +391,18 @@ CONTEXT = [
         ECONOMY,
     ),
     (
+        "withdrawals-not-conflict",
+        "Crypto exchange resumes withdrawals",
+        "Customers of the bitcoin platform can take out their funds again, the company said.",
+        SCITECH,
+    ),
+    (
+        "assault-is-crime",
+        "Man charged with sexual assault",
+        "He was arrested on Tuesday and will appear before magistrates next week, police said.",
+        CRIME,
+    ),
+    (
         "costume-not-economy",
         "Theatre appeals for costumes",
         "The theatre needs costumes for its Christmas pantomime and the cast rehearses on Sunday.",
