@@ -207,3 +207,20 @@ def test_offensive__remarks_and_lines_are_no_conflict_evidence(clf, body):
 def test_offensive__a_military_offensive_still_counts(clf):
     topics = _topics(clf, "Army advances", "Troops launched an offensive on the rebel-held town at dawn.")
     assert "offensive" in topics.get(CONFLICT, [])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The golfer has played only twice on tour since his back surgery.",
+        "The captain said no member of his side had doubts about the tour of Zimbabwe.",
+    ],
+)
+def test_tour__of_golfers_and_cricket_sides_is_no_arts_evidence(clf, body):
+    topics = _topics(clf, "Back on tour", body)
+    assert "tour" not in topics.get(ARTS, [])
+
+
+def test_tour__of_a_band_still_counts(clf):
+    topics = _topics(clf, "Band announces tour", "The group will play 20 dates after the release of its new album.")
+    assert "tour" in topics.get(ARTS, [])
