@@ -131,3 +131,96 @@ def test_senses__bad_topic_code_names_file_and_field(tmp_path: Path):
     )
     with pytest.raises(LexiconError, match=r"senses\.yaml: senses\[0\]\.topics"):
         Classifier.load(data)
+
+
+SPORT = "medtop:15000000"
+CONFLICT = "medtop:16000000"
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "word"),
+    [
+        ("Sprint Corp agrees network deal", "The phone company will share masts with a rival carrier.", "sprint"),
+        ("Ministers try again", "Officials will try to agree a budget before the deadline on Friday.", "try"),
+        ("Firm set to expand", "The company has set up a new office and will set out its plans next week.", "set"),
+        ("Retailer posts record profits", "Sales hit a record high over the holiday period.", "record"),
+        ("Banks speed up transfers", "Money transfers between accounts will arrive within seconds.", "transfer"),
+    ],
+)
+def test_sport_word__outside_sport_is_no_sport_evidence(clf, title, body, word):
+    topics = _topics(clf, title, body)
+    assert not any(w.startswith(word) for w in topics.get(SPORT, []))
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "word"),
+    [
+        ("Gold for Jamaica", "She won the 100m sprint final in a championship record.", "sprint"),
+        ("Wales edge Scotland", "The winger scored a late try to seal victory at the stadium.", "try"),
+        ("Seed knocked out", "The top seed lost the first set on a tie-break at the Open.", "set"),
+        ("Striker completes move", "The club agreed the transfer before the window shut.", "transfer"),
+    ],
+)
+def test_sport_word__in_sport_text_still_counts(clf, title, body, word):
+    topics = _topics(clf, title, body)
+    assert any(w.startswith(word) for w in topics.get(SPORT, []))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Shares rally as investors cheer the rate cut, with the index up 2%.",
+        "The dollar staged a late rally against the euro after the jobs figures.",
+        "Oil prices rallied for a third day, the best run for traders since March.",
+    ],
+)
+def test_rally__of_markets_is_no_conflict_evidence(clf, body):
+    topics = _topics(clf, "Markets", body)
+    assert not any(w.startswith("rall") for w in topics.get(CONFLICT, []))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Thousands joined a rally in the capital to demand the release of jailed activists.",
+        "Police used tear gas to break up rallies outside parliament on Sunday.",
+    ],
+)
+def test_rally__of_protesters_still_counts(clf, body):
+    topics = _topics(clf, "Protests", body)
+    assert any(w.startswith("rall") for w in topics.get(CONFLICT, []))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The club condemned offensive chants aimed at the visiting striker.",
+        "The minister apologised for offensive remarks about nurses on a podcast.",
+        "The offensive line gave the quarterback time to throw for 300 yards.",
+    ],
+)
+def test_offensive__remarks_and_lines_are_no_conflict_evidence(clf, body):
+    topics = _topics(clf, "Row", body)
+    assert "offensive" not in topics.get(CONFLICT, [])
+
+
+def test_offensive__a_military_offensive_still_counts(clf):
+    topics = _topics(clf, "Army advances", "Troops launched an offensive on the rebel-held town at dawn.")
+    assert "offensive" in topics.get(CONFLICT, [])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The golfer has played only twice on tour since his back surgery.",
+        "The captain said no member of his side had doubts about the tour of Zimbabwe.",
+    ],
+)
+def test_tour__of_golfers_and_cricket_sides_is_no_arts_evidence(clf, body):
+    topics = _topics(clf, "Back on tour", body)
+    assert "tour" not in topics.get(ARTS, [])
+
+
+def test_tour__of_a_band_still_counts(clf):
+    topics = _topics(clf, "Band announces tour", "The group will play 20 dates after the release of its new album.")
+    assert "tour" in topics.get(ARTS, [])

@@ -10,11 +10,14 @@ depends on their neighbours, and prefixes that used to catch other words.
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from newsmon.classify import Classifier
+from newsmon.classify.lexicon import DATA_DIR
 from tests.unit.classify.lang.topics import (
     ARTS,
     CRIME,
+    DISASTER,
     ECONOMY,
     HEALTH,
     POLITICS,
@@ -193,6 +196,61 @@ TODAY = [
         "The All-Star will miss two games, the coach said on Monday.",
         SPORT,
     ),
+    # feed items: a headline and one sentence, written the way wires and sites write them now
+    (
+        "tech-viral-post",
+        "Teenager's dance clip goes viral",
+        "The video was shared millions of times and the hashtag trended overnight.",
+        SCITECH,
+    ),
+    (
+        "tech-messaging",
+        "Messaging app adds end-to-end encryption to group chats",
+        "Users will need to update before the change reaches them next week.",
+        SCITECH,
+    ),
+    (
+        "tech-chipmaker",
+        "Chipmaker opens plant as demand for processors soars",
+        "The factory will make chips for laptops and data centres.",
+        SCITECH,
+    ),
+    (
+        "arts-bookshop",
+        "Independent bookshop saved by readers",
+        "Authors and poets gave readings to raise the rent for the shop.",
+        ARTS,
+    ),
+    (
+        "arts-contestant",
+        "Contestant leaves reality show",
+        "The presenter said the finale would go ahead on Saturday.",
+        ARTS,
+    ),
+    (
+        "sport-re-signed",
+        "Pitcher re-signed for two more years",
+        "The reliever helped his teammates to the pennant last season.",
+        SPORT,
+    ),
+    (
+        "sport-relay",
+        "Relay team misses out on medal",
+        "A dropped baton in qualifying ended the sprinters' hopes.",
+        SPORT,
+    ),
+    (
+        "econ-credit-rating",
+        "Ratings agency cuts carmaker's credit rating",
+        "Shares fell 4% after the downgrade, and the company's bonds slid.",
+        ECONOMY,
+    ),
+    (
+        "econ-offering",
+        "Retailer prices initial public offering",
+        "The shares will trade from Friday at $24 per share, valuing the group at $3bn.",
+        ECONOMY,
+    ),
 ]
 
 
@@ -227,6 +285,15 @@ KEY_WORDS = {
     "sport-free-agent": "shortstop",
     "sport-karate": "karate",
     "sport-nfl-feed": "cornerback",
+    "tech-viral-post": "goes viral",
+    "tech-messaging": "messaging app",
+    "tech-chipmaker": "chipmaker",
+    "arts-bookshop": "bookshop",
+    "arts-contestant": "contestant",
+    "sport-re-signed": "re-signed",
+    "sport-relay": "relay",
+    "econ-credit-rating": "credit rating",
+    "econ-offering": "initial public offering",
 }
 KEYED = [c for c in TODAY if c[0] in KEY_WORDS]
 
@@ -291,6 +358,50 @@ CONTEXT = [
         "The suspects are accused of cheating victims out of savings; they will appear in court.",
         CRIME,
     ),
+    # a word of one topic that used to be caught by another topic's prefix
+    (
+        "authorities-not-arts",
+        "Authorities close port after tanker spill",
+        "The port authority said oil had leaked into the harbour and clean-up crews were at work.",
+        DISASTER,
+    ),
+    (
+        "operators-not-arts",
+        "Rail operators cut fares to win back passengers",
+        "The companies said ticket sales and revenue were still below 2019 levels.",
+        ECONOMY,
+    ),
+    (
+        "hospitality-not-health",
+        "Hospitality firms warn of closures",
+        "Pubs and restaurants say energy bills and wages have doubled their costs.",
+        ECONOMY,
+    ),
+    # common words that sport writing uses in its own sense
+    (
+        "sprint-not-sport",
+        "Sprint to finish talks before deadline",
+        "Negotiators set out a record number of proposals as ministers try to agree a budget.",
+        POLITICS,
+    ),
+    (
+        "transfer-not-sport",
+        "Banks to speed up money transfers",
+        "Customers will see payments arrive within seconds under the new rules, the lenders said.",
+        ECONOMY,
+    ),
+    (
+        "withdrawals-not-conflict",
+        "Crypto exchange resumes withdrawals",
+        "Customers of the bitcoin platform can take out their funds again, the company said.",
+        SCITECH,
+    ),
+    (
+        "assault-is-crime",
+        "Man charged with sexual assault",
+        "He was arrested on Tuesday and will appear before magistrates next week, police said.",
+        CRIME,
+    ),
     (
         "costume-not-economy",
         "Theatre appeals for costumes",
@@ -307,3 +418,18 @@ def test_virus_next_to_computers_is_technology(clf: Classifier) -> None:
     title = "New computer virus spreads by e-mail"
     body = "The malware hides in an attachment and infects Windows PCs, security firms said."
     assert top_topic(clf, title, body) == SCITECH
+
+
+def test_no_english_topic_lists_a_term_twice() -> None:
+    """A term listed twice under one topic (a case twin or a second weight) would count twice per match."""
+    doc = yaml.safe_load((DATA_DIR / "lang" / "en" / "topics.yaml").read_text(encoding="utf-8"))
+    twice = []
+    for code, spec in doc["topics"].items():
+        seen: set[str] = set()
+        for text in spec["terms"].values():
+            for raw in text.split(","):
+                term = raw.strip().rstrip("*").lower()
+                if term in seen:
+                    twice.append(f"{code}: {raw.strip()}")
+                seen.add(term)
+    assert twice == []
