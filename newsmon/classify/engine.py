@@ -35,6 +35,7 @@ import logging
 import math
 import re
 import time
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,26 +233,94 @@ def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list
     kind's matches.
     """
     low = f.low
-    norm: arabic.Normalized | None = None
-    clitic = pack.clitics and not low.isascii() and _ARABIC_LETTER.search(low) is not None
-    if clitic:
-        norm = arabic.normalize_with_map(f.text)
-        low = norm.text
-        if not norm._drops:
-            norm = None  # same positions: nothing to map back
+    if pack.clitics and not low.isascii() and _ARABIC_LETTER.search(low) is not None:
+        return _scan_clitic(pack, f, elision)
     if "\u0451" in low:
         low = low.replace("\u0451", "\u0435")  # ё written or not, one spelling (same length)
     n = len(low)
-    suffixes = arabic.SUFFIXES
     scan = lx.boundary_text(low)
     if elision and ("'" in scan or "\u2019" in scan):
         # l'armée, d'Irak: the elided word ends at its apostrophe (same length).
         scan = scan.replace("'", " ").replace("\u2019", " ")
         low = scan
+    geo_hits: list[_GeoHit] = []
+    topic_hits: list[_TopicHit] = []
+    dups = f.dups
+    # Leftmost-longest matches come in text order: accepted ones go straight to their list (one pass).
+    for e, (keylen, gsuf, tsuf, bare, geo, topic, tail, geo_by_capital) in pack.auto.iter_long(" " + scan):
+        start = e - keylen
+        end = e
+        if bare:
+            # A clitic language's bare key in text without Arabic letters (rare): same checks as there.
+            bounds = _clitic_bounds(scan, low, n, start, end, gsuf, tsuf, geo, topic)
+            if bounds is None:
+                continue
+            start, end, geo, topic = bounds
+        else:
+            if tail and low.startswith(tail, end):
+                end += len(tail)  # "U.S." in full; "U.S.S.R." then fails the check below
+            if end < n and low[end].isalnum():
+                j = end + 1
+                while j < n and low[j].isalnum():
+                    j += 1
+                ext = j - end
+                if not (gsuf and (gsuf < 0 or ext <= gsuf)):
+                    geo = ()
+                if not (tsuf and (tsuf < 0 or ext <= tsuf)):
+                    topic = ()
+                if not geo and not topic:
+                    continue
+                end = j
+        if dups and _in_spans(start, dups):
+            continue
+        if geo:
+            geo_hits.append((start, end, geo, geo_by_capital))
+        if topic:
+            topic_hits.append((start, end, topic))
+    return geo_hits, topic_hits
+
+
+def _clitic_bounds(
+    scan: str, low: str, n: int, start: int, end: int, gsuf: Any, tsuf: Any, geo: Any, topic: Any
+) -> tuple[int, int, Any, Any] | None:
+    """The word around a bare key between an allowed prefix and ending, or None (see :func:`_scan_clitic`)."""
+    lo = start - 5 if start > 5 else 0
+    ws = scan.rfind(" ", lo, start) + 1
+    if ws == 0 and lo:
+        return None  # more than four letters before the key: inside a longer word
+    if ws != start and low[ws:start] not in arabic.PREFIXES:
+        return None
+    we = scan.find(" ", end)
+    if we < 0:
+        we = n
+    if we > end and low[end:we] not in arabic.SUFFIXES:
+        if gsuf != lx.SUFFIX_ANY:
+            geo = ()
+        if tsuf != lx.SUFFIX_ANY:
+            topic = ()
+        if not geo and not topic:
+            return None
+    return ws, we, geo, topic
+
+
+def _scan_clitic(pack: lx.LanguagePack, f: _Field, elision: bool) -> tuple[list[_GeoHit], list[_TopicHit]]:
+    """:func:`_scan` for Arabic text of a clitic language: every match, then leftmost-longest among accepted ones."""
+    norm = arabic.normalize_with_map(f.text)
+    low = norm.text
+    drops = norm._drops  # positions mapped back inline (bisect), once per match
+    if "\u0451" in low:
+        low = low.replace("\u0451", "\u0435")  # ё written or not, one spelling (same length)
+    n = len(low)
+    suffixes = arabic.SUFFIXES
     prefixes = arabic.PREFIXES
-    matches = pack.auto.iter(" " + scan) if clitic else pack.auto.iter_long(" " + scan)
+    any_suffix = lx.SUFFIX_ANY
+    scan = lx.boundary_text(low)
+    if elision and ("'" in scan or "\u2019" in scan):
+        scan = scan.replace("'", " ").replace("\u2019", " ")
+        low = scan
     found: list[_Found] = []
-    for e, (keylen, gsuf, tsuf, bare, geo, topic, tail, geo_by_capital) in matches:
+    append = found.append
+    for e, (keylen, gsuf, tsuf, bare, geo, topic, tail, geo_by_capital) in pack.auto.iter(" " + scan):
         start = e - keylen
         end = e
         if bare:
@@ -268,16 +337,16 @@ def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list
             if we < 0:
                 we = n
             if we > end and low[end:we] not in suffixes:
-                if gsuf != lx.SUFFIX_ANY:
+                if gsuf != any_suffix:
                     geo = ()
-                if tsuf != lx.SUFFIX_ANY:
+                if tsuf != any_suffix:
                     topic = ()
                 if not geo and not topic:
                     continue
             start, end = ws, we
         else:
             if tail and low.startswith(tail, end):
-                end += len(tail)  # "U.S." in full; "U.S.S.R." then fails the check below
+                end += len(tail)
             if end < n and low[end].isalnum():
                 j = end + 1
                 while j < n and low[j].isalnum():
@@ -290,15 +359,15 @@ def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list
                 if not geo and not topic:
                     continue
                 end = j
-        found.append((start, -keylen, len(found), end, geo, topic, geo_by_capital))
-    if clitic:
-        found = _longest_first(found)
+        append((start, -keylen, len(found), end, geo, topic, geo_by_capital))
     geo_hits: list[_GeoHit] = []
     topic_hits: list[_TopicHit] = []
     dups = f.dups
-    for start, _negkey, _order, end, geo, topic, geo_by_capital in found:
-        if norm is not None:
-            start, end = norm.orig(start), norm.orig(end)
+    for start, _negkey, _order, end, geo, topic, geo_by_capital in _longest_first(found):
+        if drops:
+            # Normalized to original positions (arabic.Normalized.orig, inlined).
+            start += bisect_right(drops, start)
+            end += bisect_right(drops, end)
         if dups and _in_spans(start, dups):
             continue
         if geo:
