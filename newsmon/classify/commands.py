@@ -106,7 +106,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"classify: cannot read {name}: {exc}", file=sys.stderr)
         return 2
-    clf = Classifier.load()
+    # A batch is often one language: the others' matchers are built only if an article needs them.
+    clf = Classifier.load(lazy=True)
     out = sys.stdout.buffer
     if _is_jsonl(name, data[:4096]):
         ok, bad = classify_lines(data.splitlines(), out, clf)

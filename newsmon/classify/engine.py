@@ -559,14 +559,16 @@ class Classifier:
         self.load_seconds = 0.0
 
     @classmethod
-    def load(cls, data_dir: Path | str | None = None) -> Classifier:
+    def load(cls, data_dir: Path | str | None = None, lazy: bool = False) -> Classifier:
         """Build the engine from the data files; call once per process.
 
         Raises :class:`newsmon.classify.lexicon.LexiconError` when a data file is
-        missing or malformed, so a bad deployment fails at start-up.
+        missing or malformed, so a bad deployment fails at start-up. ``lazy``
+        (batch commands) builds a language's matcher on its first article
+        instead; the files are read and checked at start-up all the same.
         """
         t0 = time.perf_counter()
-        lexicon = lx.load_lexicon(Path(data_dir) if data_dir else None)
+        lexicon = lx.load_lexicon(Path(data_dir) if data_dir else None, lazy=lazy)
         # The statistical model (seconds to load) is only asked when no
         # stop-list decides, so it loads on first use, not at start-up.
         detector = LanguageDetector({code: p.stopwords for code, p in lexicon.packs.items()})
