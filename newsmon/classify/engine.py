@@ -556,6 +556,9 @@ class Classifier:
             for iso2, slugs in lexicon.country_regions.items()
         }
         self._country_names: dict[str, str] = {iso2: c["name"] for iso2, c in lexicon.countries.items() if c}
+        # Per topic code, read for every scored topic of every article: its top-level code, and the top level.
+        self._top_of = {code: t.top for code, t in lexicon.topics.items()}
+        self._top_level = frozenset(c for c, t in lexicon.topics.items() if t.parent is None)
         self.load_seconds = 0.0
 
     @classmethod
@@ -1018,8 +1021,9 @@ class Classifier:
                     if anc not in spans:
                         spans[anc] = spans.get(code, [])
         # The best top-level score, where a top-level topic without matches scores 0.
-        top_vals = [val for code, val in lifted.items() if topics[code].parent is None]
-        if len(top_vals) < len(self.lex.top_level):
+        top_level = self._top_level
+        top_vals = [val for code, val in lifted.items() if code in top_level]
+        if len(top_vals) < len(top_level):
             top_vals.append(0.0)
         best_top = max(top_vals)
         # A feed item (a headline and a sentence) has room for one or two topic words: one counts.
@@ -1028,9 +1032,10 @@ class Classifier:
         # A topic and its ancestors often cite the same spans: one Evidence per span.
         made: dict[tuple[_Field, int, int], Evidence] = {}
         out = []
+        top_of = self._top_of
         for code, val in lifted.items():
             t = topics[code]
-            top_val = lifted.get(t.top, 0.0)
+            top_val = lifted.get(top_of[code], 0.0)
             top_kept = top_val >= topic_min and top_val >= TOPIC_RATIO * best_top
             # A sub-topic is only reported under a reported top-level topic.
             keep = top_kept if t.parent is None else (top_kept and val >= SUBTOPIC_MIN)

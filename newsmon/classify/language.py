@@ -138,8 +138,7 @@ class LanguageDetector:
             low = arabic.normalize(low)
         hits = dict.fromkeys(self._stopwords, 0)
         index = self._index
-        for w in _WORD.findall(low):
-            codes = index.get(w)
+        for codes in map(index.get, _WORD.findall(low)):
             if codes is not None:
                 for code in codes:
                     hits[code] += 1

@@ -1052,9 +1052,7 @@ def _latin_script(*builders: _Builder) -> bool:
     return latin >= other
 
 
-def _load_packs(
-    data_dir: Path, geo: _Builder, topics: dict[str, Topic], lazy: bool = False
-) -> dict[str, LanguagePack]:
+def _load_packs(data_dir: Path, geo: _Builder, topics: dict[str, Topic], lazy: bool = False) -> dict[str, LanguagePack]:
     """One pack per language folder.
 
     The shared names (English and international, mostly Latin script) are
