@@ -241,12 +241,13 @@ def case_mode(pattern: str) -> tuple[str, int]:
         return pattern, CASE_ANY
     if pattern.isascii():
         return pattern, _ascii_case_mode(_NOT_ASCII_LETTER.sub("", pattern))
-    letters = [c for c in pattern if c.isalpha()]
-    if not letters or not any(c.isupper() or c.islower() for c in letters):
+    # map/filter with str methods: the per-letter tests run in C, not in a generator.
+    letters = "".join(filter(str.isalpha, pattern))
+    if not letters or not (any(map(str.isupper, letters)) or any(map(str.islower, letters))):
         return pattern, CASE_ANY  # scripts without case (Arabic)
-    if len(letters) > 1 and all(c.isupper() for c in letters):
+    if len(letters) > 1 and all(map(str.isupper, letters)):
         return pattern, CASE_EXACT
-    if letters[0].islower() and any(c.isupper() for c in letters[1:]):
+    if letters[0].islower() and any(map(str.isupper, letters[1:])):
         return pattern, CASE_EXACT  # "iPod", "eBay": exact, as written
     if letters[0].isupper():
         return pattern, CASE_TITLE
@@ -270,16 +271,17 @@ def _ascii_case_mode(letters: str) -> int:
     return CASE_ANY
 
 
-def _is_arabic(s: str) -> bool:
-    return any("\u0600" <= ch <= "\u06ff" for ch in s)
-
-
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 
 
+def _is_arabic(s: str) -> bool:
+    """Whether ``s`` has a character of the Arabic block (U+0600-U+06FF)."""
+    return not s.isascii() and _ARABIC_LETTER.search(s) is not None
+
+
 def has_arabic(text: str) -> bool:
-    """Whether ``text`` has a character of the Arabic block (the test of :func:`_is_arabic`)."""
-    return not text.isascii() and _ARABIC_LETTER.search(text) is not None
+    """Whether ``text`` has a character of the Arabic block (U+0600-U+06FF)."""
+    return _is_arabic(text)
 
 
 def safe_lower(text: str) -> str:
