@@ -218,7 +218,9 @@ def _longest_first(cands: list[_Found]) -> list[_Found]:
     return out
 
 
-def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list[_GeoHit], list[_TopicHit]]:
+def _scan(
+    pack: lx.LanguagePack, f: _Field, elision: bool = False, geo_only: bool = False
+) -> tuple[list[_GeoHit], list[_TopicHit]]:
     """Whole-word matches, split into (geo hits, topic hits); case is checked per cue.
 
     Keys carry a leading space (see :func:`lexicon.build_automaton`), so the
@@ -230,7 +232,10 @@ def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list
     those the leftmost, longest ones win. Positions returned are in the
     original text even when the scan ran on the Arabic-normalized text.
     Returning the two kinds apart saves both consumers a pass over the other
-    kind's matches.
+    kind's matches. ``geo_only`` (English's shared place names scanned for
+    another language) skips matches without a place cue as soon as they come:
+    leftmost-longest selection does not depend on what is accepted, so the
+    place hits are the same.
     """
     low = f.low
     if pack.clitics and not low.isascii() and _ARABIC_LETTER.search(low) is not None:
@@ -248,6 +253,8 @@ def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list
     dups = f.dups
     # Leftmost-longest matches come in text order: accepted ones go straight to their list (one pass).
     for e, (keylen, gsuf, tsuf, bare, geo, topic, tail, geo_by_capital) in pack.auto.iter_long(" " + scan):
+        if geo_only and not geo:
+            continue
         start = e - keylen
         end = e
         if bare:
@@ -620,7 +627,7 @@ class Classifier:
         geo, topic = _scan(pack, f, pack.elision)
         if not pack.shared_geo or (pack.has_topics and not f.text.isascii() and _LATIN_LETTER.search(f.text) is None):
             return geo, topic
-        shared, english_topics = _scan(self.lex.packs["en"], f, pack.elision)
+        shared, english_topics = _scan(self.lex.packs["en"], f, pack.elision, geo_only=pack.has_topics)
         if not pack.has_topics:
             topic = english_topics
         if shared:
