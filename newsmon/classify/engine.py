@@ -35,6 +35,7 @@ import logging
 import math
 import re
 import time
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,7 +218,9 @@ def _longest_first(cands: list[_Found]) -> list[_Found]:
     return out
 
 
-def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list[_GeoHit], list[_TopicHit]]:
+def _scan(
+    pack: lx.LanguagePack, f: _Field, elision: bool = False, geo_only: bool = False
+) -> tuple[list[_GeoHit], list[_TopicHit]]:
     """Whole-word matches, split into (geo hits, topic hits); case is checked per cue.
 
     Keys carry a leading space (see :func:`lexicon.build_automaton`), so the
@@ -229,29 +232,102 @@ def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list
     those the leftmost, longest ones win. Positions returned are in the
     original text even when the scan ran on the Arabic-normalized text.
     Returning the two kinds apart saves both consumers a pass over the other
-    kind's matches.
+    kind's matches. ``geo_only`` (English's shared place names scanned for
+    another language) skips matches without a place cue as soon as they come:
+    leftmost-longest selection does not depend on what is accepted, so the
+    place hits are the same.
     """
     low = f.low
-    norm: arabic.Normalized | None = None
-    clitic = pack.clitics and not low.isascii() and _ARABIC_LETTER.search(low) is not None
-    if clitic:
-        norm = arabic.normalize_with_map(f.text)
-        low = norm.text
-        if not norm._drops:
-            norm = None  # same positions: nothing to map back
+    if pack.clitics and not low.isascii() and _ARABIC_LETTER.search(low) is not None:
+        return _scan_clitic(pack, f, elision)
     if "\u0451" in low:
         low = low.replace("\u0451", "\u0435")  # ё written or not, one spelling (same length)
     n = len(low)
-    suffixes = arabic.SUFFIXES
     scan = lx.boundary_text(low)
     if elision and ("'" in scan or "\u2019" in scan):
         # l'armée, d'Irak: the elided word ends at its apostrophe (same length).
         scan = scan.replace("'", " ").replace("\u2019", " ")
         low = scan
+    geo_hits: list[_GeoHit] = []
+    topic_hits: list[_TopicHit] = []
+    dups = f.dups
+    # Leftmost-longest matches come in text order: accepted ones go straight to their list (one pass).
+    for e, (keylen, gsuf, tsuf, bare, geo, topic, tail, geo_by_capital) in pack.auto.iter_long(" " + scan):
+        if geo_only and not geo:
+            continue
+        start = e - keylen
+        end = e
+        if bare:
+            # A clitic language's bare key in text without Arabic letters (rare): same checks as there.
+            bounds = _clitic_bounds(scan, low, n, start, end, gsuf, tsuf, geo, topic)
+            if bounds is None:
+                continue
+            start, end, geo, topic = bounds
+        else:
+            if tail and low.startswith(tail, end):
+                end += len(tail)  # "U.S." in full; "U.S.S.R." then fails the check below
+            if end < n and low[end].isalnum():
+                j = end + 1
+                while j < n and low[j].isalnum():
+                    j += 1
+                ext = j - end
+                if not (gsuf and (gsuf < 0 or ext <= gsuf)):
+                    geo = ()
+                if not (tsuf and (tsuf < 0 or ext <= tsuf)):
+                    topic = ()
+                if not geo and not topic:
+                    continue
+                end = j
+        if dups and _in_spans(start, dups):
+            continue
+        if geo:
+            geo_hits.append((start, end, geo, geo_by_capital))
+        if topic:
+            topic_hits.append((start, end, topic))
+    return geo_hits, topic_hits
+
+
+def _clitic_bounds(
+    scan: str, low: str, n: int, start: int, end: int, gsuf: Any, tsuf: Any, geo: Any, topic: Any
+) -> tuple[int, int, Any, Any] | None:
+    """The word around a bare key between an allowed prefix and ending, or None (see :func:`_scan_clitic`)."""
+    lo = start - 5 if start > 5 else 0
+    ws = scan.rfind(" ", lo, start) + 1
+    if ws == 0 and lo:
+        return None  # more than four letters before the key: inside a longer word
+    if ws != start and low[ws:start] not in arabic.PREFIXES:
+        return None
+    we = scan.find(" ", end)
+    if we < 0:
+        we = n
+    if we > end and low[end:we] not in arabic.SUFFIXES:
+        if gsuf != lx.SUFFIX_ANY:
+            geo = ()
+        if tsuf != lx.SUFFIX_ANY:
+            topic = ()
+        if not geo and not topic:
+            return None
+    return ws, we, geo, topic
+
+
+def _scan_clitic(pack: lx.LanguagePack, f: _Field, elision: bool) -> tuple[list[_GeoHit], list[_TopicHit]]:
+    """:func:`_scan` for Arabic text of a clitic language: every match, then leftmost-longest among accepted ones."""
+    norm = arabic.normalize_with_map(f.text)
+    low = norm.text
+    drops = norm._drops  # positions mapped back inline (bisect), once per match
+    if "\u0451" in low:
+        low = low.replace("\u0451", "\u0435")  # ё written or not, one spelling (same length)
+    n = len(low)
+    suffixes = arabic.SUFFIXES
     prefixes = arabic.PREFIXES
-    matches = pack.auto.iter(" " + scan) if clitic else pack.auto.iter_long(" " + scan)
+    any_suffix = lx.SUFFIX_ANY
+    scan = lx.boundary_text(low)
+    if elision and ("'" in scan or "\u2019" in scan):
+        scan = scan.replace("'", " ").replace("\u2019", " ")
+        low = scan
     found: list[_Found] = []
-    for e, (keylen, gsuf, tsuf, bare, geo, topic, tail, geo_by_capital) in matches:
+    append = found.append
+    for e, (keylen, gsuf, tsuf, bare, geo, topic, tail, geo_by_capital) in pack.auto.iter(" " + scan):
         start = e - keylen
         end = e
         if bare:
@@ -268,16 +344,16 @@ def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list
             if we < 0:
                 we = n
             if we > end and low[end:we] not in suffixes:
-                if gsuf != lx.SUFFIX_ANY:
+                if gsuf != any_suffix:
                     geo = ()
-                if tsuf != lx.SUFFIX_ANY:
+                if tsuf != any_suffix:
                     topic = ()
                 if not geo and not topic:
                     continue
             start, end = ws, we
         else:
             if tail and low.startswith(tail, end):
-                end += len(tail)  # "U.S." in full; "U.S.S.R." then fails the check below
+                end += len(tail)
             if end < n and low[end].isalnum():
                 j = end + 1
                 while j < n and low[j].isalnum():
@@ -290,15 +366,15 @@ def _scan(pack: lx.LanguagePack, f: _Field, elision: bool = False) -> tuple[list
                 if not geo and not topic:
                     continue
                 end = j
-        found.append((start, -keylen, len(found), end, geo, topic, geo_by_capital))
-    if clitic:
-        found = _longest_first(found)
+        append((start, -keylen, len(found), end, geo, topic, geo_by_capital))
     geo_hits: list[_GeoHit] = []
     topic_hits: list[_TopicHit] = []
     dups = f.dups
-    for start, _negkey, _order, end, geo, topic, geo_by_capital in found:
-        if norm is not None:
-            start, end = norm.orig(start), norm.orig(end)
+    for start, _negkey, _order, end, geo, topic, geo_by_capital in _longest_first(found):
+        if drops:
+            # Normalized to original positions (arabic.Normalized.orig, inlined).
+            start += bisect_right(drops, start)
+            end += bisect_right(drops, end)
         if dups and _in_spans(start, dups):
             continue
         if geo:
@@ -487,17 +563,22 @@ class Classifier:
             for iso2, slugs in lexicon.country_regions.items()
         }
         self._country_names: dict[str, str] = {iso2: c["name"] for iso2, c in lexicon.countries.items() if c}
+        # Per topic code, read for every scored topic of every article: its top-level code, and the top level.
+        self._top_of = {code: t.top for code, t in lexicon.topics.items()}
+        self._top_level = frozenset(c for c, t in lexicon.topics.items() if t.parent is None)
         self.load_seconds = 0.0
 
     @classmethod
-    def load(cls, data_dir: Path | str | None = None) -> Classifier:
+    def load(cls, data_dir: Path | str | None = None, lazy: bool = False) -> Classifier:
         """Build the engine from the data files; call once per process.
 
         Raises :class:`newsmon.classify.lexicon.LexiconError` when a data file is
-        missing or malformed, so a bad deployment fails at start-up.
+        missing or malformed, so a bad deployment fails at start-up. ``lazy``
+        (batch commands) builds a language's matcher on its first article
+        instead; the files are read and checked at start-up all the same.
         """
         t0 = time.perf_counter()
-        lexicon = lx.load_lexicon(Path(data_dir) if data_dir else None)
+        lexicon = lx.load_lexicon(Path(data_dir) if data_dir else None, lazy=lazy)
         # The statistical model (seconds to load) is only asked when no
         # stop-list decides, so it loads on first use, not at start-up.
         detector = LanguageDetector({code: p.stopwords for code, p in lexicon.packs.items()})
@@ -548,7 +629,7 @@ class Classifier:
             topic = pack.compounds.hits(f.text, topic, f.dups)
         if not pack.shared_geo or (pack.has_topics and not f.text.isascii() and _LATIN_LETTER.search(f.text) is None):
             return geo, topic
-        shared, english_topics = _scan(self.lex.packs["en"], f, pack.elision)
+        shared, english_topics = _scan(self.lex.packs["en"], f, pack.elision, geo_only=pack.has_topics)
         if not pack.has_topics:
             topic = english_topics
         if shared:
@@ -949,8 +1030,9 @@ class Classifier:
                     if anc not in spans:
                         spans[anc] = spans.get(code, [])
         # The best top-level score, where a top-level topic without matches scores 0.
-        top_vals = [val for code, val in lifted.items() if topics[code].parent is None]
-        if len(top_vals) < len(self.lex.top_level):
+        top_level = self._top_level
+        top_vals = [val for code, val in lifted.items() if code in top_level]
+        if len(top_vals) < len(top_level):
             top_vals.append(0.0)
         best_top = max(top_vals)
         # A feed item (a headline and a sentence) has room for one or two topic words: one counts.
@@ -959,9 +1041,10 @@ class Classifier:
         # A topic and its ancestors often cite the same spans: one Evidence per span.
         made: dict[tuple[_Field, int, int], Evidence] = {}
         out = []
+        top_of = self._top_of
         for code, val in lifted.items():
             t = topics[code]
-            top_val = lifted.get(t.top, 0.0)
+            top_val = lifted.get(top_of[code], 0.0)
             top_kept = top_val >= topic_min and top_val >= TOPIC_RATIO * best_top
             # A sub-topic is only reported under a reported top-level topic.
             keep = top_kept if t.parent is None else (top_kept and val >= SUBTOPIC_MIN)

@@ -172,7 +172,6 @@ class LanguagePack:
     """What the engine needs for one language: the same passes run on each pack's data."""
 
     code: str
-    auto: Any  # the language's own place names plus its topic terms
     stopwords: frozenset[str]
     clitics: bool  # Arabic normalization and clitic rules (see newsmon.classify.arabic)
     topic_terms: int
@@ -184,6 +183,21 @@ class LanguagePack:
     elision: bool = False
     # Compound heads ("endings" in topics.yaml): "Millionenbetrug" counts as "Betrug".
     compounds: CompoundHeads | None = None
+    # The automaton (the language's own place names plus its topic terms), or, until its first use when
+    # loaded with ``lazy``, the arguments of build_automaton that make it.
+    _auto: Any = None
+    _parts: tuple[Any, ...] | None = None
+
+    @property
+    def auto(self) -> Any:
+        auto = self._auto
+        if auto is None:
+            if self._parts is None:
+                raise LexiconError(f"language pack {self.code!r} has no automaton")
+            auto = self._auto = build_automaton(*self._parts)
+            self._parts = None
+            logger.debug("automaton of language %s built on first use", self.code)
+        return auto
 
 
 @dataclass(slots=True)
@@ -225,28 +239,52 @@ def case_mode(pattern: str) -> tuple[str, int]:
     """Strip the "~" marker and derive the case rule documented in the data files."""
     if pattern.startswith("~"):
         return pattern[1:], CASE_ANY
-    letters = [c for c in pattern if c.isalpha()]
-    if not letters or not any(c.isupper() or c.islower() for c in letters):
+    if pattern.islower():
+        # No capital at all (most topic terms): every rule below needs one.
+        return pattern, CASE_ANY
+    if pattern.isascii():
+        return pattern, _ascii_case_mode(_NOT_ASCII_LETTER.sub("", pattern))
+    # map/filter with str methods: the per-letter tests run in C, not in a generator.
+    letters = "".join(filter(str.isalpha, pattern))
+    if not letters or not (any(map(str.isupper, letters)) or any(map(str.islower, letters))):
         return pattern, CASE_ANY  # scripts without case (Arabic)
-    if len(letters) > 1 and all(c.isupper() for c in letters):
+    if len(letters) > 1 and all(map(str.isupper, letters)):
         return pattern, CASE_EXACT
-    if letters[0].islower() and any(c.isupper() for c in letters[1:]):
+    if letters[0].islower() and any(map(str.isupper, letters[1:])):
         return pattern, CASE_EXACT  # "iPod", "eBay": exact, as written
     if letters[0].isupper():
         return pattern, CASE_TITLE
     return pattern, CASE_ANY
 
 
-def _is_arabic(s: str) -> bool:
-    return any("\u0600" <= ch <= "\u06ff" for ch in s)
+_NOT_ASCII_LETTER = re.compile("[^A-Za-z]")
+
+
+def _ascii_case_mode(letters: str) -> int:
+    """:func:`case_mode` of an ASCII pattern, given its letters (the same rules with str methods, C speed)."""
+    if not letters:
+        return CASE_ANY
+    if len(letters) > 1 and letters.isupper():
+        return CASE_EXACT
+    first, rest = letters[0], letters[1:]
+    if first.islower() and not rest.islower() and rest:
+        return CASE_EXACT  # "iPod", "eBay": exact, as written
+    if first.isupper():
+        return CASE_TITLE
+    return CASE_ANY
 
 
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 
 
+def _is_arabic(s: str) -> bool:
+    """Whether ``s`` has a character of the Arabic block (U+0600-U+06FF)."""
+    return not s.isascii() and _ARABIC_LETTER.search(s) is not None
+
+
 def has_arabic(text: str) -> bool:
-    """Whether ``text`` has a character of the Arabic block (the test of :func:`_is_arabic`)."""
-    return not text.isascii() and _ARABIC_LETTER.search(text) is not None
+    """Whether ``text`` has a character of the Arabic block (U+0600-U+06FF)."""
+    return _is_arabic(text)
 
 
 def safe_lower(text: str) -> str:
@@ -381,9 +419,11 @@ def build_automaton(geo: _Builder, topic: _Builder, bare_arabic: bool = False, e
             elif suffix != old:
                 slot[1 + kind] = SUFFIX_ANY if SUFFIX_ANY in (suffix, old) else max(suffix, old)
             have = slot[4 + kind]
-            fresh = not have
+            if not have:
+                have.extend(cues)  # a key's first cues are kept as they are (no twin to merge with)
+                continue
             for cue in cues:
-                twin = None if fresh else next((i for i, c in enumerate(have) if _same_cue(c, cue)), None)
+                twin = next((i for i, c in enumerate(have) if _same_cue(c, cue)), None)
                 if twin is None:
                     have.append(cue)
                 elif cue.case < have[twin].case:
@@ -400,9 +440,13 @@ def _automaton(values: dict[str, tuple[Any, ...]]) -> Any:
     # they were added. Adding the keys sorted by how common their letters are
     # puts frequent letters first at every node, which takes about a sixth off
     # the scan; the automaton's matches do not depend on the order.
-    freq = Counter(ch for skey in values for ch in skey)
+    freq = Counter("".join(values))
+    # Each letter becomes one character whose code is its frequency rank (equal counts, equal rank): sorting
+    # the mapped keys as strings is sorting by the list of letter frequencies, without a list per key.
+    ranks = {count: i for i, count in enumerate(sorted(set(freq.values()), reverse=True))}
+    table = {ord(ch): ranks[count] + 1 for ch, count in freq.items()}
     auto = ahocorasick.Automaton()
-    for skey in sorted(values, key=lambda k: [-freq[ch] for ch in k]):
+    for skey in sorted(values, key=lambda k: k.translate(table)):
         auto.add_word(skey, values[skey])
     auto.make_automaton()
     return auto
@@ -983,6 +1027,14 @@ def _split_geo(geo: _Builder) -> dict[str, _Builder]:
     """The gazetteer keys by the language of their cues ("" for the shared names)."""
     out: dict[str, _Builder] = {}
     for key, (suffix, cues) in geo.entries.items():
+        first = cues[0].lang
+        if all(cue.lang == first for cue in cues):
+            # Most keys name places of one language only.
+            b = out.get(first)
+            if b is None:
+                b = out[first] = _Builder()
+            b.entries[key] = (suffix, list(cues))
+            continue
         by_lang: dict[str, list[Any]] = {}
         for cue in cues:
             by_lang.setdefault(cue.lang, []).append(cue)
@@ -1042,13 +1094,16 @@ def _latin_script(*builders: _Builder) -> bool:
     return latin >= other
 
 
-def _load_packs(data_dir: Path, geo: _Builder, topics: dict[str, Topic]) -> dict[str, LanguagePack]:
+def _load_packs(data_dir: Path, geo: _Builder, topics: dict[str, Topic], lazy: bool = False) -> dict[str, LanguagePack]:
     """One pack per language folder.
 
     The shared names (English and international, mostly Latin script) are
     built once, into English's automaton; other languages scan that automaton
     for places only, beside their own (their place names and topic terms), so
     start-up does not grow with every language by the size of the gazetteer.
+    With ``lazy``, every file is still read and checked here, but the
+    automaton of a language other than English is built when its first
+    article comes (a batch of one language does not build the other seven).
     """
     by_lang = _split_geo(geo)
     shared = by_lang.pop("", _Builder())
@@ -1068,9 +1123,9 @@ def _load_packs(data_dir: Path, geo: _Builder, topics: dict[str, Topic]) -> dict
             compounds = None
         clitics = code in CLITIC_LANGS
         geo_b = shared if code == "en" else _own_geo(by_lang.get(code), clitics)
+        parts = (geo_b, topic_b, clitics, code in ELISION_LANGS)
         packs[code] = LanguagePack(
             code=code,
-            auto=build_automaton(geo_b, topic_b, bare_arabic=clitics, elision=code in ELISION_LANGS),
             stopwords=_load_stopwords(folder / "stopwords.txt", code),
             clitics=clitics,
             topic_terms=n_terms,
@@ -1080,18 +1135,21 @@ def _load_packs(data_dir: Path, geo: _Builder, topics: dict[str, Topic]) -> dict
             has_topics=code in folders,
             elision=code in ELISION_LANGS,
             compounds=compounds,
+            _parts=parts,
         )
+        if not lazy or code == "en":
+            packs[code].auto  # noqa: B018 - built now: English serves every language's shared names
     return packs
 
 
-def load_lexicon(data_dir: Path | None = None) -> Lexicon:
-    """Read every data file and build the matchers (about a second)."""
+def load_lexicon(data_dir: Path | None = None, lazy: bool = False) -> Lexicon:
+    """Read every data file and build the matchers (about a second); ``lazy``: see :func:`_load_packs`."""
     data_dir = data_dir or DATA_DIR
     weights: dict[str, float] = {}
     geo, countries, n_places = _load_geo(data_dir, weights)
     regions, country_regions = _load_regions(data_dir)
     topics, top = _load_topic_tree(data_dir)
-    packs = _load_packs(data_dir, geo, topics)
+    packs = _load_packs(data_dir, geo, topics, lazy)
     extra = _read_yaml(data_dir / "geo_extra.yaml")
     if not math.isfinite(sum(weights.values())):
         raise LexiconError("geo_extra.yaml: weights must be finite numbers")

@@ -77,7 +77,7 @@ def classify_lines(lines: Iterable[str | bytes], out: IO[bytes], clf: Any) -> tu
 def _write(out: IO[bytes], art_id: Any, result: Any) -> None:
     # Classification.to_dict is the dataclass encoding built by hand (about
     # twice as fast for orjson as the dataclasses themselves).
-    out.write(orjson.dumps({"id": art_id, **result.to_dict()}) + b"\n")
+    out.write(orjson.dumps({"id": art_id, **result.to_dict()}, option=orjson.OPT_APPEND_NEWLINE))
 
 
 def classify_dump(text: str, name: str, out: IO[bytes], clf: Any) -> tuple[int, int]:
@@ -106,7 +106,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"classify: cannot read {name}: {exc}", file=sys.stderr)
         return 2
-    clf = Classifier.load()
+    # A batch is often one language: the others' matchers are built only if an article needs them.
+    clf = Classifier.load(lazy=True)
     out = sys.stdout.buffer
     if _is_jsonl(name, data[:4096]):
         ok, bad = classify_lines(data.splitlines(), out, clf)

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from newsmon.classify import Classifier
+from newsmon.classify import Classifier, engine
 from newsmon.streams.records import Classification
 
 
@@ -492,3 +492,19 @@ def test_language__distinctive_letters_route_a_short_item(clf):
     )
     r = clf.classify("", text)
     assert r.language == "tr" and r.coverage["language_source"] == "detected"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le président français s'est rendu à Washington puis à New York pour parler du football et de l'économie.",
+        "Die Regierung in Berlin und der Präsident der Vereinigten Staaten sprachen über Tennis, Internet und China.",
+        "El gobierno de Madrid y la policía de Buenos Aires investigan el mercado y el fútbol.",
+    ],
+)
+def test_scan_geo_only__same_place_hits_as_the_full_scan(clf: Classifier, text: str):
+    en = clf.lex.packs["en"]
+    f = engine._Field("body", text, [])
+    geo, topics = engine._scan(en, f)
+    assert geo and topics
+    assert engine._scan(en, f, geo_only=True)[0] == geo

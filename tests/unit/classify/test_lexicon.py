@@ -184,3 +184,23 @@ def test_load__language_folder_without_topics_file_is_rejected(tmp_path: Path):
     (data / "lang" / "xx" / "stopwords.txt").write_text("und\n", encoding="utf-8")
     with pytest.raises(LexiconError, match=r"lang/xx/topics\.yaml: missing"):
         Classifier.load(data)
+
+
+def test_load_lazy__other_languages_are_built_on_their_first_article_with_the_same_result(clf: Classifier):
+    lazy = Classifier.load(lazy=True)
+    assert lazy.lex.packs["en"]._auto is not None
+    assert all(p._auto is None for code, p in lazy.lex.packs.items() if code != "en")
+    title = "Explosion à Bagdad"
+    body = "Une voiture piégée a explosé dans le centre de Bagdad, en Irak, tuant dix personnes."
+    assert lazy.classify(title, body, "fr").to_dict() == clf.classify(title, body, "fr").to_dict()
+    assert lazy.lex.packs["fr"]._auto is not None
+    assert lazy.lex.packs["de"]._auto is None
+
+
+def test_load_lazy__bad_language_folder_still_fails_at_start_up(tmp_path: Path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    (data / "lang" / "xx").mkdir()
+    (data / "lang" / "xx" / "topics.yaml").write_text("language: xx\ntopics:\n  medtop:1: {}\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"lang/xx/topics\.yaml: topics\.medtop:1: unknown IPTC code"):
+        Classifier.load(data, lazy=True)
