@@ -36,7 +36,6 @@ _KNOWN_FAILING = {
     "de": "lists fixed in the next commits",
     "es": "lists fixed in the next commits",
     "fa": "lists fixed in the next commits",
-    "fr": "lists fixed in the next commits",
     "ru": "lists fixed in the next commits",
     "tr": "lists fixed in the next commits",
 }
