@@ -35,7 +35,6 @@ _KNOWN_FAILING = {
     "ar": "lists fixed in the next commits",
     "de": "lists fixed in the next commits",
     "fa": "lists fixed in the next commits",
-    "ru": "lists fixed in the next commits",
     "tr": "lists fixed in the next commits",
 }
 
