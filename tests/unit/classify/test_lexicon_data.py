@@ -31,9 +31,8 @@ CODES = lx.language_codes(DATA_DIR)
 
 # Languages whose lists still fail, with the reason; the lists are fixed on their own branch.
 _KNOWN_FAILING = {
-    "en": "fixed after the English vocabulary branch merges",
-    "fa": "lists fixed in the next commits",
     "tr": "lists fixed in the next commits",
+    "en": "fixed after the English vocabulary branch merges",
 }
 
 # Longer words deliberately left to one topic only, per language: the longer word means something else than
@@ -141,8 +140,11 @@ def test_topic_list_counts_no_word_twice(clf: Classifier, code: str) -> None:
     for key in _topic_keys(clf, code):
         counts = Counter(c.code for c in key.cues)
         for topic, n in counts.items():
-            if n > 1:
-                twice.append((topic, sorted(c.pattern for c in key.cues if c.code == topic)))
+            same = [c for c in key.cues if c.code == topic]
+            # Exact-case spellings that differ (Turkish IŞİD and IŞID) never match the same text.
+            apart = all(c.case == lx.CASE_EXACT for c in same) and len({c.pattern for c in same}) == n
+            if n > 1 and not apart:
+                twice.append((topic, sorted(c.pattern for c in same)))
     assert not twice, f"lang/{code}: one key listed twice in a topic: {sorted(twice)}"
 
 
