@@ -126,6 +126,8 @@ class TopicCue:
     sense: SenseRule | None = None
     # Case or sense to check per match (most cues have neither).
     checked: bool = False
+    # Written with "*" (for the data tests: a key's suffix allowance is the widest of its cues').
+    prefix: bool = field(default=False, compare=False)
 
 
 @dataclass(slots=True)
@@ -994,7 +996,8 @@ def _load_language_topics(
                 if not pattern:
                     raise LexiconError(f"{where}.terms.{weight}: term {_short(raw.strip())} is empty once normalized")
                 sense = _sense_for(senses, pattern, topic_code, topics) if senses else None
-                cue = TopicCue(topic_code, float(weight), mode, pattern, sense, bool(mode) or sense is not None)
+                checked = bool(mode) or sense is not None
+                cue = TopicCue(topic_code, float(weight), mode, pattern, sense, checked, suffix == SUFFIX_ANY)
                 b.add(pattern, suffix, cue)
                 n_terms += 1
     return b, n_terms, _load_compounds(path, doc, topics)

@@ -10,10 +10,7 @@ sentences mix the registers of French-language media in Europe and Africa
 
 from __future__ import annotations
 
-import yaml
-
 from newsmon.classify import Classifier
-from newsmon.classify.lexicon import DATA_DIR
 from tests.unit.classify.lang import topics as iptc
 from tests.unit.classify.lang.topics import (
     case_subtopic_check,
@@ -768,64 +765,3 @@ def test_french_terms_with_an_elided_article_inside_match(clf: Classifier) -> No
     result = clf.classify("Le chiffre d'affaires progresse", "Le pouvoir d'achat recule après le coup d'État.")
     words = {ev.text.lower() for t in result.topics for ev in t.evidence}
     assert {"chiffre d'affaires", "pouvoir d'achat", "coup d'état"} <= words
-
-
-def _french_terms() -> dict[str, list[tuple[str, str]]]:
-    """topic code -> [(term as written, key it is matched by)] from lang/fr/topics.yaml."""
-    doc = yaml.safe_load((DATA_DIR / "lang" / "fr" / "topics.yaml").read_text(encoding="utf-8"))
-    out: dict[str, list[tuple[str, str]]] = {}
-    for code, spec in doc["topics"].items():
-        for line in spec["terms"].values():
-            for term in str(line).split(","):
-                if term.strip():
-                    key = term.strip().rstrip("*").lower().replace("'", " ").replace("\u2019", " ")
-                    out.setdefault(code, []).append((term.strip(), key))
-    return out
-
-
-def test_french_topic_lists_no_word_twice() -> None:
-    # Two spellings of one key in a topic would count the same word twice ("Fifa" already matches "FIFA").
-    for code, terms in _french_terms().items():
-        keys = [key for _term, key in terms]
-        assert len(keys) == len(set(keys)), (code, sorted(k for k in keys if keys.count(k) > 1))
-
-
-def test_french_subtopic_keys_do_not_hide_top_level_words() -> None:
-    # The longest match wins and only its topics count: a phrase or a longer word that only a sub-topic lists
-    # ("élection présidentielle", "économie") would hide "élection" or "économ*" from the top-level topic.
-    tree = yaml.safe_load((DATA_DIR / "topics.yaml").read_text(encoding="utf-8"))["topics"]
-    terms = _french_terms()
-    for code, listed in terms.items():
-        top = code
-        while tree[top].get("parent"):
-            top = tree[top]["parent"]
-        if top == code:
-            continue
-        top_keys = {key for _term, key in terms.get(top, [])}
-        top_prefixes = [key for term, key in terms.get(top, []) if term.endswith("*") and " " not in key]
-        for term, key in listed:
-            words = key.split()
-            hides = any(w in top_keys for w in words) if len(words) > 1 else False
-            hides = hides or any(words[0].startswith(p) and words[0] != p for p in top_prefixes)
-            if hides:
-                assert key in top_keys, (code, term, top)
-
-
-# Longer words deliberately left to one topic: a ransomware is not a ransom, science fiction is the arts.
-_MEANT_TO_HIDE = {"rançongiciel", "science-fiction", "startuppeur", "vidéoclip", "socialiste"}
-
-
-def test_french_words_of_one_topic_do_not_hide_another_topics_prefix() -> None:
-    # "militaires" listed only under defence would take the word from conflict's "militaire*".
-    terms = _french_terms()
-    tree = yaml.safe_load((DATA_DIR / "topics.yaml").read_text(encoding="utf-8"))["topics"]
-    every = {key for listed in terms.values() for _term, key in listed}
-    for code, listed in terms.items():
-        if tree[code].get("parent"):
-            continue
-        keys = {key for _term, key in listed}
-        for term, prefix in listed:
-            if not term.endswith("*") or " " in prefix:
-                continue
-            hidden = {k for k in every if " " not in k and k != prefix and k.startswith(prefix) and k not in keys}
-            assert hidden <= _MEANT_TO_HIDE, (code, term, sorted(hidden - _MEANT_TO_HIDE))
