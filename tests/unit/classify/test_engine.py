@@ -422,7 +422,7 @@ def test_places__unknown_exchange_suffix_is_ignored(clf):
 
 
 def test_places__ltd_headline_company_with_no_place_is_canadian(clf):
-    r = clf.classify("<ACME RESOURCES LTD> YEAR NET", "Shr 47 cts vs 31 cts. Net 4,757,000 dlrs vs 2,466,000.")
+    r = clf.classify("<ACME RESOURCES LTD> YEAR NET", "Shr 52 cts vs 38 cts. Net 3,120,000 dlrs vs 2,215,000.")
     assert _focus(r) == {"CA"}
 
 
@@ -433,7 +433,7 @@ def test_places__ltd_headline_company_does_not_override_a_named_country(clf):
 
 def test_places__country_in_headline_is_focus_even_when_body_is_about_another(clf):
     body = (
-        "Japan's trade surplus with the U.S. rose in February, Japanese officials said. "
+        "Japan's surplus in trade with the U.S. grew in February, Japanese officials said. "
         "Japan's exports of cars rose and Japanese imports fell, and Tokyo expects Japan's "
         "surplus to grow. Japanese officials said Japan will act."
     )
@@ -465,7 +465,7 @@ def test_places__country_first_named_after_the_lead_with_little_evidence_is_a_me
         ("profit of 40 mln H.K. dlrs", "HK"),
         ("a 50 mln N.Z. dlr issue", "NZ"),
         ("S. Africa raised gold output", "ZA"),
-        ("a 100 mln dlr euro-commercial paper program", "GB"),
+        ("a 250 mln dlr euro-commercial paper program", "GB"),
     ],
 )
 def test_places__wire_abbreviations_and_markets_name_their_country(clf, text, country):
