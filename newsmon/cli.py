@@ -7,25 +7,50 @@ and a message naming the variable, file or field when something is wrong.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
-from newsmon.channels.registry import ChannelConfigError
-from newsmon.config import ConfigError, Settings
 from newsmon.logging_setup import FORMATS
 from newsmon.logging_setup import configure as configure_logging
-from newsmon.rules.model import RuleError
+
+if TYPE_CHECKING:
+    from newsmon.config import Settings
 
 logger = logging.getLogger(__name__)
 
+# Errors that mean "fix your input": one line and exit 2, no traceback. Named,
+# not imported: their modules (pydantic, the HTTP channels, the rule schema)
+# are loaded only by the commands that need them, so `classify` and `--help`
+# start without them.
+_USAGE_ERRORS = (
+    ("newsmon.config", "ConfigError"),
+    ("newsmon.rules.schema", "RuleError"),
+    ("newsmon.channels.registry", "ChannelConfigError"),
+)
+
+
+def _usage_error(exc: Exception) -> bool:
+    """Whether ``exc`` is one of :data:`_USAGE_ERRORS`.
+
+    A module that is not loaded cannot have raised its error (nor a subclass
+    of it), so only the loaded ones are looked up.
+    """
+    for module, name in _USAGE_ERRORS:
+        mod = sys.modules.get(module)
+        if mod is not None and isinstance(exc, getattr(mod, name)):
+            return True
+    return False
+
 
 def _settings() -> Settings:
+    from newsmon.config import Settings
+
     return Settings.from_env()
 
 
@@ -58,6 +83,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"newsmon ingest: {p}: {exc}", file=sys.stderr)
             return 2
     try:
+        import asyncio
+
         report = asyncio.run(ingest_paths(paths, settings, progress=not args.quiet))
     except FileRefused as exc:  # changed after the check above
         print(f"newsmon ingest: {exc}", file=sys.stderr)
@@ -78,6 +105,8 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
 
 def cmd_rules_apply(args: argparse.Namespace) -> int:
     """Validate rule files and publish them to the rules topic; every worker applies them."""
+    import asyncio
+
     from newsmon.rules.distribution import publish_rules
     from newsmon.rules.model import load_rules
 
@@ -93,6 +122,8 @@ def cmd_rules_apply(args: argparse.Namespace) -> int:
 
 def _rules_test_since(args: argparse.Namespace) -> int:
     """Dry run over classified articles replayed from the classified topic."""
+    import asyncio
+
     from newsmon.alerting.policy import build_alert
     from newsmon.rules import types as rule_types
     from newsmon.rules.matcher import match_rules
@@ -260,11 +291,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("aiokafka").setLevel(logging.WARNING)
     try:
         return int(args.func(args) or 0)
-    except (ConfigError, RuleError, ChannelConfigError) as exc:
-        print(f"newsmon: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if not _usage_error(exc):
+            raise
+        print(f"newsmon: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,7 +18,6 @@ are processed again.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import dataclasses
 import logging
@@ -26,15 +25,18 @@ import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
-from newsmon.config import Settings
-from newsmon.kafka_util import client_kwargs, producer, reader
-from newsmon.streams.records import DeadLetter, RecordError
+if TYPE_CHECKING:
+    from newsmon.config import Settings
+    from newsmon.streams.records import DeadLetter
+
+# asyncio, the Kafka client, the settings (pydantic) and the records are
+# imported where they are used: :func:`register` runs for every ``newsmon`` command, and the ones that
+# never touch the dead-letter topic (``classify``, ``--help``) should not pay
+# for loading them.
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +82,10 @@ async def read_all(settings: Settings, *, timeout_s: float = 30.0) -> list[Entry
     parts = await _partitions(settings, topic)
     if not parts:
         return []
+    from aiokafka import TopicPartition
+
+    from newsmon.kafka_util import reader
+
     consumer = reader(settings)
     await consumer.start()
     try:
@@ -109,6 +115,10 @@ async def read_all(settings: Settings, *, timeout_s: float = 30.0) -> list[Entry
 
 async def _partitions(settings: Settings, topic: str) -> list[int]:
     """Partition numbers of ``topic`` (none when it does not exist; never creates it)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from newsmon.kafka_util import client_kwargs
+
     admin = AIOKafkaAdminClient(**client_kwargs(settings))
     await admin.start()
     try:
@@ -121,6 +131,8 @@ async def _partitions(settings: Settings, topic: str) -> list[int]:
 
 
 def _entry(r: Any) -> Entry:
+    from newsmon.streams.records import DeadLetter, RecordError
+
     value: bytes = r.value or b""
     try:
         dl: DeadLetter | None = DeadLetter.decode(value)
@@ -184,6 +196,8 @@ async def replay(
     if dry_run or not plan:
         report.sent = [(e, t) for e, t, _ in plan]
         return report
+    from newsmon.kafka_util import producer
+
     prod = producer(settings)
     await prod.start()
     try:
@@ -220,13 +234,17 @@ def _fmt_time(ts: float) -> str:
 
 
 def _load(args: Any) -> tuple[Settings, list[Entry]]:
+    from newsmon.config import Settings
+
     settings = Settings.from_env()
+    import asyncio
+
     entries = asyncio.run(read_all(settings))
     return settings, entries
 
 
 def cmd_list(args: Any) -> int:
-    _, entries = _load(args)
+    settings, entries = _load(args)
     rows = select(entries, reason=args.reason, stage=args.stage)[-args.limit :]
     if args.json:
         for e in rows:
@@ -240,7 +258,7 @@ def cmd_list(args: Any) -> int:
             f"{r['position']:<10} {_fmt_time(r['at']):<20} {r['stage'] or '?':<9} {r['reason']:<16} "
             f"{r['size']:>8}  {r['source'] or '-'}{flags}  {r['detail']}"
         )
-    print(f"{len(rows)} of {len(entries)} dead letters in {Settings.from_env().topic_deadletter}", file=sys.stderr)
+    print(f"{len(rows)} of {len(entries)} dead letters in {settings.topic_deadletter}", file=sys.stderr)
     return 0
 
 
@@ -267,6 +285,8 @@ def cmd_show(args: Any) -> int:
 
 
 def cmd_replay(args: Any) -> int:
+    import asyncio
+
     if not (args.reason or args.stage or args.positions or args.all):
         print("newsmon dlq replay: choose what to replay: --reason, --stage, POSITION... or --all", file=sys.stderr)
         return 2

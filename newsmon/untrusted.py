@@ -12,8 +12,6 @@ import ipaddress
 import reprlib
 from typing import Any
 
-import yaml
-
 _REPR = reprlib.Repr()
 _REPR.maxstring = 80
 _REPR.maxother = 80
@@ -51,6 +49,10 @@ class YAMLLimitError(ValueError):
 def load_yaml(text: str) -> Any:
     """``yaml.safe_load`` bounded: at most :data:`MAX_YAML_NODES` nodes (aliases
     counted each time they are used) nested at most :data:`MAX_YAML_DEPTH` deep."""
+    # Imported here: the logging setup needs :func:`short`, and the commands
+    # that read no YAML (``newsmon classify``) should not load the parser.
+    import yaml
+
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -7,7 +7,6 @@ its configuration first (feeds file, settings) and exits 2 naming the problem.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import logging
 import os
@@ -16,9 +15,15 @@ import socket
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from newsmon.config import Settings
-from newsmon.ingest.feeds import FeedConfigError, load_feeds
+if TYPE_CHECKING:
+    import asyncio
+
+    from newsmon.config import Settings
+
+# asyncio, Settings (pydantic) and the feeds file parser are imported by the commands
+# that use them: :func:`register` runs for every ``newsmon`` command.
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +33,8 @@ def _feeds_path(args: argparse.Namespace, settings: Settings) -> str:
 
 
 async def _until_signalled(stop: asyncio.Event) -> None:
+    import asyncio
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
@@ -37,6 +44,10 @@ async def _until_signalled(stop: asyncio.Event) -> None:
 
 def cmd_poller(args: argparse.Namespace) -> int:
     """Run the feed poller until SIGINT/SIGTERM."""
+    import asyncio
+
+    from newsmon.config import Settings
+    from newsmon.ingest.feeds import FeedConfigError, load_feeds
     from newsmon.ingest.poller import Poller
     from newsmon.kafka_util import ensure_topics, producer
     from newsmon.redis_conn import connect_redis
@@ -91,9 +102,13 @@ def _cause(exc: BaseException) -> str:
 
 def cmd_feeds_status(args: argparse.Namespace) -> int:
     """Per-feed health from Redis; exit 1 when a feed is failing or silent."""
+    import asyncio
+
     import orjson
     from redis.exceptions import RedisError
 
+    from newsmon.config import Settings
+    from newsmon.ingest.feeds import FeedConfigError, load_feeds
     from newsmon.ingest.poller import feed_status
     from newsmon.redis_conn import connect_redis, redact_url
 
@@ -141,6 +156,9 @@ def cmd_feeds_status(args: argparse.Namespace) -> int:
 
 def cmd_watch(args: argparse.Namespace) -> int:
     """``newsmon ingest --watch DIR``: ingest files as they appear, until SIGINT/SIGTERM."""
+    import asyncio
+
+    from newsmon.config import Settings
     from newsmon.ingest.watch import watch_folder
 
     settings = Settings.from_env()

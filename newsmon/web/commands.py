@@ -9,8 +9,6 @@ from __future__ import annotations
 import argparse
 import logging
 
-from newsmon.config import Settings
-
 logger = logging.getLogger(__name__)
 
 
@@ -18,6 +16,7 @@ def cmd_ingest_api(args: argparse.Namespace) -> int:
     """Serve only the HTTP ingest API (token from ``NEWSMON_API_TOKEN``)."""
     from aiohttp import web
 
+    from newsmon.config import Settings
     from newsmon.kafka_util import ensure_topics
     from newsmon.web import ingest_api
     from newsmon.web.context import WebContext
