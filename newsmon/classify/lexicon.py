@@ -3,24 +3,34 @@
 Runs once, from :meth:`newsmon.classify.Classifier.load`; nothing here is
 called per article. A missing or malformed data file raises
 :class:`LexiconError` naming the file, so a broken deployment fails at start-up
-instead of silently classifying nothing.
+instead of silently classifying nothing. The built lexicon is kept in a
+per-user disk cache (:mod:`newsmon.classify.cache`), so later start-ups read
+it back instead of building it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import functools
+import gc
 import json
 import logging
 import math
+import os
+import pickle
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import ahocorasick
-import yaml
 
+import newsmon
 from newsmon.classify import arabic
+from newsmon.classify import cache as disk_cache
 from newsmon.classify.compounds import CompoundHeads
 
 logger = logging.getLogger(__name__)
@@ -61,6 +71,16 @@ class LexiconError(RuntimeError):
     """A data file is missing or malformed; the message names the file."""
 
 
+def _reduce_by_fields(obj: Any) -> tuple[Any, tuple[Any, ...]]:
+    """Pickle a frozen slots dataclass as a call of its constructor.
+
+    The dataclass default restores each object through ``fields()``, which
+    made reading the cached lexicon (47,000 cues) cost as much as building it.
+    ``__slots__`` lists the fields in the order of ``__init__``.
+    """
+    return type(obj), tuple([getattr(obj, name) for name in type(obj).__slots__])
+
+
 @dataclass(frozen=True, slots=True)
 class AmbiguityRule:
     """Extra conditions for a name that is also a common word or a person."""
@@ -88,6 +108,8 @@ class GeoCue:
     population: int = 0
     lang: str = ""  # set for translated names: only used for articles in that language
 
+    __reduce__ = _reduce_by_fields
+
 
 @dataclass(frozen=True, slots=True)
 class SenseRule:
@@ -100,10 +122,14 @@ class SenseRule:
     fire" or "came under fire").
     """
 
-    unless: re.Pattern[str] | None
-    needs: re.Pattern[str] | None
+    # Regular expressions (sources: see _word_alternation), compiled on first use: compiling
+    # all of them cost a tenth of a second at every start-up, for rules most batches never reach.
+    unless: str | None
+    needs: str | None
     window: int
     normalize_arabic: bool = False
+
+    __reduce__ = _reduce_by_fields
 
     def holds(self, low: str, start: int, end: int, more: str = "") -> bool:
         """Whether the sense holds around ``low[start:end]`` (``more``: extra context, the lead for a headline)."""
@@ -112,9 +138,13 @@ class SenseRule:
             seg = seg + " \n " + more[: 2 * self.window]
         if self.normalize_arabic:
             seg = arabic.normalize(seg)
-        if self.unless is not None and self.unless.search(seg):
+        if self.unless is not None and _compiled(self.unless).search(seg):
             return False
-        return self.needs is None or self.needs.search(seg) is not None
+        return self.needs is None or _compiled(self.needs).search(seg) is not None
+
+
+# Sense patterns by source; one compile per process (re's own cache holds only 512 and is shared).
+_compiled = functools.lru_cache(maxsize=None)(re.compile)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +158,8 @@ class TopicCue:
     checked: bool = False
     # Written with "*" (for the data tests: a key's suffix allowance is the widest of its cues').
     prefix: bool = field(default=False, compare=False)
+
+    __reduce__ = _reduce_by_fields
 
 
 @dataclass(slots=True)
@@ -186,19 +218,27 @@ class LanguagePack:
     # Compound heads ("endings" in topics.yaml): "Millionenbetrug" counts as "Betrug".
     compounds: CompoundHeads | None = None
     # The automaton (the language's own place names plus its topic terms), or, until its first use when
-    # loaded with ``lazy``, the arguments of build_automaton that make it.
+    # loaded with ``lazy``, the arguments of build_automaton that make it, or its pickle from the cache.
     _auto: Any = None
     _parts: tuple[Any, ...] | None = None
+    _pickled: bytes | memoryview | None = None
 
     @property
     def auto(self) -> Any:
         auto = self._auto
         if auto is None:
-            if self._parts is None:
+            if self._pickled is not None:
+                with _gc_paused():
+                    auto = self._auto = pickle.loads(self._pickled)  # noqa: S301 - see newsmon.classify.cache
+                self._pickled = None
+                logger.debug("automaton of language %s read from the cache on first use", self.code)
+            elif self._parts is not None:
+                with _gc_paused():
+                    auto = self._auto = build_automaton(*self._parts)
+                self._parts = None
+                logger.debug("automaton of language %s built on first use", self.code)
+            else:
                 raise LexiconError(f"language pack {self.code!r} has no automaton")
-            auto = self._auto = build_automaton(*self._parts)
-            self._parts = None
-            logger.debug("automaton of language %s built on first use", self.code)
         return auto
 
 
@@ -222,6 +262,9 @@ class Lexicon:
 
 
 def _read_yaml(path: Path) -> Any:
+    # Imported here: a start-up served by the cache reads no YAML.
+    import yaml
+
     try:
         with path.open(encoding="utf-8") as fh:
             return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loaders only
@@ -852,7 +895,7 @@ def _short(value: Any, limit: int = 60) -> str:
 SENSE_WINDOW = 100
 
 
-def _word_alternation(words: list[str], clitics: bool) -> re.Pattern[str]:
+def _word_alternation(words: list[str], clitics: bool) -> str:
     alts = []
     for w in sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True):
         prefix = w.endswith("*")
@@ -863,7 +906,7 @@ def _word_alternation(words: list[str], clitics: bool) -> re.Pattern[str]:
         alts.append(body + (r"\w*" if prefix else ""))
     # Arabic context words may carry clitics, so only their end is checked there.
     start = "" if clitics else r"(?<!\w)"
-    return re.compile(start + "(?:" + "|".join(alts) + r")(?!\w)")
+    return start + "(?:" + "|".join(alts) + r")(?!\w)"
 
 
 def _load_senses(path: Path, code: str, topics: dict[str, Topic]) -> dict[str, list[tuple[frozenset[str], SenseRule]]]:
@@ -1145,9 +1188,8 @@ def _load_packs(data_dir: Path, geo: _Builder, topics: dict[str, Topic], lazy: b
     return packs
 
 
-def load_lexicon(data_dir: Path | None = None, lazy: bool = False) -> Lexicon:
-    """Read every data file and build the matchers (about a second); ``lazy``: see :func:`_load_packs`."""
-    data_dir = data_dir or DATA_DIR
+def _build_lexicon(data_dir: Path, lazy: bool) -> Lexicon:
+    """Read every data file and build the matchers; ``lazy``: see :func:`_load_packs`."""
     weights: dict[str, float] = {}
     geo, countries, n_places = _load_geo(data_dir, weights)
     regions, country_regions = _load_regions(data_dir)
@@ -1175,5 +1217,117 @@ def load_lexicon(data_dir: Path | None = None, lazy: bool = False) -> Lexicon:
         legal_form_fallback=_legal_form_fallback(extra),
         exchange_suffixes=_exchange_suffixes(extra),
     )
+    return lex
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a lexicon is built or read.
+
+    Both create hundreds of thousands of long-lived objects and no garbage;
+    each collection they trigger walks all of them again, a quarter of the
+    build's time and two thirds of reading the cache.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+# The pickles in the cache; the key also names the Python build, so the newest protocol is safe.
+_PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+def cache_key(data_dir: Path) -> str:
+    """What the cached lexicon of ``data_dir`` depends on (see :func:`newsmon.classify.cache.fingerprint`)."""
+    code = sorted(Path(__file__).resolve().parent.glob("*.py"))
+    ext = getattr(ahocorasick, "__file__", None) or ""
+    try:
+        st = os.stat(ext)
+        # A reinstalled or rebuilt extension has another size or time: its pickles may differ.
+        ext_id = f"{os.path.basename(ext)} {st.st_size} {st.st_mtime_ns}"
+    except OSError:
+        ext_id = ext
+    extra = (
+        f"newsmon {newsmon.__version__}",
+        f"pyahocorasick {ext_id} unicode={getattr(ahocorasick, 'unicode', '')}",
+        f"pickle {_PICKLE_PROTOCOL}",
+    )
+    return disk_cache.fingerprint(data_dir, code, extra)
+
+
+_AUTO_SECTION = "automaton:"
+
+
+def _to_cache(lex: Lexicon) -> dict[str, bytes]:
+    """The lexicon without its automata, and each language's automaton apart (lazy start-ups read only theirs)."""
+    bare = dataclasses.replace(
+        lex,
+        auto=None,
+        packs={code: dataclasses.replace(p, _auto=None, _parts=None, _pickled=None) for code, p in lex.packs.items()},
+    )
+    sections = {"lexicon": pickle.dumps(bare, _PICKLE_PROTOCOL)}
+    for code, p in lex.packs.items():
+        sections[_AUTO_SECTION + code] = pickle.dumps(p.auto, _PICKLE_PROTOCOL)
+    return sections
+
+
+def _from_cache(sections: dict[str, memoryview], lazy: bool) -> Lexicon:
+    """Undo :func:`_to_cache`; raises on anything that is not such a payload (the caller rebuilds)."""
+    lex = pickle.loads(sections["lexicon"])  # noqa: S301 - trusted as __pycache__ is, see newsmon.classify.cache
+    if not isinstance(lex, Lexicon) or "en" not in lex.packs:
+        raise TypeError("not a cached lexicon")
+    for code, pack in lex.packs.items():
+        pack._pickled = sections[_AUTO_SECTION + code]
+        if not lazy or code == "en":
+            pack.auto  # noqa: B018 - read now, as load_lexicon would build it now
+    lex.auto = lex.packs["en"].auto
+    return lex
+
+
+def _through_cache(store: disk_cache.Store, data_dir: Path, lazy: bool) -> Lexicon:
+    try:
+        key = cache_key(data_dir)
+    except OSError:
+        # An unreadable data file: the build names it in a LexiconError.
+        return _built(data_dir, lazy)
+    sections = store.read(key)
+    if sections is not None:
+        try:
+            lex = _from_cache(sections, lazy)
+        except Exception as exc:  # any damage means a rebuild, never a failed start
+            where = store.path / store.name(key)
+            logger.warning("classifier cache %s unreadable (%s); building the lexicon", where, exc)
+        else:
+            logger.info("classifier lexicon loaded from the cache: %s", lex.stats)
+            return lex
+    # Every language's matcher, so that the file serves lazy and eager start-ups alike.
+    lex = _built(data_dir, lazy=False)
+    if store.write(key, _to_cache(lex)):
+        logger.info("classifier lexicon cached in %s", store.path)
+    return lex
+
+
+def _built(data_dir: Path, lazy: bool) -> Lexicon:
+    lex = _build_lexicon(data_dir, lazy)
     logger.info("classifier lexicon loaded: %s", lex.stats)
     return lex
+
+
+def load_lexicon(data_dir: Path | None = None, lazy: bool = False) -> Lexicon:
+    """The lexicon of ``data_dir``: from the disk cache when it has this data and code, else built.
+
+    Building reads every data file and makes the matchers (most of a second);
+    ``lazy``: see :func:`_load_packs`. A build that can be cached makes every
+    language's matcher, so that the cache serves lazy and eager start-ups alike.
+    """
+    data_dir = data_dir or DATA_DIR
+    with _gc_paused():
+        store = disk_cache.open_store()
+        if store is None:
+            return _built(data_dir, lazy)
+        with store:
+            return _through_cache(store, data_dir, lazy)
