@@ -48,7 +48,7 @@ def _command(what: str, empty: Path) -> list[str]:
 
 
 def _env(checkout: Path, cache_dir: Path, mode: str) -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=str(checkout), NEWSMON_CACHE_DIR=str(cache_dir))
+    env = dict(os.environ, PYTHONPATH=str(checkout), NEWSMON_CLASSIFY_CACHE_DIR=str(cache_dir))
     env.pop("NEWSMON_CLASSIFY_CACHE", None)
     if mode == "off":
         env["NEWSMON_CLASSIFY_CACHE"] = "off"

@@ -24,7 +24,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     global _cache_dir
     _cache_dir = tempfile.TemporaryDirectory(prefix="newsmon-test-cache-")
-    os.environ["NEWSMON_CACHE_DIR"] = _cache_dir.name
+    os.environ["NEWSMON_CLASSIFY_CACHE_DIR"] = _cache_dir.name
     os.environ.pop("NEWSMON_CLASSIFY_CACHE", None)
 
 

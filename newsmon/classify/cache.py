@@ -23,7 +23,7 @@ change to one of them builds afresh under a new key.
 
 Environment:
 
-``NEWSMON_CACHE_DIR``
+``NEWSMON_CLASSIFY_CACHE_DIR``
     The directory of the cache files. Default: ``$XDG_CACHE_HOME/newsmon``,
     else ``~/.cache/newsmon``.
 ``NEWSMON_CLASSIFY_CACHE``
@@ -47,7 +47,7 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-ENV_DIR = "NEWSMON_CACHE_DIR"
+ENV_DIR = "NEWSMON_CLASSIFY_CACHE_DIR"
 ENV_SWITCH = "NEWSMON_CLASSIFY_CACHE"
 _OFF = frozenset({"off", "0", "false", "no"})
 
@@ -74,7 +74,7 @@ def enabled() -> bool:
 
 
 def default_dir() -> Path | None:
-    """``NEWSMON_CACHE_DIR``, else the XDG cache directory's ``newsmon``; None when there is no home."""
+    """``NEWSMON_CLASSIFY_CACHE_DIR``, else the XDG cache directory's ``newsmon``; None when there is no home."""
     configured = os.environ.get(ENV_DIR, "").strip()
     if configured:
         return Path(configured).expanduser()

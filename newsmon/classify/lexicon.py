@@ -17,6 +17,7 @@ import gc
 import json
 import logging
 import math
+import operator
 import os
 import pickle
 import re
@@ -78,7 +79,15 @@ def _reduce_by_fields(obj: Any) -> tuple[Any, tuple[Any, ...]]:
     made reading the cached lexicon (47,000 cues) cost as much as building it.
     ``__slots__`` lists the fields in the order of ``__init__``.
     """
-    return type(obj), tuple([getattr(obj, name) for name in type(obj).__slots__])
+    cls = type(obj)
+    fields_of = _FIELD_GETTERS.get(cls)
+    if fields_of is None:
+        fields_of = _FIELD_GETTERS[cls] = operator.attrgetter(*cls.__slots__)
+    return cls, fields_of(obj)
+
+
+# Per class, a C getter of every field as a tuple (the classes have more than one field).
+_FIELD_GETTERS: dict[type, Any] = {}
 
 
 @dataclass(frozen=True, slots=True)
