@@ -22,7 +22,7 @@ import os
 import pickle
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -268,6 +268,8 @@ class Lexicon:
     exchange_suffixes: dict[str, str] = field(default_factory=dict)
     # One pack per language folder (lang/<code>/); ``auto`` is English's.
     packs: dict[str, LanguagePack] = field(default_factory=dict)
+    # Read from the disk cache (newsmon.classify.cache) rather than built from the data files.
+    cached: bool = False
 
 
 def _read_yaml(path: Path) -> Any:
@@ -412,6 +414,27 @@ def boundary_text(low: str) -> str:
     return _NON_ASCII_BOUNDARY_RE.sub(" ", out) if _NON_ASCII_BOUNDARY_RE.search(out) else out
 
 
+# Joins keys for _each: a private-use character, which no table here maps and no data file writes.
+_KEY_SEP = "\ue000"
+
+
+def _each(per_char: Any, keys: Iterable[str]) -> list[str]:
+    """``[per_char(k) for k in keys]`` in one call, for a function that maps each character on its own.
+
+    boundary_text and str.translate change every character independently of
+    its neighbours (and leave _KEY_SEP alone), so mapping the joined keys and
+    splitting gives the same strings; one call on 40,000 keys instead of one
+    each takes most of the cost of building the automata's keys.
+    """
+    keys = list(keys)
+    joined = _KEY_SEP.join(keys)
+    if keys and joined.count(_KEY_SEP) == len(keys) - 1:
+        out = per_char(joined).split(_KEY_SEP)
+        if len(out) == len(keys):
+            return out
+    return [per_char(k) for k in keys]  # no keys, or a key with the separator in it
+
+
 def _same_cue(a: Any, b: Any) -> bool:
     """Two keys that differ only in punctuation ("Corp" and "Corp.") must not count twice."""
     if isinstance(a, TopicCue):
@@ -451,9 +474,10 @@ def build_automaton(geo: _Builder, topic: _Builder, bare_arabic: bool = False, e
     """
     merged: dict[str, list[Any]] = {}
     for kind, builder in ((0, geo), (1, topic)):
-        for key, (suffix, cues) in builder.entries.items():
+        spaced_keys = _each(boundary_text, builder.entries)
+        for (key, (suffix, cues)), spaced in zip(builder.entries.items(), spaced_keys, strict=True):
             bare = bare_arabic and _is_arabic(key)
-            skey = boundary_text(key).rstrip()
+            skey = spaced.rstrip()
             if elision:
                 # The text's apostrophes end words (engine._scan); keys are split the same way.
                 skey = skey.replace("'", " ").replace("\u2019", " ")
@@ -500,7 +524,10 @@ def _automaton(values: dict[str, tuple[Any, ...]]) -> Any:
     ranks = {count: i for i, count in enumerate(sorted(set(freq.values()), reverse=True))}
     table = {ord(ch): ranks[count] + 1 for ch, count in freq.items()}
     auto = ahocorasick.Automaton()
-    for skey in sorted(values, key=lambda k: k.translate(table)):
+    skeys = list(values)
+    order = _each(lambda joined: joined.translate(table), skeys)
+    for i in sorted(range(len(skeys)), key=order.__getitem__):
+        skey = skeys[i]
         auto.add_word(skey, values[skey])
     auto.make_automaton()
     return auto
@@ -592,7 +619,9 @@ class _GeoLoader:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.countries: dict[str, Any] = _read_json(data_dir / "countries.json")
+        # Read once per build: the lexicon reads them again beside the gazetteer (_build_lexicon).
         self.extra: dict[str, Any] = _read_yaml(data_dir / "geo_extra.yaml")
+        self.regions_doc: dict[str, Any] = _read_yaml(data_dir / "regions.yaml")
         self.weights = {str(k): float(v) for k, v in self.extra["weights"].items()}
         self.builder = _Builder()
         self.ambiguous: dict[str, AmbiguityRule] = {}
@@ -744,7 +773,7 @@ class _GeoLoader:
 
     def region_aliases(self) -> None:
         """Names of regions ("the Gulf", "the Levant") from regions.yaml: they tag the region, not a country."""
-        for slug, g in (_read_yaml(self.data_dir / "regions.yaml").get("groups") or {}).items():
+        for slug, g in (self.regions_doc.get("groups") or {}).items():
             for alias in g.get("aliases", []) or []:
                 self.add_cue(alias, slug, "name", F_REGION, weight=1.0)
 
@@ -761,10 +790,9 @@ class _GeoLoader:
                 self.add_cue(text, iso2, "implicit", F_IMPLICIT)
 
 
-def _load_geo(data_dir: Path, lex_weights: dict[str, float]) -> tuple[_Builder, dict[str, Any], int]:
+def _load_geo(data_dir: Path) -> _GeoLoader:
     """The gazetteer for every language; the passes run in this order because later ones read earlier rules."""
     g = _GeoLoader(data_dir)
-    lex_weights.update(g.weights)
     g.ambiguity_rules()
     g.country_names()
     g.country_extras()
@@ -774,7 +802,7 @@ def _load_geo(data_dir: Path, lex_weights: dict[str, float]) -> tuple[_Builder, 
     g.region_aliases()
     g.seats_markets_venues()
     g.boilerplate()
-    return g.builder, g.countries, g.n_places
+    return g
 
 
 def _add_cldr_names(data_dir: Path, countries: dict[str, Any], add_cue: Any) -> int:
@@ -853,10 +881,11 @@ def _exchange_suffixes(extra: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _load_regions(data_dir: Path) -> tuple[dict[str, Region], dict[str, tuple[str, ...]]]:
+def _load_regions(data_dir: Path, regions_doc: dict[str, Any]) -> tuple[dict[str, Region], dict[str, tuple[str, ...]]]:
+    """M49 regions (regions_m49.json) and the named groups of ``regions_doc`` (regions.yaml)."""
     regions: dict[str, Region] = {}
     m49 = _read_json(data_dir / "regions_m49.json")
-    named = _read_yaml(data_dir / "regions.yaml").get("groups") or {}
+    named = regions_doc.get("groups") or {}
     for source in (m49, named):
         for slug, g in source.items():
             bad = [m for m in g["members"] if not isinstance(m, str) or len(m) != 2]
@@ -1199,12 +1228,11 @@ def _load_packs(data_dir: Path, geo: _Builder, topics: dict[str, Topic], lazy: b
 
 def _build_lexicon(data_dir: Path, lazy: bool) -> Lexicon:
     """Read every data file and build the matchers; ``lazy``: see :func:`_load_packs`."""
-    weights: dict[str, float] = {}
-    geo, countries, n_places = _load_geo(data_dir, weights)
-    regions, country_regions = _load_regions(data_dir)
+    gaz = _load_geo(data_dir)
+    geo, countries, n_places, weights, extra = gaz.builder, gaz.countries, gaz.n_places, gaz.weights, gaz.extra
+    regions, country_regions = _load_regions(data_dir, gaz.regions_doc)
     topics, top = _load_topic_tree(data_dir)
     packs = _load_packs(data_dir, geo, topics, lazy)
-    extra = _read_yaml(data_dir / "geo_extra.yaml")
     if not math.isfinite(sum(weights.values())):
         raise LexiconError("geo_extra.yaml: weights must be finite numbers")
     lex = Lexicon(
@@ -1294,6 +1322,7 @@ def _from_cache(sections: dict[str, memoryview], lazy: bool) -> Lexicon:
         if not lazy or code == "en":
             pack.auto  # noqa: B018 - read now, as load_lexicon would build it now
     lex.auto = lex.packs["en"].auto
+    lex.cached = True
     return lex
 
 

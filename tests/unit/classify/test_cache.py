@@ -83,6 +83,7 @@ def test_warm_load__classifies_as_the_built_lexicon(built, cache_dir, caplog, la
     with caplog.at_level(logging.INFO, logger="newsmon.classify"):
         clf = Classifier.load(lazy=lazy)
     assert _loaded_from_cache(caplog)
+    assert clf.lex.cached
     assert not _cache_warnings(caplog)
     assert _outputs(clf) == built[1]
 
