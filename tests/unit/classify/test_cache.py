@@ -169,6 +169,26 @@ def test_file_of_another_user__refused(built, cache_dir, caplog):
     assert any("owned by uid" in w for w in _cache_warnings(caplog))
 
 
+def test_file_of_another_user__refused_as_any_user(built, cache_dir, monkeypatch, caplog):
+    # Without root no file can be given away; seen from another uid, this user's file is a stranger's.
+    target = _warm_dir(built, cache_dir)
+    key = target.name[len(disk_cache.PREFIX) : -len(disk_cache.SUFFIX)]
+    with disk_cache.open_store() as store:
+        assert store is not None
+        monkeypatch.setattr(disk_cache.os, "getuid", lambda: target.stat().st_uid + 1)
+        with caplog.at_level(logging.INFO, logger="newsmon.classify"):
+            assert store.read(key) is None
+    assert any("owned by uid" in w for w in _cache_warnings(caplog))
+
+
+def test_directory_of_another_user__refused(cache_dir, monkeypatch, caplog):
+    cache_dir.mkdir(mode=0o700)
+    monkeypatch.setattr(disk_cache.os, "getuid", lambda: cache_dir.stat().st_uid + 1)
+    with caplog.at_level(logging.INFO, logger="newsmon.classify"):
+        assert disk_cache.open_store() is None
+    assert any("owned by uid" in w for w in _cache_warnings(caplog))
+
+
 def test_not_a_regular_file__refused(cache_dir, caplog):
     cache_dir.mkdir(mode=0o700)
     (cache_dir / disk_cache.Store.name("k")).mkdir()
