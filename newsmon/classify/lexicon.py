@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import gc
 import json
 import logging
@@ -131,10 +130,8 @@ class SenseRule:
     fire" or "came under fire").
     """
 
-    # Regular expressions (sources: see _word_alternation), compiled on first use: compiling
-    # all of them cost a tenth of a second at every start-up, for rules most batches never reach.
-    unless: str | None
-    needs: str | None
+    unless: re.Pattern[str] | None
+    needs: re.Pattern[str] | None
     window: int
     normalize_arabic: bool = False
 
@@ -147,13 +144,9 @@ class SenseRule:
             seg = seg + " \n " + more[: 2 * self.window]
         if self.normalize_arabic:
             seg = arabic.normalize(seg)
-        if self.unless is not None and _compiled(self.unless).search(seg):
+        if self.unless is not None and self.unless.search(seg):
             return False
-        return self.needs is None or _compiled(self.needs).search(seg) is not None
-
-
-# Sense patterns by source; one compile per process (re's own cache holds only 512 and is shared).
-_compiled = functools.lru_cache(maxsize=None)(re.compile)
+        return self.needs is None or self.needs.search(seg) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -933,7 +926,7 @@ def _short(value: Any, limit: int = 60) -> str:
 SENSE_WINDOW = 100
 
 
-def _word_alternation(words: list[str], clitics: bool) -> str:
+def _word_alternation(words: list[str], clitics: bool) -> re.Pattern[str]:
     alts = []
     for w in sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True):
         prefix = w.endswith("*")
@@ -944,7 +937,7 @@ def _word_alternation(words: list[str], clitics: bool) -> str:
         alts.append(body + (r"\w*" if prefix else ""))
     # Arabic context words may carry clitics, so only their end is checked there.
     start = "" if clitics else r"(?<!\w)"
-    return start + "(?:" + "|".join(alts) + r")(?!\w)"
+    return re.compile(start + "(?:" + "|".join(alts) + r")(?!\w)")
 
 
 def _load_senses(path: Path, code: str, topics: dict[str, Topic]) -> dict[str, list[tuple[frozenset[str], SenseRule]]]:
