@@ -95,9 +95,11 @@ def fingerprint(data_dir: Path, code_files: Iterable[Path], extra: Iterable[str]
     for item in extra:
         h.update(item.encode("utf-8", "surrogatepass") + b"\0")
     for path in code_files:
-        h.update(b"code\0" + path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        content = path.read_bytes()
+        h.update(b"code\0" + path.name.encode() + b"\0%d\0" % len(content) + content)
     root = str(data_dir)
-    for dirpath, dirnames, filenames in os.walk(root):
+    # Into linked folders too: the build reads through them.
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         dirnames.sort()
         rel = os.path.relpath(dirpath, root)
         # Folder names count too: an empty lang/xx/ is an error the build must see.

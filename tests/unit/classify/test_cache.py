@@ -106,6 +106,18 @@ def test_cache_key__changes_with_any_data_file(tmp_path: Path):
     assert lx.cache_key(data) not in (before, after)
 
 
+def test_cache_key__sees_into_linked_folders(tmp_path: Path):
+    data = tmp_path / "data"
+    shutil.copytree(lx.DATA_DIR, data)
+    outside = tmp_path / "fr"
+    (data / "lang" / "fr").rename(outside)
+    (data / "lang" / "fr").symlink_to(outside)
+    before = lx.cache_key(data)
+    stop = outside / "stopwords.txt"
+    stop.write_text(stop.read_text(encoding="utf-8") + "\nnouveaumot\n", encoding="utf-8")
+    assert lx.cache_key(data) != before
+
+
 def test_changed_data__rebuilds_and_classifies_with_the_new_data(built, cache_dir, tmp_path, caplog):
     _warm_dir(built, cache_dir)
     data = tmp_path / "data"
