@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,26 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NEWSMON_SHARED_DIR", REPO.parent / "shared"))
 SEED = SHARED / "seed-articles.txt"
+
+_cache_dir: tempfile.TemporaryDirectory[str] | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every test run starts with an empty classifier cache of its own.
+
+    Set before collection, so that no test and no subprocess a test starts
+    reads or writes the user's cache (~/.cache/newsmon): a run from a fresh
+    clone and a run on a developer's machine build the lexicon alike.
+    """
+    global _cache_dir
+    _cache_dir = tempfile.TemporaryDirectory(prefix="newsmon-test-cache-")
+    os.environ["NEWSMON_CLASSIFY_CACHE_DIR"] = _cache_dir.name
+    os.environ.pop("NEWSMON_CLASSIFY_CACHE", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _cache_dir is not None:
+        _cache_dir.cleanup()
 
 
 @pytest.fixture(scope="session")

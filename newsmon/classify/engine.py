@@ -584,7 +584,7 @@ class Classifier:
         detector = LanguageDetector({code: p.stopwords for code, p in lexicon.packs.items()})
         clf = cls(lexicon, detector)
         clf.load_seconds = time.perf_counter() - t0
-        logger.info("classifier ready in %.2fs", clf.load_seconds)
+        logger.info("classifier ready in %.2fs (%s)", clf.load_seconds, "cached" if lexicon.cached else "built")
         return clf
 
     # ------------------------------------------------------------------ public

@@ -3,24 +3,34 @@
 Runs once, from :meth:`newsmon.classify.Classifier.load`; nothing here is
 called per article. A missing or malformed data file raises
 :class:`LexiconError` naming the file, so a broken deployment fails at start-up
-instead of silently classifying nothing.
+instead of silently classifying nothing. The built lexicon is kept in a
+per-user disk cache (:mod:`newsmon.classify.cache`), so later start-ups read
+it back instead of building it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import gc
 import json
 import logging
 import math
+import operator
+import os
+import pickle
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import ahocorasick
-import yaml
 
+import newsmon
 from newsmon.classify import arabic
+from newsmon.classify import cache as disk_cache
 from newsmon.classify.compounds import CompoundHeads
 
 logger = logging.getLogger(__name__)
@@ -61,6 +71,24 @@ class LexiconError(RuntimeError):
     """A data file is missing or malformed; the message names the file."""
 
 
+def _reduce_by_fields(obj: Any) -> tuple[Any, tuple[Any, ...]]:
+    """Pickle a frozen slots dataclass as a call of its constructor.
+
+    The dataclass default restores each object through ``fields()``, which
+    made reading the cached lexicon (47,000 cues) cost as much as building it.
+    ``__slots__`` lists the fields in the order of ``__init__``.
+    """
+    cls = type(obj)
+    fields_of = _FIELD_GETTERS.get(cls)
+    if fields_of is None:
+        fields_of = _FIELD_GETTERS[cls] = operator.attrgetter(*cls.__slots__)
+    return cls, fields_of(obj)
+
+
+# Per class, a C getter of every field as a tuple (the classes have more than one field).
+_FIELD_GETTERS: dict[type, Any] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class AmbiguityRule:
     """Extra conditions for a name that is also a common word or a person."""
@@ -88,6 +116,8 @@ class GeoCue:
     population: int = 0
     lang: str = ""  # set for translated names: only used for articles in that language
 
+    __reduce__ = _reduce_by_fields
+
 
 @dataclass(frozen=True, slots=True)
 class SenseRule:
@@ -104,6 +134,8 @@ class SenseRule:
     needs: re.Pattern[str] | None
     window: int
     normalize_arabic: bool = False
+
+    __reduce__ = _reduce_by_fields
 
     def holds(self, low: str, start: int, end: int, more: str = "") -> bool:
         """Whether the sense holds around ``low[start:end]`` (``more``: extra context, the lead for a headline)."""
@@ -128,6 +160,8 @@ class TopicCue:
     checked: bool = False
     # Written with "*" (for the data tests: a key's suffix allowance is the widest of its cues').
     prefix: bool = field(default=False, compare=False)
+
+    __reduce__ = _reduce_by_fields
 
 
 @dataclass(slots=True)
@@ -186,19 +220,27 @@ class LanguagePack:
     # Compound heads ("endings" in topics.yaml): "Millionenbetrug" counts as "Betrug".
     compounds: CompoundHeads | None = None
     # The automaton (the language's own place names plus its topic terms), or, until its first use when
-    # loaded with ``lazy``, the arguments of build_automaton that make it.
+    # loaded with ``lazy``, the arguments of build_automaton that make it, or its pickle from the cache.
     _auto: Any = None
     _parts: tuple[Any, ...] | None = None
+    _pickled: bytes | memoryview | None = None
 
     @property
     def auto(self) -> Any:
         auto = self._auto
         if auto is None:
-            if self._parts is None:
+            if self._pickled is not None:
+                with _gc_paused():
+                    auto = self._auto = pickle.loads(self._pickled)  # noqa: S301 - see newsmon.classify.cache
+                self._pickled = None
+                logger.debug("automaton of language %s read from the cache on first use", self.code)
+            elif self._parts is not None:
+                with _gc_paused():
+                    auto = self._auto = build_automaton(*self._parts)
+                self._parts = None
+                logger.debug("automaton of language %s built on first use", self.code)
+            else:
                 raise LexiconError(f"language pack {self.code!r} has no automaton")
-            auto = self._auto = build_automaton(*self._parts)
-            self._parts = None
-            logger.debug("automaton of language %s built on first use", self.code)
         return auto
 
 
@@ -219,9 +261,14 @@ class Lexicon:
     exchange_suffixes: dict[str, str] = field(default_factory=dict)
     # One pack per language folder (lang/<code>/); ``auto`` is English's.
     packs: dict[str, LanguagePack] = field(default_factory=dict)
+    # Read from the disk cache (newsmon.classify.cache) rather than built from the data files.
+    cached: bool = False
 
 
 def _read_yaml(path: Path) -> Any:
+    # Imported here: a start-up served by the cache reads no YAML.
+    import yaml
+
     try:
         with path.open(encoding="utf-8") as fh:
             return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loaders only
@@ -360,6 +407,27 @@ def boundary_text(low: str) -> str:
     return _NON_ASCII_BOUNDARY_RE.sub(" ", out) if _NON_ASCII_BOUNDARY_RE.search(out) else out
 
 
+# Joins keys for _each: a private-use character, which no table here maps and no data file writes.
+_KEY_SEP = "\ue000"
+
+
+def _each(per_char: Any, keys: Iterable[str]) -> list[str]:
+    """``[per_char(k) for k in keys]`` in one call, for a function that maps each character on its own.
+
+    boundary_text and str.translate change every character independently of
+    its neighbours (and leave _KEY_SEP alone), so mapping the joined keys and
+    splitting gives the same strings; one call on 40,000 keys instead of one
+    each takes most of the cost of building the automata's keys.
+    """
+    keys = list(keys)
+    joined = _KEY_SEP.join(keys)
+    if keys and joined.count(_KEY_SEP) == len(keys) - 1:
+        out = per_char(joined).split(_KEY_SEP)
+        if len(out) == len(keys):
+            return out
+    return [per_char(k) for k in keys]  # no keys, or a key with the separator in it
+
+
 def _same_cue(a: Any, b: Any) -> bool:
     """Two keys that differ only in punctuation ("Corp" and "Corp.") must not count twice."""
     if isinstance(a, TopicCue):
@@ -399,9 +467,10 @@ def build_automaton(geo: _Builder, topic: _Builder, bare_arabic: bool = False, e
     """
     merged: dict[str, list[Any]] = {}
     for kind, builder in ((0, geo), (1, topic)):
-        for key, (suffix, cues) in builder.entries.items():
+        spaced_keys = _each(boundary_text, builder.entries)
+        for (key, (suffix, cues)), spaced in zip(builder.entries.items(), spaced_keys, strict=True):
             bare = bare_arabic and _is_arabic(key)
-            skey = boundary_text(key).rstrip()
+            skey = spaced.rstrip()
             if elision:
                 # The text's apostrophes end words (engine._scan); keys are split the same way.
                 skey = skey.replace("'", " ").replace("\u2019", " ")
@@ -448,7 +517,10 @@ def _automaton(values: dict[str, tuple[Any, ...]]) -> Any:
     ranks = {count: i for i, count in enumerate(sorted(set(freq.values()), reverse=True))}
     table = {ord(ch): ranks[count] + 1 for ch, count in freq.items()}
     auto = ahocorasick.Automaton()
-    for skey in sorted(values, key=lambda k: k.translate(table)):
+    skeys = list(values)
+    order = _each(lambda joined: joined.translate(table), skeys)
+    for i in sorted(range(len(skeys)), key=order.__getitem__):
+        skey = skeys[i]
         auto.add_word(skey, values[skey])
     auto.make_automaton()
     return auto
@@ -540,7 +612,9 @@ class _GeoLoader:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.countries: dict[str, Any] = _read_json(data_dir / "countries.json")
+        # Read once per build: the lexicon reads them again beside the gazetteer (_build_lexicon).
         self.extra: dict[str, Any] = _read_yaml(data_dir / "geo_extra.yaml")
+        self.regions_doc: dict[str, Any] = _read_yaml(data_dir / "regions.yaml")
         self.weights = {str(k): float(v) for k, v in self.extra["weights"].items()}
         self.builder = _Builder()
         self.ambiguous: dict[str, AmbiguityRule] = {}
@@ -692,7 +766,7 @@ class _GeoLoader:
 
     def region_aliases(self) -> None:
         """Names of regions ("the Gulf", "the Levant") from regions.yaml: they tag the region, not a country."""
-        for slug, g in (_read_yaml(self.data_dir / "regions.yaml").get("groups") or {}).items():
+        for slug, g in (self.regions_doc.get("groups") or {}).items():
             for alias in g.get("aliases", []) or []:
                 self.add_cue(alias, slug, "name", F_REGION, weight=1.0)
 
@@ -709,10 +783,9 @@ class _GeoLoader:
                 self.add_cue(text, iso2, "implicit", F_IMPLICIT)
 
 
-def _load_geo(data_dir: Path, lex_weights: dict[str, float]) -> tuple[_Builder, dict[str, Any], int]:
+def _load_geo(data_dir: Path) -> _GeoLoader:
     """The gazetteer for every language; the passes run in this order because later ones read earlier rules."""
     g = _GeoLoader(data_dir)
-    lex_weights.update(g.weights)
     g.ambiguity_rules()
     g.country_names()
     g.country_extras()
@@ -722,7 +795,7 @@ def _load_geo(data_dir: Path, lex_weights: dict[str, float]) -> tuple[_Builder, 
     g.region_aliases()
     g.seats_markets_venues()
     g.boilerplate()
-    return g.builder, g.countries, g.n_places
+    return g
 
 
 def _add_cldr_names(data_dir: Path, countries: dict[str, Any], add_cue: Any) -> int:
@@ -801,10 +874,11 @@ def _exchange_suffixes(extra: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _load_regions(data_dir: Path) -> tuple[dict[str, Region], dict[str, tuple[str, ...]]]:
+def _load_regions(data_dir: Path, regions_doc: dict[str, Any]) -> tuple[dict[str, Region], dict[str, tuple[str, ...]]]:
+    """M49 regions (regions_m49.json) and the named groups of ``regions_doc`` (regions.yaml)."""
     regions: dict[str, Region] = {}
     m49 = _read_json(data_dir / "regions_m49.json")
-    named = _read_yaml(data_dir / "regions.yaml").get("groups") or {}
+    named = regions_doc.get("groups") or {}
     for source in (m49, named):
         for slug, g in source.items():
             bad = [m for m in g["members"] if not isinstance(m, str) or len(m) != 2]
@@ -1145,15 +1219,13 @@ def _load_packs(data_dir: Path, geo: _Builder, topics: dict[str, Topic], lazy: b
     return packs
 
 
-def load_lexicon(data_dir: Path | None = None, lazy: bool = False) -> Lexicon:
-    """Read every data file and build the matchers (about a second); ``lazy``: see :func:`_load_packs`."""
-    data_dir = data_dir or DATA_DIR
-    weights: dict[str, float] = {}
-    geo, countries, n_places = _load_geo(data_dir, weights)
-    regions, country_regions = _load_regions(data_dir)
+def _build_lexicon(data_dir: Path, lazy: bool) -> Lexicon:
+    """Read every data file and build the matchers; ``lazy``: see :func:`_load_packs`."""
+    gaz = _load_geo(data_dir)
+    geo, countries, n_places, weights, extra = gaz.builder, gaz.countries, gaz.n_places, gaz.weights, gaz.extra
+    regions, country_regions = _load_regions(data_dir, gaz.regions_doc)
     topics, top = _load_topic_tree(data_dir)
     packs = _load_packs(data_dir, geo, topics, lazy)
-    extra = _read_yaml(data_dir / "geo_extra.yaml")
     if not math.isfinite(sum(weights.values())):
         raise LexiconError("geo_extra.yaml: weights must be finite numbers")
     lex = Lexicon(
@@ -1175,5 +1247,118 @@ def load_lexicon(data_dir: Path | None = None, lazy: bool = False) -> Lexicon:
         legal_form_fallback=_legal_form_fallback(extra),
         exchange_suffixes=_exchange_suffixes(extra),
     )
+    return lex
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a lexicon is built or read.
+
+    Both create hundreds of thousands of long-lived objects and no garbage;
+    each collection they trigger walks all of them again, a quarter of the
+    build's time and two thirds of reading the cache.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+# The pickles in the cache; the key also names the Python build, so the newest protocol is safe.
+_PICKLE_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+def cache_key(data_dir: Path) -> str:
+    """What the cached lexicon of ``data_dir`` depends on (see :func:`newsmon.classify.cache.fingerprint`)."""
+    code = sorted(Path(__file__).resolve().parent.glob("*.py"))
+    ext = getattr(ahocorasick, "__file__", None) or ""
+    try:
+        st = os.stat(ext)
+        # A reinstalled or rebuilt extension has another size or time: its pickles may differ.
+        ext_id = f"{os.path.basename(ext)} {st.st_size} {st.st_mtime_ns}"
+    except OSError:
+        ext_id = ext
+    extra = (
+        f"newsmon {newsmon.__version__}",
+        f"pyahocorasick {ext_id} unicode={getattr(ahocorasick, 'unicode', '')}",
+        f"pickle {_PICKLE_PROTOCOL}",
+    )
+    return disk_cache.fingerprint(data_dir, code, extra)
+
+
+_AUTO_SECTION = "automaton:"
+
+
+def _to_cache(lex: Lexicon) -> dict[str, bytes]:
+    """The lexicon without its automata, and each language's automaton apart (lazy start-ups read only theirs)."""
+    bare = dataclasses.replace(
+        lex,
+        auto=None,
+        packs={code: dataclasses.replace(p, _auto=None, _parts=None, _pickled=None) for code, p in lex.packs.items()},
+    )
+    sections = {"lexicon": pickle.dumps(bare, _PICKLE_PROTOCOL)}
+    for code, p in lex.packs.items():
+        sections[_AUTO_SECTION + code] = pickle.dumps(p.auto, _PICKLE_PROTOCOL)
+    return sections
+
+
+def _from_cache(sections: dict[str, memoryview], lazy: bool) -> Lexicon:
+    """Undo :func:`_to_cache`; raises on anything that is not such a payload (the caller rebuilds)."""
+    lex = pickle.loads(sections["lexicon"])  # noqa: S301 - trusted as __pycache__ is, see newsmon.classify.cache
+    if not isinstance(lex, Lexicon) or "en" not in lex.packs:
+        raise TypeError("not a cached lexicon")
+    for code, pack in lex.packs.items():
+        pack._pickled = sections[_AUTO_SECTION + code]
+        if not lazy or code == "en":
+            pack.auto  # noqa: B018 - read now, as load_lexicon would build it now
+    lex.auto = lex.packs["en"].auto
+    lex.cached = True
+    return lex
+
+
+def _through_cache(store: disk_cache.Store, data_dir: Path, lazy: bool) -> Lexicon:
+    try:
+        key = cache_key(data_dir)
+    except OSError:
+        # An unreadable data file: the build names it in a LexiconError.
+        return _built(data_dir, lazy)
+    sections = store.read(key)
+    if sections is not None:
+        try:
+            lex = _from_cache(sections, lazy)
+        except Exception as exc:  # any damage means a rebuild, never a failed start
+            where = store.path / store.name(key)
+            logger.warning("classifier cache %s unreadable (%s); building the lexicon", where, exc)
+        else:
+            logger.info("classifier lexicon loaded from the cache: %s", lex.stats)
+            return lex
+    # Every language's matcher, so that the file serves lazy and eager start-ups alike.
+    lex = _built(data_dir, lazy=False)
+    if store.write(key, _to_cache(lex)):
+        logger.info("classifier lexicon cached in %s", store.path)
+    return lex
+
+
+def _built(data_dir: Path, lazy: bool) -> Lexicon:
+    lex = _build_lexicon(data_dir, lazy)
     logger.info("classifier lexicon loaded: %s", lex.stats)
     return lex
+
+
+def load_lexicon(data_dir: Path | None = None, lazy: bool = False) -> Lexicon:
+    """The lexicon of ``data_dir``: from the disk cache when it has this data and code, else built.
+
+    Building reads every data file and makes the matchers (most of a second);
+    ``lazy``: see :func:`_load_packs`. A build that can be cached makes every
+    language's matcher, so that the cache serves lazy and eager start-ups alike.
+    """
+    data_dir = data_dir or DATA_DIR
+    with _gc_paused():
+        store = disk_cache.open_store()
+        if store is None:
+            return _built(data_dir, lazy)
+        with store:
+            return _through_cache(store, data_dir, lazy)
