@@ -312,16 +312,18 @@ def _clitic_bounds(
 
 def _scan_clitic(pack: lx.LanguagePack, f: _Field, elision: bool) -> tuple[list[_GeoHit], list[_TopicHit]]:
     """:func:`_scan` for Arabic text of a clitic language: every match, then leftmost-longest among accepted ones."""
-    norm = arabic.normalize_with_map(f.text)
+    norm = arabic.normalize_with_map(f.text, lx.boundary_text)
     low = norm.text
+    scan = norm.scan
     drops = norm._drops  # positions mapped back inline (bisect), once per match
     if "\u0451" in low:
-        low = low.replace("\u0451", "\u0435")  # ё written or not, one spelling (same length)
+        # ё written or not, one spelling (same length; both are letters, so the separator map keeps them)
+        low = low.replace("\u0451", "\u0435")
+        scan = scan.replace("\u0451", "\u0435")
     n = len(low)
     suffixes = arabic.SUFFIXES
     prefixes = arabic.PREFIXES
     any_suffix = lx.SUFFIX_ANY
-    scan = lx.boundary_text(low)
     if elision and ("'" in scan or "\u2019" in scan):
         scan = scan.replace("'", " ").replace("\u2019", " ")
         low = scan
