@@ -173,6 +173,9 @@ class Normalized:
 _CODEPAGE = "cp1256"
 _CP_CHARS = bytes(range(256)).decode(_CODEPAGE)
 _CP_NORM = bytes.maketrans(bytes(range(256)), _letters(_CP_CHARS).encode(_CODEPAGE))
+# Lower-casing maps every code-page character to one code-page character (none changes length, no
+# final-sigma rule applies), and never to or from a dropped mark: it folds into the same table.
+_CP_LOWER_NORM = bytes.maketrans(bytes(range(256)), _letters(_CP_CHARS.lower()).encode(_CODEPAGE))
 _CP_DROPPED = bytes(b for b, ch in enumerate(_CP_CHARS) if ch in _DROPPED)
 _CP_DROP_RE = re.compile(b"[" + b"".join(re.escape(bytes([b])) for b in _CP_DROPPED) + b"]")
 
@@ -213,22 +216,18 @@ def normalized_words(text: str) -> list[bytes] | None:
 
 def normalize_with_map(text: str, boundary: Callable[[str], str] | None = None) -> Normalized:
     """:func:`normalize` with the map back to ``text``; with ``boundary``, also ``boundary(normalized)`` (scan)."""
-    low = text.lower()
-    if len(low) != len(text):
-        # Lower-casing that changes the length (rare letters) would break the map.
-        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     try:
-        raw = low.encode(_CODEPAGE)
+        raw = text.encode(_CODEPAGE)
     except UnicodeEncodeError:
+        low = text.lower()
+        if len(low) != len(text):
+            # Lower-casing that changes the length (rare letters) would break the map.
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         return _normalize_with_map_str(low, boundary)
-    if _CP_DROP_RE.search(raw) is None:
-        drops = []
-        raw = raw.translate(_CP_NORM)
-    else:
-        drops = [m.start() - i for i, m in enumerate(_CP_DROP_RE.finditer(raw))]
-        raw = raw.translate(_CP_NORM, _CP_DROPPED)
-    scan = raw.translate(_cp_boundary_table(boundary)).decode(_CODEPAGE) if boundary is not None else ""
-    return Normalized(raw.decode(_CODEPAGE), drops, scan)
+    norm = raw.translate(_CP_LOWER_NORM, _CP_DROPPED)
+    drops = [] if len(norm) == len(raw) else [m.start() - i for i, m in enumerate(_CP_DROP_RE.finditer(raw))]
+    scan = norm.translate(_cp_boundary_table(boundary)).decode(_CODEPAGE) if boundary is not None else ""
+    return Normalized(norm.decode(_CODEPAGE), drops, scan)
 
 
 def _normalize_with_map_str(low: str, boundary: Callable[[str], str] | None) -> Normalized:
