@@ -17,7 +17,9 @@ maps them back so that evidence always points into the original text.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # One letter for another: hamza seats on alef to bare alef, taa marbuta to
@@ -123,7 +125,11 @@ def _letters(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Lower-case and normalize Arabic letters; drops diacritics and tatweel."""
-    return _DROP_RE.sub("", _letters(text.lower()))
+    low = text.lower()
+    try:
+        return low.encode(_CODEPAGE).translate(_CP_NORM, _CP_DROPPED).decode(_CODEPAGE)
+    except UnicodeEncodeError:  # a character outside the code page (see normalize_with_map)
+        return _DROP_RE.sub("", _letters(low))
 
 
 def normalize_term(term: str) -> str:
@@ -147,6 +153,8 @@ class Normalized:
     text: str
     # Normalized position of each dropped character, in order (see orig()).
     _drops: list[int]
+    # ``boundary(text)`` when normalize_with_map was given ``boundary``, else "".
+    scan: str = ""
 
     def orig(self, pos: int) -> int:
         """Original position of normalized position ``pos`` (an end maps past trailing marks)."""
@@ -155,16 +163,79 @@ class Normalized:
         return pos + bisect.bisect_right(self._drops, pos)
 
 
-def normalize_with_map(text: str) -> Normalized:
-    low = text.lower()
-    if len(low) != len(text):
-        # Lower-casing that changes the length (rare letters) would break the map.
-        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+# Almost every Arabic news text fits the Windows Arabic code page, one byte per
+# character: there, normalization and the separator map are bytes.translate
+# (C speed, one table lookup per character) and byte offsets are character
+# offsets, so the drop map comes from one bytes regex. Text with a character
+# outside it (Arabic-Indic digits, rarer marks, emoji, other scripts) takes
+# the str path; both give the same result because both apply the same
+# per-character rules (the tables are built from _letters and _DROPPED).
+_CODEPAGE = "cp1256"
+_CP_CHARS = bytes(range(256)).decode(_CODEPAGE)
+_CP_NORM = bytes.maketrans(bytes(range(256)), _letters(_CP_CHARS).encode(_CODEPAGE))
+# Lower-casing maps every code-page character to one code-page character (none changes length, no
+# final-sigma rule applies), and never to or from a dropped mark: it folds into the same table.
+_CP_LOWER_NORM = bytes.maketrans(bytes(range(256)), _letters(_CP_CHARS.lower()).encode(_CODEPAGE))
+_CP_DROPPED = bytes(b for b, ch in enumerate(_CP_CHARS) if ch in _DROPPED)
+_CP_DROP_RE = re.compile(b"[" + b"".join(re.escape(bytes([b])) for b in _CP_DROPPED) + b"]")
+
+
+@functools.cache
+def _cp_boundary_table(boundary: Callable[[str], str]) -> bytes:
+    # ``boundary`` maps each character on its own (a same-length separator map), so a table of its
+    # results on the code page's characters is the same map.
+    return "".join(boundary(ch) for ch in _CP_CHARS).encode(_CODEPAGE)
+
+
+# \w+ runs of normalized single-byte text: a word byte stays, any other becomes a space, so that
+# bytes.split() cuts the same runs as the regex (the table asks the regex about each character).
+_WORD_RE = re.compile(r"\w")
+_CP_NORM_WORDS = bytes(n if _WORD_RE.fullmatch(_CP_CHARS[n]) else 0x20 for n in _CP_NORM)
+
+
+def encode_word(word: str) -> bytes | None:
+    """``word`` as :func:`normalized_words` returns it, or None when no text can have it."""
+    try:
+        return word.encode(_CODEPAGE)
+    except UnicodeEncodeError:
+        return None
+
+
+def normalized_words(text: str) -> list[bytes] | None:
+    r"""The ``\w+`` runs of ``normalize(text)``, encoded (see :func:`encode_word`); None outside the code page.
+
+    Counting stop-words needs the words, not their positions: split in bytes
+    (C speed), this costs a fifth of a regex over the str.
+    """
+    try:
+        raw = text.lower().encode(_CODEPAGE)
+    except UnicodeEncodeError:
+        return None
+    return raw.translate(_CP_NORM_WORDS, _CP_DROPPED).split()
+
+
+def normalize_with_map(text: str, boundary: Callable[[str], str] | None = None) -> Normalized:
+    """:func:`normalize` with the map back to ``text``; with ``boundary``, also ``boundary(normalized)`` (scan)."""
+    try:
+        raw = text.encode(_CODEPAGE)
+    except UnicodeEncodeError:
+        low = text.lower()
+        if len(low) != len(text):
+            # Lower-casing that changes the length (rare letters) would break the map.
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        return _normalize_with_map_str(low, boundary)
+    norm = raw.translate(_CP_LOWER_NORM, _CP_DROPPED)
+    drops = [] if len(norm) == len(raw) else [m.start() - i for i, m in enumerate(_CP_DROP_RE.finditer(raw))]
+    scan = norm.translate(_cp_boundary_table(boundary)).decode(_CODEPAGE) if boundary is not None else ""
+    return Normalized(norm.decode(_CODEPAGE), drops, scan)
+
+
+def _normalize_with_map_str(low: str, boundary: Callable[[str], str] | None) -> Normalized:
     low = _letters(low)
     drops = [m.start() - i for i, m in enumerate(_DROP_RE.finditer(low))]
-    if not drops:
-        return Normalized(low, [])
-    return Normalized(_DROP_RE.sub("", low), drops)
+    if drops:
+        low = _DROP_RE.sub("", low)
+    return Normalized(low, drops, boundary(low) if boundary is not None else "")
 
 
 def word_bounds_ok(norm: str, start: int, end: int, any_suffix: bool) -> bool:

@@ -203,21 +203,6 @@ _GeoSpan = tuple["_Field", int, int, float, Sequence[lx.GeoCue]]
 _Found = tuple[int, int, int, int, Any, Any, Any]
 
 
-def _longest_first(cands: list[_Found]) -> list[_Found]:
-    """Non-overlapping matches, leftmost then longest key (what iter_long does, but among accepted ones).
-
-    Candidates are (start, -key length, order found, end, ...): a plain tuple sort, no key function.
-    """
-    cands.sort()
-    out = []
-    last_end = -1
-    for c in cands:
-        if c[0] >= last_end:
-            out.append(c)
-            last_end = c[3]
-    return out
-
-
 def _scan(
     pack: lx.LanguagePack, f: _Field, elision: bool = False, geo_only: bool = False
 ) -> tuple[list[_GeoHit], list[_TopicHit]]:
@@ -312,16 +297,18 @@ def _clitic_bounds(
 
 def _scan_clitic(pack: lx.LanguagePack, f: _Field, elision: bool) -> tuple[list[_GeoHit], list[_TopicHit]]:
     """:func:`_scan` for Arabic text of a clitic language: every match, then leftmost-longest among accepted ones."""
-    norm = arabic.normalize_with_map(f.text)
+    norm = arabic.normalize_with_map(f.text, lx.boundary_text)
     low = norm.text
+    scan = norm.scan
     drops = norm._drops  # positions mapped back inline (bisect), once per match
     if "\u0451" in low:
-        low = low.replace("\u0451", "\u0435")  # ё written or not, one spelling (same length)
+        # ё written or not, one spelling (same length; both are letters, so the separator map keeps them)
+        low = low.replace("\u0451", "\u0435")
+        scan = scan.replace("\u0451", "\u0435")
     n = len(low)
     suffixes = arabic.SUFFIXES
     prefixes = arabic.PREFIXES
     any_suffix = lx.SUFFIX_ANY
-    scan = lx.boundary_text(low)
     if elision and ("'" in scan or "\u2019" in scan):
         scan = scan.replace("'", " ").replace("\u2019", " ")
         low = scan
@@ -370,7 +357,14 @@ def _scan_clitic(pack: lx.LanguagePack, f: _Field, elision: bool) -> tuple[list[
     geo_hits: list[_GeoHit] = []
     topic_hits: list[_TopicHit] = []
     dups = f.dups
-    for start, _negkey, _order, end, geo, topic, geo_by_capital in _longest_first(found):
+    # Non-overlapping matches, leftmost then longest key (what iter_long does, but among accepted ones):
+    # candidates sort as plain tuples, no key function; selection and the map back share one loop.
+    found.sort()
+    last_end = -1
+    for start, _negkey, _order, end, geo, topic, geo_by_capital in found:
+        if start < last_end:
+            continue
+        last_end = end
         if drops:
             # Normalized to original positions (arabic.Normalized.orig, inlined).
             start += bisect_right(drops, start)

@@ -59,6 +59,25 @@ MIN_HITS = 3
 MIN_SHARE = 0.5
 
 
+# UTF-8 lead bytes of U+0600-U+06FF (Arabic): counting them is a count of Arabic-block characters.
+_ARABIC_LEAD_BYTES = (b"\xd8", b"\xd9", b"\xda", b"\xdb")
+_ARABIC_HEAD = 120
+
+
+def _too_arabic_for_english(sample: str) -> bool:
+    """Whether a twentieth of ``sample`` is Arabic-block characters, so that it cannot look English.
+
+    Those characters are all outside Latin, and :meth:`LanguageDetector.looks_english`
+    wants fewer than a twentieth of those. The head of an Arabic text already
+    has enough of them (counted as UTF-8 lead bytes, C speed): a tenth of the
+    cost of the function-word searches it saves.
+    """
+    if sample.isascii():
+        return False
+    raw = sample[:_ARABIC_HEAD].encode("utf-8", "surrogatepass")
+    return sum(map(raw.count, _ARABIC_LEAD_BYTES)) * 20 >= len(sample)
+
+
 def _latin_share(sample: str) -> float:
     letters = [ch for ch in sample if ch.isalpha()]
     if not letters:
@@ -94,8 +113,15 @@ class LanguageDetector:
         for code, words in self._stopwords.items():
             for w in words:
                 self._index[w] = (*self._index.get(w, ()), code)
-        # Arabic-script stop-lists are stored normalized; the sample is normalized once for them.
+        # Arabic-script stop-lists are stored normalized; the sample is normalized once for them,
+        # in bytes when it can be (see arabic.normalized_words), so the index has a bytes twin.
         self._needs_arabic = any(arabic.has_arabic_script(w) for ws in self._stopwords.values() for w in ws)
+        self._index_codepage: dict[bytes, tuple[str, ...]] = {}
+        if self._needs_arabic:
+            for w, codes in self._index.items():
+                encoded = arabic.encode_word(w)
+                if encoded is not None:
+                    self._index_codepage[encoded] = codes
 
     def _load(self) -> Any:
         if self._model is None and not self._failed:
@@ -134,12 +160,19 @@ class LanguageDetector:
     def stopword_hits(self, sample: str) -> dict[str, int]:
         """Stop-word count per language folder in ``sample``."""
         low = sample.lower()
+        index: Mapping[Any, tuple[str, ...]] = self._index
+        words: list[Any] | None = None
         if self._needs_arabic and not low.isascii() and arabic.has_arabic_script(low):
-            low = arabic.normalize(low)
+            words = arabic.normalized_words(low)
+            if words is None:
+                words = _WORD.findall(arabic.normalize(low))
+            else:
+                index = self._index_codepage
+        if words is None:
+            words = _WORD.findall(low)
         hits = dict.fromkeys(self._stopwords, 0)
-        index = self._index
         # Only the stop-words reach Python code (filter and the membership test run in C).
-        for w in filter(index.__contains__, _WORD.findall(low)):
+        for w in filter(index.__contains__, words):
             for code in index[w]:
                 hits[code] += 1
         return hits
@@ -160,7 +193,7 @@ class LanguageDetector:
         hint = (hint or "").strip().lower()[:2]
         if not sample.strip():
             return Detection(hint or "und", "hint" if hint else "none", 0.0)
-        if self.looks_english(sample, strict=True):
+        if not _too_arabic_for_english(sample) and self.looks_english(sample, strict=True):
             return Detection("en", "detected", 1.0)
         hits = self.stopword_hits(sample)
         total = sum(hits.values())

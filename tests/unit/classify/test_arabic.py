@@ -90,3 +90,38 @@ def test_safe_lower__turkish_capital_dotted_i_keeps_length():
     from newsmon.classify.lexicon import safe_lower
 
     assert safe_lower("İhracat İslam") == "ihracat islam"
+
+
+# The code-page path and the str path must agree: one text that fits the code page, and the same
+# text with a character that does not (Arabic-Indic digit), which takes the str path.
+_MIXED = "وقالت الحُكُومَةُ العراقيّة، في بيانٍ لـ«رويترز» (Reuters): إنّ الهجومَ وقع فجراً — ÉTÉ Œuvre"
+
+
+@pytest.mark.parametrize("tail", ["", " \u0663"])
+def test_normalize_with_map__code_page_and_str_paths_agree(tail):
+    text = _MIXED + tail
+    low = text.lower()
+    norm = arabic.normalize_with_map(text, lambda s: s.replace("،", " ").replace("«", " "))
+    assert norm.text == arabic.normalize(text)
+    assert norm.scan == norm.text.replace("،", " ").replace("«", " ")
+    assert norm.text == "".join(ch for ch in arabic._letters(low) if ch not in arabic._DROPPED)
+    # Every kept character maps back to itself (normalized) in the original.
+    for i, ch in enumerate(norm.text):
+        assert arabic._letters(low[norm.orig(i)]) == ch
+
+
+def test_code_page_tables__every_character_normalizes_as_the_str_path_does():
+    for ch in arabic._CP_CHARS:
+        for text in (ch, ch.upper()):
+            norm = arabic.normalize_with_map(text, str)
+            expect = arabic._normalize_with_map_str(text.lower(), str)
+            assert (norm.text, norm._drops) == (expect.text, expect._drops), hex(ord(ch))
+
+
+def test_normalized_words__same_words_as_the_regex_on_the_normalized_text():
+    import re
+
+    words = arabic.normalized_words(_MIXED.lower())
+    assert words is not None
+    assert sorted(w.decode("cp1256") for w in words) == sorted(re.findall(r"\w+", arabic.normalize(_MIXED.lower())))
+    assert arabic.normalized_words(_MIXED + " \u0663") is None  # outside the code page: the caller uses the regex
