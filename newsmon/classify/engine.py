@@ -564,7 +564,8 @@ class Classifier:
         }
         self._country_names: dict[str, str] = {iso2: c["name"] for iso2, c in lexicon.countries.items() if c}
         # Per topic code, read for every scored topic of every article: its top-level code, and the top level.
-        self._top_of = {code: t.top for code, t in lexicon.topics.items()}
+        # (label, parent, top-level code, ancestors) per topic code, read for every scored topic.
+        self._topic_info = {code: (t.label, t.parent, t.top, t.ancestors) for code, t in lexicon.topics.items()}
         self._top_level = frozenset(c for c, t in lexicon.topics.items() if t.parent is None)
         self.load_seconds = 0.0
 
@@ -1017,69 +1018,87 @@ class Classifier:
                         sp.append(span)
         if not raw:
             return []
-        topics = self.lex.topics
-        # Lift ancestors: an ancestor scores at least its best descendant.
+        info = self._topic_info
+        # Lift ancestors: an ancestor scores at least its best descendant; one without evidence of its own
+        # cites its first descendant's spans.
         lifted = dict(raw)
-        # Where an ancestor's score comes from: its own evidence or its best descendant's.
-        source = {code: code for code in raw}
         for code, val in raw.items():
-            for anc in topics[code].ancestors:
+            for anc in info[code][3]:
                 if lifted.get(anc, 0.0) < val:
                     lifted[anc] = val
-                    source[anc] = code
                     if anc not in spans:
-                        spans[anc] = spans.get(code, [])
-        # The best top-level score, where a top-level topic without matches scores 0.
+                        spans[anc] = spans[code]
+        # The best top-level score (scores are positive: a top-level topic without matches scores 0).
         top_level = self._top_level
-        top_vals = [val for code, val in lifted.items() if code in top_level]
-        if len(top_vals) < len(top_level):
-            top_vals.append(0.0)
-        best_top = max(top_vals)
+        best_top = max([val for code, val in lifted.items() if code in top_level], default=0.0)
         # A feed item (a headline and a sentence) has room for one or two topic words: one counts.
-        short = sum(len(f.text) for f in fields) < SHORT_ITEM_CHARS
-        topic_min = TOPIC_MIN_SHORT if short else TOPIC_MIN
+        short = len(fields[0].text) + len(fields[1].text) < SHORT_ITEM_CHARS
+        floor = max(TOPIC_MIN_SHORT if short else TOPIC_MIN, TOPIC_RATIO * best_top)
         # A topic and its ancestors often cite the same spans: one Evidence per span.
         made: dict[tuple[_Field, int, int], Evidence] = {}
         out = []
-        top_of = self._top_of
+        tops: list[float] = []
         for code, val in lifted.items():
-            t = topics[code]
-            top_val = lifted.get(top_of[code], 0.0)
-            top_kept = top_val >= topic_min and top_val >= TOPIC_RATIO * best_top
+            label, parent, top, _anc = info[code]
             # A sub-topic is only reported under a reported top-level topic.
-            keep = top_kept if t.parent is None else (top_kept and val >= SUBTOPIC_MIN)
-            if keep:
-                ev_list = []
-                for span in spans.get(code, ()):
-                    ev = made.get(span)
-                    if ev is None:
-                        f, a, b = span
-                        ev = made[span] = Evidence(f.name, a, b, f.text[a:b])
-                    ev_list.append(ev)
-                out.append(TopicTag(code, t.label, _topic_score(val), ev_list, t.parent))
+            if parent is None:
+                if val < floor:
+                    continue
+                tops.append(val)
+            elif val < SUBTOPIC_MIN or lifted[top] < floor:
+                continue
+            ev_list = []
+            for span in spans[code]:
+                ev = made.get(span)
+                if ev is None:
+                    f, a, b = span
+                    ev = made[span] = Evidence(f.name, a, b, f.text[a:b])
+                ev_list.append(ev)
+            out.append(TopicTag(code, label, _topic_score(val), ev_list, parent))
         # Strongest first by the uncapped sum (an ancestor before its descendants): the first top-level tag is
         # "the" topic. Only top-level topics whose sums tie need the tie-break evidence (rare: built only for them).
         # Weights (1-4) times position factors (1, 1.5, 2) are exact in binary: equal sums compare equal.
-        order_keys = {t.code: (-lifted[t.code], t.parent is not None, (), t.code) for t in out}
-        seen: dict[float, str] = {}
-        tied: list[str] = []
-        for code, okey in order_keys.items():
-            if not okey[1]:
-                other = seen.setdefault(okey[0], code)
-                if other != code:
-                    tied.extend((other, code))
-        for code in tied:
-            okey = order_keys[code]
-            src = source[code]
-            src_spans = spans[src]
-            in_head = head.get(src, 0.0)
-            in_lead = (raw[src] if upto_lead is None else upto_lead.get(src, 0.0)) - in_head
-            order = _topic_tie_break(
-                in_head,
-                in_lead,
-                len({f.low[a:b] for f, a, b in src_spans}),
-                (src_spans[0][0] is not fields[0], src_spans[0][1]),
-            )
-            order_keys[code] = (okey[0], False, order, code)
-        out.sort(key=lambda t: order_keys[t.code])
+        if len(set(tops)) == len(tops):
+            out.sort(key=lambda t: (-lifted[t.code], t.parent is not None, t.code))
+            return out
+        ties = self._tie_keys(out, fields, raw, lifted, head, upto_lead, spans)
+        out.sort(key=lambda t: (-lifted[t.code], t.parent is not None, ties.get(t.code, ()), t.code))
         return out
+
+    def _tie_keys(
+        self,
+        tags: list[TopicTag],
+        fields: tuple[_Field, ...],
+        raw: dict[str, float],
+        lifted: dict[str, float],
+        head: dict[str, float],
+        upto_lead: dict[str, float] | None,
+        spans: dict[str, list[tuple[_Field, int, int]]],
+    ) -> dict[str, tuple[Any, ...]]:
+        """Tie-break keys (see :func:`_topic_tie_break`) of the top-level tags whose sums tie."""
+        by_val: dict[float, list[str]] = {}
+        for t in tags:
+            if t.parent is None:
+                by_val.setdefault(lifted[t.code], []).append(t.code)
+        info = self._topic_info
+        keys: dict[str, tuple[Any, ...]] = {}
+        for val, codes in by_val.items():
+            if len(codes) < 2:
+                continue
+            for code in codes:
+                # Where the score comes from: the topic's own evidence, or the first descendant (in order
+                # found) with the lifted score.
+                if raw.get(code) == val:
+                    src = code
+                else:
+                    src = next(d for d, v in raw.items() if v == val and code in info[d][3])
+                src_spans = spans[src]
+                in_head = head.get(src, 0.0)
+                in_lead = (raw[src] if upto_lead is None else upto_lead.get(src, 0.0)) - in_head
+                keys[code] = _topic_tie_break(
+                    in_head,
+                    in_lead,
+                    len({f.low[a:b] for f, a, b in src_spans}),
+                    (src_spans[0][0] is not fields[0], src_spans[0][1]),
+                )
+        return keys
