@@ -37,7 +37,6 @@ import re
 import time
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -195,8 +194,11 @@ def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
 # (start, end, topic cues); see lexicon.build_automaton for the cue tuples.
 _GeoHit = tuple[int, int, tuple[lx.GeoCue, ...], Any]
 _TopicHit = tuple[int, int, tuple[lx.TopicCue, ...]]
-# A matched span with the cues that passed their checks and its position factor.
-_GeoSpan = tuple["_Field", int, int, float, Sequence[lx.GeoCue]]
+# A matched span with the cues that passed their checks, its position factor and, when the cues are one of
+# the automaton's fixed tuples without flags, what they decide (see Classifier._static_cues).
+_GeoSpan = tuple["_Field", int, int, float, Sequence[lx.GeoCue], "_Static | None"]
+# Flagless cues: (their strong countries, (the one cue and finer place of a span) or None with several countries).
+_Static = tuple[tuple[str, ...], tuple[lx.GeoCue, Any] | None]
 
 
 # A match before overlaps are resolved: (start, -key length, order found, end, geo cues, topic cues, by capital).
@@ -527,20 +529,35 @@ def _lead_list_members(listed: list[tuple[_Field, int, int, str]]) -> set[str]:
     return out
 
 
-@dataclass(slots=True)
 class _Tally:
-    """What the place passes find, handed from one pass to the next."""
+    """What the place passes find, handed from one pass to the next.
 
-    scores: dict[str, float] = field(default_factory=dict)
-    evidence: dict[str, list[Evidence]] = field(default_factory=dict)
-    # Boilerplate (Inc, NYSE, plc): counted apart, and evidence only when it decides.
-    implicit: dict[str, float] = field(default_factory=dict)
-    implicit_spans: dict[str, list[tuple[_Field, int, int]]] = field(default_factory=dict)
-    finer: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    region_named: dict[str, list[Evidence]] = field(default_factory=dict)
-    anchored: set[str] = field(default_factory=set)  # named in the headline (or an offshore market up front)
-    early: set[str] = field(default_factory=set)  # named in the headline or the lead
-    listed: list[tuple[_Field, int, int, str]] = field(default_factory=list)  # name/demonym spans, for lists
+    A plain class: one per article, and a dataclass's default factories cost more than the literals.
+    """
+
+    __slots__ = (
+        "anchored",
+        "early",
+        "evidence",
+        "finer",
+        "implicit",
+        "implicit_spans",
+        "listed",
+        "region_named",
+        "scores",
+    )
+
+    def __init__(self) -> None:
+        self.scores: dict[str, float] = {}
+        self.evidence: dict[str, list[Evidence]] = {}
+        # Boilerplate (Inc, NYSE, plc): counted apart, and evidence only when it decides.
+        self.implicit: dict[str, float] = {}
+        self.implicit_spans: dict[str, list[tuple[_Field, int, int]]] = {}
+        self.finer: dict[str, dict[str, dict[str, Any]]] = {}
+        self.region_named: dict[str, list[Evidence]] = {}
+        self.anchored: set[str] = set()  # named in the headline (or an offshore market up front)
+        self.early: set[str] = set()  # named in the headline or the lead
+        self.listed: list[tuple[_Field, int, int, str]] = []  # name/demonym spans, for lists
 
     def add(self, country: str, score: float, ev: Evidence) -> None:
         self.scores[country] = self.scores.get(country, 0.0) + score
@@ -565,6 +582,7 @@ class Classifier:
         self._country_names: dict[str, str] = {iso2: c["name"] for iso2, c in lexicon.countries.items() if c}
         # Per topic code, read for every scored topic of every article: its top-level code, and the top level.
         # (label, parent, top-level code, ancestors) per topic code, read for every scored topic.
+        self._static: dict[int, tuple[tuple[lx.GeoCue, ...], _Static | None]] = {}
         self._topic_info = {code: (t.label, t.parent, t.top, t.ancestors) for code, t in lexicon.topics.items()}
         self._top_level = frozenset(c for c, t in lexicon.topics.items() if t.parent is None)
         self.load_seconds = 0.0
@@ -654,8 +672,10 @@ class Classifier:
                     continue  # <ROK> is a ticker symbol, not South Korea
                 pos = TITLE_FACTOR if title_field else (LEAD_FACTOR if start < LEAD_CHARS else 1.0)
                 ok: Sequence[lx.GeoCue]
+                static = None
                 if by_capital is not None:
                     ok = by_capital[1] if text[start].isupper() else by_capital[0]
+                    static = self._static_cues(ok)
                 else:
                     ok = [
                         cue
@@ -667,6 +687,7 @@ class Classifier:
                 if ok and end + 1 < len(text) and text[end] == "-" and text[end + 1].isupper():
                     # "Bristol-Myers", "Allis-Chalmers": a town in a compound name is a company.
                     ok = [cue for cue in ok if cue.kind not in _COMPOUND_VETO_KINDS]
+                    static = None
                 if ok and lang != "en" and _common_word_here(fields, f, start, end):
                     # A capital says nothing at the start of a sentence: a place name that the same
                     # article also writes in lower case ("Réunion à Damas" ... "une réunion") is
@@ -675,9 +696,35 @@ class Classifier:
                         dataclasses.replace(cue, flags=cue.flags | _F_SUPPORT) if cue.case == lx.CASE_TITLE else cue
                         for cue in ok
                     ]
+                    static = None
                 if ok:
-                    spans.append((f, start, end, pos, ok))
+                    spans.append((f, start, end, pos, ok, static))
         return spans
+
+    def _static_cues(self, cues: tuple[lx.GeoCue, ...]) -> _Static | None:
+        """What a fixed cue tuple without flags decides, worked out on its first match (None: it has flags).
+
+        Such cues do not depend on the article: their strong countries, and with a single country the cue and
+        finer place that ``_span_cue`` and ``_tally_spans`` would pick, are the same at every match. Most
+        spans are of this kind. Keyed by identity (the tuple is kept, so its id is not reused).
+        """
+        entry = self._static.get(id(cues))
+        if entry is not None and entry[0] is cues:
+            return entry[1]
+        info: _Static | None = None
+        if all(cue.flags == 0 for cue in cues):
+            strong = tuple({cue.target: None for cue in cues if cue.kind in _STRONG_KINDS})
+            pick = None
+            if len({cue.target for cue in cues}) == 1:
+                best = cues[0]
+                for cue in cues[1:]:
+                    if cue.weight > best.weight:
+                        best = cue
+                own = [cue for cue in cues if cue.place is not None]
+                pick = (best, max(own, key=_place_rank).place if own else None)
+            info = (strong, pick)
+        self._static[id(cues)] = (cues, info)
+        return info
 
     def _ambiguous_ok(
         self, f: _Field, start: int, end: int, cue: lx.GeoCue, strong: set[str], any_strong: bool
@@ -738,7 +785,10 @@ class Classifier:
         """Countries named by an unambiguous name, demonym, capital, institution, leader or market."""
         strong: set[str] = set()
         free_ambiguous: list[tuple[_Field, int, int, lx.GeoCue]] = []
-        for f, start, end, _p, cues in spans:
+        for f, start, end, _p, cues, static in spans:
+            if static is not None:
+                strong.update(static[0])
+                continue
             for cue in cues:
                 if cue.kind in _STRONG_KINDS:
                     flags = cue.flags
@@ -807,11 +857,19 @@ class Classifier:
 
     def _tally_spans(self, spans: list[_GeoSpan], strong: set[str]) -> _Tally:
         tally = _Tally()
-        for f, start, end, pos, cues in spans:
-            picked = self._span_cue(f, start, end, pos, cues, strong, tally)
-            if picked is None:
-                continue
-            cue, place_cues = picked
+        for f, start, end, pos, cues, static in spans:
+            if static is not None and static[1] is not None:
+                cue, place = static[1]
+            else:
+                picked = self._span_cue(f, start, end, pos, cues, strong, tally)
+                if picked is None:
+                    continue
+                cue, place_cues = picked
+                place = None
+                if place_cues:
+                    own = [c for c in place_cues if c.target == cue.target]
+                    if own:
+                        place = max(own, key=_place_rank).place
             target, kind = cue.target, cue.kind
             title_field = f.name == "title"
             if title_field or start < LEAD_CHARS:
@@ -821,12 +879,8 @@ class Classifier:
             if kind in _ANCHOR_KINDS:
                 tally.listed.append((f, start, end, target))
             tally.add(target, cue.weight * pos, Evidence(f.name, start, end, f.text[start:end]))
-            if place_cues:
-                own = [c for c in place_cues if c.target == target]
-                if own:
-                    place = max(own, key=_place_rank).place
-                    if place is not None:
-                        tally.finer.setdefault(target, {}).setdefault(place["name"], place)
+            if place is not None:
+                tally.finer.setdefault(target, {}).setdefault(place["name"], place)
         return tally
 
     def _lead_company(self, body: _Field, tally: _Tally) -> None:
