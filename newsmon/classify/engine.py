@@ -445,6 +445,23 @@ def _topic_score(raw: float) -> float:
     return round(1.0 - math.exp(-raw / SCORE_SCALE_TOPIC), 4)
 
 
+@functools.lru_cache(maxsize=1024)
+def _coverage(data: str, has_topics: bool, lang: str, source: str, share: float) -> dict[str, str]:
+    """The ``coverage`` of a classification (a template: callers copy it); the same for most articles."""
+    if data == lang and has_topics:
+        coverage = dict(_COVERAGE_FULL)
+    elif data == lang:
+        coverage = {"places": "names", "regions": "names", "topics": "english-terms"}
+    else:
+        # No folder for this language: English terms and the shared
+        # (mostly Latin-script) place names still find what they can.
+        coverage = {"places": "shared-names", "regions": "shared-names", "topics": "english-terms"}
+    coverage["data"] = data
+    coverage["language_source"] = source
+    coverage["text"] = f"{share:.2f}"
+    return coverage
+
+
 def _topic_tie_break(head: float, lead: float, distinct: int, first: tuple[bool, int]) -> tuple[Any, ...]:
     """Order of top-level topics whose uncapped sums tie: headline, lead, distinct words, first mention.
 
@@ -628,17 +645,8 @@ class Classifier:
         places, _focus, named = self._places(fields, (title_scan[0], body_scan[0]), lang)
         regions = self._regions(places, named)
         topics = self._topics(fields, (title_scan[1], body_scan[1]))
-        if pack.code == lang and pack.has_topics:
-            coverage = dict(_COVERAGE_FULL)
-        elif pack.code == lang:
-            coverage = {"places": "names", "regions": "names", "topics": "english-terms"}
-        else:
-            # No folder for this language: English terms and the shared
-            # (mostly Latin-script) place names still find what they can.
-            coverage = {"places": "shared-names", "regions": "shared-names", "topics": "english-terms"}
-        coverage["data"] = pack.code
-        coverage["language_source"] = det.source
-        coverage["text"] = f"{det.share:.2f}"
+        # A copy: the record's dict is the caller's to change.
+        coverage = dict(_coverage(pack.code, pack.has_topics, lang, det.source, det.share))
         return Classification(language=lang, places=places, regions=regions, topics=topics, coverage=coverage)
 
     def _scan_field(self, pack: lx.LanguagePack, f: _Field) -> tuple[list[_GeoHit], list[_TopicHit]]:
@@ -1053,15 +1061,16 @@ class Classifier:
                         upto_lead = dict(raw)
                 span = (f, start, end)
                 for cue in cues:
+                    # The repeat cap first: a capped cue is skipped whatever its checks say, and they cost more.
+                    key = id(cue)
+                    n = counts_get(key, 0)
+                    if n >= cap:
+                        continue
                     if cue.checked:
                         if cue.case and not _case_ok(f, start, cue.case, cue.pattern):
                             continue
                         if cue.sense is not None and not cue.sense.holds(f.low, start, end, more):
                             continue  # another sense of the word, told by its neighbours
-                    key = id(cue)
-                    n = counts_get(key, 0)
-                    if n >= cap:
-                        continue
                     counts[key] = n + 1
                     code = cue.code
                     raw[code] = raw_get(code, 0.0) + cue.weight * factor
@@ -1088,8 +1097,10 @@ class Classifier:
         # A feed item (a headline and a sentence) has room for one or two topic words: one counts.
         short = len(fields[0].text) + len(fields[1].text) < SHORT_ITEM_CHARS
         floor = max(TOPIC_MIN_SHORT if short else TOPIC_MIN, TOPIC_RATIO * best_top)
-        # A topic and its ancestors often cite the same spans: one Evidence per span.
+        # A topic and its ancestors often cite the same spans: one Evidence per span, and an ancestor that
+        # cites its descendant's spans (the same list) gets a copy of the evidence list made for it.
         made: dict[tuple[_Field, int, int], Evidence] = {}
+        made_lists: dict[int, list[Evidence]] = {}
         out = []
         tops: list[float] = []
         for code, val in lifted.items():
@@ -1101,13 +1112,18 @@ class Classifier:
                 tops.append(val)
             elif val < SUBTOPIC_MIN or lifted[top] < floor:
                 continue
-            ev_list = []
-            for span in spans[code]:
-                ev = made.get(span)
-                if ev is None:
-                    f, a, b = span
-                    ev = made[span] = Evidence(f.name, a, b, f.text[a:b])
-                ev_list.append(ev)
+            code_spans = spans[code]
+            ev_list = made_lists.get(id(code_spans))
+            if ev_list is not None:
+                ev_list = ev_list.copy()
+            else:
+                ev_list = made_lists[id(code_spans)] = []
+                for span in code_spans:
+                    ev = made.get(span)
+                    if ev is None:
+                        f, a, b = span
+                        ev = made[span] = Evidence(f.name, a, b, f.text[a:b])
+                    ev_list.append(ev)
             out.append(TopicTag(code, label, _topic_score(val), ev_list, parent))
         # Strongest first by the uncapped sum (an ancestor before its descendants): the first top-level tag is
         # "the" topic. Only top-level topics whose sums tie need the tie-break evidence (rare: built only for them).
