@@ -671,7 +671,7 @@ class Classifier:
 
     def _geo_hits(self, fields: tuple[_Field, ...], scans: tuple[list[_GeoHit], ...], lang: str) -> list[_GeoSpan]:
         """Matches grouped by span, with cues that pass case, language and number checks."""
-        spans = []
+        spans: list[_GeoSpan] = []
         for f, hits in zip(fields, scans, strict=True):
             title_field = f.name == "title"
             text = f.text
@@ -682,8 +682,9 @@ class Classifier:
                 ok: Sequence[lx.GeoCue]
                 static = None
                 if by_capital is not None:
-                    ok = by_capital[1] if text[start].isupper() else by_capital[0]
-                    static = self._static_cues(ok)
+                    fixed: tuple[lx.GeoCue, ...] = by_capital[1] if text[start].isupper() else by_capital[0]
+                    ok = fixed
+                    static = self._static_cues(fixed)
                 else:
                     ok = [
                         cue
