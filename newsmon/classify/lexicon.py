@@ -853,41 +853,17 @@ SENSE_WINDOW = 100
 
 
 def _word_alternation(words: list[str], clitics: bool) -> re.Pattern[str]:
-    """A search for any of ``words`` as whole words (``*``: any ending).
-
-    The words are merged into a trie ("arrest*", "army" -> ``a(?:rrest\\w*|rmy)``)
-    and the word-start check follows the first letter (``(?<!\\w.)``: no word
-    character before it). The regex engine then skips to positions that hold a
-    first letter and tries one branch per letter there, instead of every word at
-    every position (a sense check of a long context list cost several
-    microseconds per match); what it finds is the same.
-    """
-    trie: dict[str, Any] = {}
-    for w in {w.strip() for w in words if w.strip()}:
+    alts = []
+    for w in sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True):
         prefix = w.endswith("*")
         w = w.rstrip("*").strip()
         if clitics and _is_arabic(w):
             w = arabic.normalize_term(w)
-        tokens: list[str] = []
-        for part in w.lower().split():
-            if tokens:
-                tokens.append(r"\s+")
-            tokens.extend(re.escape(ch) for ch in part)
-        if prefix:
-            tokens.append(r"\w*")
-        node = trie
-        for tok in tokens:
-            node = node.setdefault(tok, {})
-        node[""] = {}  # a word ends here
+        body = r"\s+".join(re.escape(part) for part in w.lower().split())
+        alts.append(body + (r"\w*" if prefix else ""))
     # Arabic context words may carry clitics, so only their end is checked there.
-    start = "" if clitics else r"(?<!\w.)"
-    body = _trie_regex({tok + start: child for tok, child in trie.items()})
-    return re.compile(body + r"(?!\w)")
-
-
-def _trie_regex(node: dict[str, Any]) -> str:
-    alts = [tok + _trie_regex(child) if tok else "" for tok, child in sorted(node.items(), reverse=True)]
-    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    start = "" if clitics else r"(?<!\w)"
+    return re.compile(start + "(?:" + "|".join(alts) + r")(?!\w)")
 
 
 def _load_senses(path: Path, code: str, topics: dict[str, Topic]) -> dict[str, list[tuple[frozenset[str], SenseRule]]]:
