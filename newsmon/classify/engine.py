@@ -37,7 +37,6 @@ import re
 import time
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -195,8 +194,11 @@ def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
 # (start, end, topic cues); see lexicon.build_automaton for the cue tuples.
 _GeoHit = tuple[int, int, tuple[lx.GeoCue, ...], Any]
 _TopicHit = tuple[int, int, tuple[lx.TopicCue, ...]]
-# A matched span with the cues that passed their checks and its position factor.
-_GeoSpan = tuple["_Field", int, int, float, Sequence[lx.GeoCue]]
+# A matched span with the cues that passed their checks, its position factor and, when the cues are one of
+# the automaton's fixed tuples without flags, what they decide (see Classifier._static_cues).
+_GeoSpan = tuple["_Field", int, int, float, Sequence[lx.GeoCue], "_Static | None"]
+# Flagless cues: (their strong countries, (the one cue and finer place of a span) or None with several countries).
+_Static = tuple[tuple[str, ...], tuple[lx.GeoCue, Any] | None]
 
 
 # A match before overlaps are resolved: (start, -key length, order found, end, geo cues, topic cues, by capital).
@@ -437,6 +439,23 @@ def _topic_score(raw: float) -> float:
     return round(1.0 - math.exp(-raw / SCORE_SCALE_TOPIC), 4)
 
 
+@functools.lru_cache(maxsize=1024)
+def _coverage(data: str, has_topics: bool, lang: str, source: str, share: float) -> dict[str, str]:
+    """The ``coverage`` of a classification (a template: callers copy it); the same for most articles."""
+    if data == lang and has_topics:
+        coverage = dict(_COVERAGE_FULL)
+    elif data == lang:
+        coverage = {"places": "names", "regions": "names", "topics": "english-terms"}
+    else:
+        # No folder for this language: English terms and the shared
+        # (mostly Latin-script) place names still find what they can.
+        coverage = {"places": "shared-names", "regions": "shared-names", "topics": "english-terms"}
+    coverage["data"] = data
+    coverage["language_source"] = source
+    coverage["text"] = f"{share:.2f}"
+    return coverage
+
+
 def _topic_tie_break(head: float, lead: float, distinct: int, first: tuple[bool, int]) -> tuple[Any, ...]:
     """Order of top-level topics whose uncapped sums tie: headline, lead, distinct words, first mention.
 
@@ -521,20 +540,35 @@ def _lead_list_members(listed: list[tuple[_Field, int, int, str]]) -> set[str]:
     return out
 
 
-@dataclass(slots=True)
 class _Tally:
-    """What the place passes find, handed from one pass to the next."""
+    """What the place passes find, handed from one pass to the next.
 
-    scores: dict[str, float] = field(default_factory=dict)
-    evidence: dict[str, list[Evidence]] = field(default_factory=dict)
-    # Boilerplate (Inc, NYSE, plc): counted apart, and evidence only when it decides.
-    implicit: dict[str, float] = field(default_factory=dict)
-    implicit_spans: dict[str, list[tuple[_Field, int, int]]] = field(default_factory=dict)
-    finer: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    region_named: dict[str, list[Evidence]] = field(default_factory=dict)
-    anchored: set[str] = field(default_factory=set)  # named in the headline (or an offshore market up front)
-    early: set[str] = field(default_factory=set)  # named in the headline or the lead
-    listed: list[tuple[_Field, int, int, str]] = field(default_factory=list)  # name/demonym spans, for lists
+    A plain class: one per article, and a dataclass's default factories cost more than the literals.
+    """
+
+    __slots__ = (
+        "anchored",
+        "early",
+        "evidence",
+        "finer",
+        "implicit",
+        "implicit_spans",
+        "listed",
+        "region_named",
+        "scores",
+    )
+
+    def __init__(self) -> None:
+        self.scores: dict[str, float] = {}
+        self.evidence: dict[str, list[Evidence]] = {}
+        # Boilerplate (Inc, NYSE, plc): counted apart, and evidence only when it decides.
+        self.implicit: dict[str, float] = {}
+        self.implicit_spans: dict[str, list[tuple[_Field, int, int]]] = {}
+        self.finer: dict[str, dict[str, dict[str, Any]]] = {}
+        self.region_named: dict[str, list[Evidence]] = {}
+        self.anchored: set[str] = set()  # named in the headline (or an offshore market up front)
+        self.early: set[str] = set()  # named in the headline or the lead
+        self.listed: list[tuple[_Field, int, int, str]] = []  # name/demonym spans, for lists
 
     def add(self, country: str, score: float, ev: Evidence) -> None:
         self.scores[country] = self.scores.get(country, 0.0) + score
@@ -558,7 +592,9 @@ class Classifier:
         }
         self._country_names: dict[str, str] = {iso2: c["name"] for iso2, c in lexicon.countries.items() if c}
         # Per topic code, read for every scored topic of every article: its top-level code, and the top level.
-        self._top_of = {code: t.top for code, t in lexicon.topics.items()}
+        # (label, parent, top-level code, ancestors) per topic code, read for every scored topic.
+        self._static: dict[int, tuple[tuple[lx.GeoCue, ...], _Static | None]] = {}
+        self._topic_info = {code: (t.label, t.parent, t.top, t.ancestors) for code, t in lexicon.topics.items()}
         self._top_level = frozenset(c for c, t in lexicon.topics.items() if t.parent is None)
         self.load_seconds = 0.0
 
@@ -603,17 +639,8 @@ class Classifier:
         places, _focus, named = self._places(fields, (title_scan[0], body_scan[0]), lang)
         regions = self._regions(places, named)
         topics = self._topics(fields, (title_scan[1], body_scan[1]))
-        if pack.code == lang and pack.has_topics:
-            coverage = dict(_COVERAGE_FULL)
-        elif pack.code == lang:
-            coverage = {"places": "names", "regions": "names", "topics": "english-terms"}
-        else:
-            # No folder for this language: English terms and the shared
-            # (mostly Latin-script) place names still find what they can.
-            coverage = {"places": "shared-names", "regions": "shared-names", "topics": "english-terms"}
-        coverage["data"] = pack.code
-        coverage["language_source"] = det.source
-        coverage["text"] = f"{det.share:.2f}"
+        # A copy: the record's dict is the caller's to change.
+        coverage = dict(_coverage(pack.code, pack.has_topics, lang, det.source, det.share))
         return Classification(language=lang, places=places, regions=regions, topics=topics, coverage=coverage)
 
     def _scan_field(self, pack: lx.LanguagePack, f: _Field) -> tuple[list[_GeoHit], list[_TopicHit]]:
@@ -638,7 +665,7 @@ class Classifier:
 
     def _geo_hits(self, fields: tuple[_Field, ...], scans: tuple[list[_GeoHit], ...], lang: str) -> list[_GeoSpan]:
         """Matches grouped by span, with cues that pass case, language and number checks."""
-        spans = []
+        spans: list[_GeoSpan] = []
         for f, hits in zip(fields, scans, strict=True):
             title_field = f.name == "title"
             text = f.text
@@ -647,8 +674,11 @@ class Classifier:
                     continue  # <ROK> is a ticker symbol, not South Korea
                 pos = TITLE_FACTOR if title_field else (LEAD_FACTOR if start < LEAD_CHARS else 1.0)
                 ok: Sequence[lx.GeoCue]
+                static = None
                 if by_capital is not None:
-                    ok = by_capital[1] if text[start].isupper() else by_capital[0]
+                    fixed: tuple[lx.GeoCue, ...] = by_capital[1] if text[start].isupper() else by_capital[0]
+                    ok = fixed
+                    static = self._static_cues(fixed)
                 else:
                     ok = [
                         cue
@@ -660,6 +690,7 @@ class Classifier:
                 if ok and end + 1 < len(text) and text[end] == "-" and text[end + 1].isupper():
                     # "Bristol-Myers", "Allis-Chalmers": a town in a compound name is a company.
                     ok = [cue for cue in ok if cue.kind not in _COMPOUND_VETO_KINDS]
+                    static = None
                 if ok and lang != "en" and _common_word_here(fields, f, start, end):
                     # A capital says nothing at the start of a sentence: a place name that the same
                     # article also writes in lower case ("Réunion à Damas" ... "une réunion") is
@@ -668,9 +699,35 @@ class Classifier:
                         dataclasses.replace(cue, flags=cue.flags | _F_SUPPORT) if cue.case == lx.CASE_TITLE else cue
                         for cue in ok
                     ]
+                    static = None
                 if ok:
-                    spans.append((f, start, end, pos, ok))
+                    spans.append((f, start, end, pos, ok, static))
         return spans
+
+    def _static_cues(self, cues: tuple[lx.GeoCue, ...]) -> _Static | None:
+        """What a fixed cue tuple without flags decides, worked out on its first match (None: it has flags).
+
+        Such cues do not depend on the article: their strong countries, and with a single country the cue and
+        finer place that ``_span_cue`` and ``_tally_spans`` would pick, are the same at every match. Most
+        spans are of this kind. Keyed by identity (the tuple is kept, so its id is not reused).
+        """
+        entry = self._static.get(id(cues))
+        if entry is not None and entry[0] is cues:
+            return entry[1]
+        info: _Static | None = None
+        if all(cue.flags == 0 for cue in cues):
+            strong = tuple({cue.target: None for cue in cues if cue.kind in _STRONG_KINDS})
+            pick = None
+            if len({cue.target for cue in cues}) == 1:
+                best = cues[0]
+                for cue in cues[1:]:
+                    if cue.weight > best.weight:
+                        best = cue
+                own = [cue for cue in cues if cue.place is not None]
+                pick = (best, max(own, key=_place_rank).place if own else None)
+            info = (strong, pick)
+        self._static[id(cues)] = (cues, info)
+        return info
 
     def _ambiguous_ok(
         self, f: _Field, start: int, end: int, cue: lx.GeoCue, strong: set[str], any_strong: bool
@@ -731,7 +788,10 @@ class Classifier:
         """Countries named by an unambiguous name, demonym, capital, institution, leader or market."""
         strong: set[str] = set()
         free_ambiguous: list[tuple[_Field, int, int, lx.GeoCue]] = []
-        for f, start, end, _p, cues in spans:
+        for f, start, end, _p, cues, static in spans:
+            if static is not None:
+                strong.update(static[0])
+                continue
             for cue in cues:
                 if cue.kind in _STRONG_KINDS:
                     flags = cue.flags
@@ -800,11 +860,19 @@ class Classifier:
 
     def _tally_spans(self, spans: list[_GeoSpan], strong: set[str]) -> _Tally:
         tally = _Tally()
-        for f, start, end, pos, cues in spans:
-            picked = self._span_cue(f, start, end, pos, cues, strong, tally)
-            if picked is None:
-                continue
-            cue, place_cues = picked
+        for f, start, end, pos, cues, static in spans:
+            if static is not None and static[1] is not None:
+                cue, place = static[1]
+            else:
+                picked = self._span_cue(f, start, end, pos, cues, strong, tally)
+                if picked is None:
+                    continue
+                cue, place_cues = picked
+                place = None
+                if place_cues:
+                    own = [c for c in place_cues if c.target == cue.target]
+                    if own:
+                        place = max(own, key=_place_rank).place
             target, kind = cue.target, cue.kind
             title_field = f.name == "title"
             if title_field or start < LEAD_CHARS:
@@ -814,12 +882,8 @@ class Classifier:
             if kind in _ANCHOR_KINDS:
                 tally.listed.append((f, start, end, target))
             tally.add(target, cue.weight * pos, Evidence(f.name, start, end, f.text[start:end]))
-            if place_cues:
-                own = [c for c in place_cues if c.target == target]
-                if own:
-                    place = max(own, key=_place_rank).place
-                    if place is not None:
-                        tally.finer.setdefault(target, {}).setdefault(place["name"], place)
+            if place is not None:
+                tally.finer.setdefault(target, {}).setdefault(place["name"], place)
         return tally
 
     def _lead_company(self, body: _Field, tally: _Tally) -> None:
@@ -992,15 +1056,16 @@ class Classifier:
                         upto_lead = dict(raw)
                 span = (f, start, end)
                 for cue in cues:
+                    # The repeat cap first: a capped cue is skipped whatever its checks say, and they cost more.
+                    key = id(cue)
+                    n = counts_get(key, 0)
+                    if n >= cap:
+                        continue
                     if cue.checked:
                         if cue.case and not _case_ok(f, start, cue.case, cue.pattern):
                             continue
                         if cue.sense is not None and not cue.sense.holds(f.low, start, end, more):
                             continue  # another sense of the word, told by its neighbours
-                    key = id(cue)
-                    n = counts_get(key, 0)
-                    if n >= cap:
-                        continue
                     counts[key] = n + 1
                     code = cue.code
                     raw[code] = raw_get(code, 0.0) + cue.weight * factor
@@ -1011,69 +1076,94 @@ class Classifier:
                         sp.append(span)
         if not raw:
             return []
-        topics = self.lex.topics
-        # Lift ancestors: an ancestor scores at least its best descendant.
+        info = self._topic_info
+        # Lift ancestors: an ancestor scores at least its best descendant; one without evidence of its own
+        # cites its first descendant's spans.
         lifted = dict(raw)
-        # Where an ancestor's score comes from: its own evidence or its best descendant's.
-        source = {code: code for code in raw}
         for code, val in raw.items():
-            for anc in topics[code].ancestors:
+            for anc in info[code][3]:
                 if lifted.get(anc, 0.0) < val:
                     lifted[anc] = val
-                    source[anc] = code
                     if anc not in spans:
-                        spans[anc] = spans.get(code, [])
-        # The best top-level score, where a top-level topic without matches scores 0.
+                        spans[anc] = spans[code]
+        # The best top-level score (scores are positive: a top-level topic without matches scores 0).
         top_level = self._top_level
-        top_vals = [val for code, val in lifted.items() if code in top_level]
-        if len(top_vals) < len(top_level):
-            top_vals.append(0.0)
-        best_top = max(top_vals)
+        best_top = max([val for code, val in lifted.items() if code in top_level], default=0.0)
         # A feed item (a headline and a sentence) has room for one or two topic words: one counts.
-        short = sum(len(f.text) for f in fields) < SHORT_ITEM_CHARS
-        topic_min = TOPIC_MIN_SHORT if short else TOPIC_MIN
-        # A topic and its ancestors often cite the same spans: one Evidence per span.
+        short = len(fields[0].text) + len(fields[1].text) < SHORT_ITEM_CHARS
+        floor = max(TOPIC_MIN_SHORT if short else TOPIC_MIN, TOPIC_RATIO * best_top)
+        # A topic and its ancestors often cite the same spans: one Evidence per span, and an ancestor that
+        # cites its descendant's spans (the same list) gets a copy of the evidence list made for it.
         made: dict[tuple[_Field, int, int], Evidence] = {}
+        made_lists: dict[int, list[Evidence]] = {}
         out = []
-        top_of = self._top_of
+        tops: list[float] = []
         for code, val in lifted.items():
-            t = topics[code]
-            top_val = lifted.get(top_of[code], 0.0)
-            top_kept = top_val >= topic_min and top_val >= TOPIC_RATIO * best_top
+            label, parent, top, _anc = info[code]
             # A sub-topic is only reported under a reported top-level topic.
-            keep = top_kept if t.parent is None else (top_kept and val >= SUBTOPIC_MIN)
-            if keep:
-                ev_list = []
-                for span in spans.get(code, ()):
+            if parent is None:
+                if val < floor:
+                    continue
+                tops.append(val)
+            elif val < SUBTOPIC_MIN or lifted[top] < floor:
+                continue
+            code_spans = spans[code]
+            ev_list = made_lists.get(id(code_spans))
+            if ev_list is not None:
+                ev_list = ev_list.copy()
+            else:
+                ev_list = made_lists[id(code_spans)] = []
+                for span in code_spans:
                     ev = made.get(span)
                     if ev is None:
                         f, a, b = span
                         ev = made[span] = Evidence(f.name, a, b, f.text[a:b])
                     ev_list.append(ev)
-                out.append(TopicTag(code, t.label, _topic_score(val), ev_list, t.parent))
+            out.append(TopicTag(code, label, _topic_score(val), ev_list, parent))
         # Strongest first by the uncapped sum (an ancestor before its descendants): the first top-level tag is
         # "the" topic. Only top-level topics whose sums tie need the tie-break evidence (rare: built only for them).
         # Weights (1-4) times position factors (1, 1.5, 2) are exact in binary: equal sums compare equal.
-        order_keys = {t.code: (-lifted[t.code], t.parent is not None, (), t.code) for t in out}
-        seen: dict[float, str] = {}
-        tied: list[str] = []
-        for code, okey in order_keys.items():
-            if not okey[1]:
-                other = seen.setdefault(okey[0], code)
-                if other != code:
-                    tied.extend((other, code))
-        for code in tied:
-            okey = order_keys[code]
-            src = source[code]
-            src_spans = spans[src]
-            in_head = head.get(src, 0.0)
-            in_lead = (raw[src] if upto_lead is None else upto_lead.get(src, 0.0)) - in_head
-            order = _topic_tie_break(
-                in_head,
-                in_lead,
-                len({f.low[a:b] for f, a, b in src_spans}),
-                (src_spans[0][0] is not fields[0], src_spans[0][1]),
-            )
-            order_keys[code] = (okey[0], False, order, code)
-        out.sort(key=lambda t: order_keys[t.code])
+        if len(set(tops)) == len(tops):
+            out.sort(key=lambda t: (-lifted[t.code], t.parent is not None, t.code))
+            return out
+        ties = self._tie_keys(out, fields, raw, lifted, head, upto_lead, spans)
+        out.sort(key=lambda t: (-lifted[t.code], t.parent is not None, ties.get(t.code, ()), t.code))
         return out
+
+    def _tie_keys(
+        self,
+        tags: list[TopicTag],
+        fields: tuple[_Field, ...],
+        raw: dict[str, float],
+        lifted: dict[str, float],
+        head: dict[str, float],
+        upto_lead: dict[str, float] | None,
+        spans: dict[str, list[tuple[_Field, int, int]]],
+    ) -> dict[str, tuple[Any, ...]]:
+        """Tie-break keys (see :func:`_topic_tie_break`) of the top-level tags whose sums tie."""
+        by_val: dict[float, list[str]] = {}
+        for t in tags:
+            if t.parent is None:
+                by_val.setdefault(lifted[t.code], []).append(t.code)
+        info = self._topic_info
+        keys: dict[str, tuple[Any, ...]] = {}
+        for val, codes in by_val.items():
+            if len(codes) < 2:
+                continue
+            for code in codes:
+                # Where the score comes from: the topic's own evidence, or the first descendant (in order
+                # found) with the lifted score.
+                if raw.get(code) == val:
+                    src = code
+                else:
+                    src = next(d for d, v in raw.items() if v == val and code in info[d][3])
+                src_spans = spans[src]
+                in_head = head.get(src, 0.0)
+                in_lead = (raw[src] if upto_lead is None else upto_lead.get(src, 0.0)) - in_head
+                keys[code] = _topic_tie_break(
+                    in_head,
+                    in_lead,
+                    len({f.low[a:b] for f, a, b in src_spans}),
+                    (src_spans[0][0] is not fields[0], src_spans[0][1]),
+                )
+        return keys

@@ -94,6 +94,26 @@ class Detection:
     share: float  # of the stop-words found in the sample, the share that are this language's
 
 
+# Most articles are English: one result for all of them (frozen, so sharing it is safe).
+_ENGLISH = Detection("en", "detected", 1.0)
+
+
+def _english_hits(padded: str) -> int:
+    """How many of the English function words ``padded`` (lower case, spaces around) has, counting up to four."""
+    hits = 0
+    for w in _EN_WORDS:
+        if w in padded:
+            hits += 1
+            if hits >= 4:
+                break
+    return hits
+
+
+def _mostly_latin(sample: str) -> bool:
+    """Latin letters with accents are fine; other scripts (more than 1 in 20 characters) mean another language."""
+    return len(_NON_LATIN.findall(sample)) * 20 < len(sample)
+
+
 class LanguageDetector:
     """ISO 639-1 code for a text, or "und"."""
 
@@ -142,24 +162,18 @@ class LanguageDetector:
     def looks_english(sample: str, strict: bool = False) -> bool:
         """Four English function words; or (unless ``strict``) plain ASCII without foreign ones."""
         low = f" {sample.lower()} "
-        hits = 0
-        for w in _EN_WORDS:
-            if w in low:
-                hits += 1
-                if hits >= 4:
-                    break
+        hits = _english_hits(low)
         if sample.isascii():
             # Short items (a headline, a results table) have few function words;
             # plain ASCII without foreign function words is English.
             return hits >= 4 or (not strict and not any(w in low for w in _FOREIGN_WORDS))
-        if hits < 4:
-            return False
-        # Latin letters with accents are fine; other scripts mean another language.
-        return len(_NON_LATIN.findall(sample)) * 20 < len(sample)
+        return hits >= 4 and _mostly_latin(sample)
 
     def stopword_hits(self, sample: str) -> dict[str, int]:
         """Stop-word count per language folder in ``sample``."""
-        low = sample.lower()
+        return self._stopword_hits(sample.lower())
+
+    def _stopword_hits(self, low: str) -> dict[str, int]:
         index: Mapping[Any, tuple[str, ...]] = self._index
         words: list[Any] | None = None
         if self._needs_arabic and not low.isascii() and arabic.has_arabic_script(low):
@@ -189,28 +203,33 @@ class LanguageDetector:
 
     def detect_full(self, title: str, body: str, hint: str | None = None) -> Detection:
         """The language to classify with; ``hint`` (the producer's) decides only when the text does not."""
-        sample = (title + "\n" + body)[:_SAMPLE]
+        sample = (title + "\n" + body[:_SAMPLE])[:_SAMPLE]
         hint = (hint or "").strip().lower()[:2]
         if not sample.strip():
             return Detection(hint or "und", "hint" if hint else "none", 0.0)
-        if not _too_arabic_for_english(sample) and self.looks_english(sample, strict=True):
-            return Detection("en", "detected", 1.0)
-        hits = self.stopword_hits(sample)
+        # looks_english (strict, then not) and stopword_hits inlined: the sample is lower-cased and its
+        # English function words counted once for all three.
+        low = sample.lower()
+        padded = f" {low} "
+        is_ascii = sample.isascii()
+        if not _too_arabic_for_english(sample) and _english_hits(padded) >= 4 and (is_ascii or _mostly_latin(sample)):
+            return _ENGLISH
+        hits = self._stopword_hits(low)
         total = sum(hits.values())
         if total:
             best, n = max(hits.items(), key=lambda kv: kv[1])
             share = n / total
             if n >= MIN_HITS and share >= MIN_SHARE:
                 return Detection(best, "detected", share)
-        if not sample.isascii():
+        if not is_ascii:
             by_letter = self.letter_hits(sample)
             if len(by_letter) == 1:
                 ((code, n),) = by_letter.items()
                 if n >= 2:
                     return Detection(code, "detected", hits.get(code, 0) / total if total else 0.0)
         # Short ASCII items (a headline, a results table) are English unless a
-        # producer says otherwise.
-        if (not hint or hint == "en") and self.looks_english(sample):
+        # producer says otherwise (looks_english: four function words returned above).
+        if (not hint or hint == "en") and is_ascii and not any(w in padded for w in _FOREIGN_WORDS):
             return Detection("en", "detected", hits.get("en", 0) / total if total else 1.0)
         if hint:
             return Detection(hint, "hint", hits.get(hint, 0) / total if total else 0.0)
