@@ -8,6 +8,7 @@ return a process exit code.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Iterable
@@ -109,6 +110,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
         return 2
     # A batch is often one language: the others' matchers are built only if an article needs them.
     clf = Classifier.load(lazy=True)
+    # The lexicon lives as long as the process: out of the cyclic collector's view, the
+    # collections that per-article garbage triggers do not walk its objects again.
+    gc.freeze()
     out = sys.stdout.buffer
     if _is_jsonl(name, data[:4096]):
         ok, bad = classify_lines(data.splitlines(), out, clf)
