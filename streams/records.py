@@ -39,8 +39,13 @@ class RecordError(ValueError):
 
 
 def dumps(obj: Any) -> bytes:
-    """Encode a record (dataclass or dict) as compact JSON bytes."""
-    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+    """Encode a record (dataclass or dict) as compact JSON bytes; non-str dict keys become strings."""
+    try:
+        # Records have str keys, and orjson encodes them about a quarter faster
+        # without OPT_NON_STR_KEYS (the same bytes); it refuses other keys.
+        return orjson.dumps(obj)
+    except TypeError:  # a non-str key (or a value JSON cannot carry, refused again below)
+        return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
 
 
 def loads(data: bytes | str) -> Any:

@@ -165,19 +165,27 @@ class AlertStore:
     async def delivered(self, c: Claimed) -> None:
         """Record a successful send: outbox entry removed, counter, history event.
 
-        One round trip outside Redis Cluster (whose pipelines refuse scripts);
-        the three writes are independent of each other.
+        One round trip outside Redis Cluster (kept as it was there).
+        The _DONE script's two writes go as plain commands: a pipeline holding
+        a script costs a second round trip (redis-py asks SCRIPT EXISTS before
+        each), once per delivered alert. They need not be atomic: each is
+        idempotent, and what another worker can run between them (its _RETRY,
+        _CLAIM or _DONE of this alert, once the lease ran out) leaves what it
+        would leave run before or after the pair. The four writes are
+        independent of each other.
         """
-        outbox = [self.keys.outbox(c.shard, c.channel), self.keys.attempts(c.shard, c.channel)]
+        outbox = self.keys.outbox(c.shard, c.channel)
+        attempts = self.keys.attempts(c.shard, c.channel)
         extra = {"members": len(c.alert.members)} if c.alert is not None and c.alert.kind == "digest" else {}
         fields = {"channel": c.channel, "attempts": c.attempts + 1, **extra}
         if isinstance(self.redis, RedisCluster):
-            await self._done(keys=outbox, args=[c.alert_id])
+            await self._done(keys=[outbox, attempts], args=[c.alert_id])
             await self.redis.hincrby(self.keys.stats(), f"{c.channel}:sent", 1)
             await self.history("delivered", c.alert_id, **fields)
             return
         async with self.redis.pipeline(transaction=False) as pipe:
-            await self._done(keys=outbox, args=[c.alert_id], client=pipe)
+            pipe.zrem(outbox, c.alert_id)
+            pipe.hdel(attempts, c.alert_id, f"{c.alert_id}:err")
             pipe.hincrby(self.keys.stats(), f"{c.channel}:sent", 1)
             self.history_to(pipe, "delivered", c.alert_id, **fields)
             await pipe.execute()

@@ -10,8 +10,16 @@ in-memory index (unit tests, the benchmark); :mod:`~newsmon.stories.redis_index`
 makes the same decisions atomically in Redis with one Lua script.
 """
 
-from newsmon.stories.fingerprints import Fingerprint, fingerprint
+from newsmon.stories.fingerprints import Fingerprint, fingerprint, fingerprint_many
 from newsmon.stories.index import MemoryStoryIndex, StoryAssignment
 from newsmon.stories.redis_index import RedisStoryIndex, StoryKeys
 
-__all__ = ["Fingerprint", "MemoryStoryIndex", "RedisStoryIndex", "StoryAssignment", "StoryKeys", "fingerprint"]
+__all__ = [
+    "Fingerprint",
+    "MemoryStoryIndex",
+    "RedisStoryIndex",
+    "StoryAssignment",
+    "StoryKeys",
+    "fingerprint",
+    "fingerprint_many",
+]

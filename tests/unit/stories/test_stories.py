@@ -7,12 +7,14 @@ import random
 import numpy as np
 import pytest
 
+from newsmon.stories import fingerprints as fingerprints_module
 from newsmon.stories.fingerprints import (
     BAND_FIELD,
     BANDS,
     SKETCH_SIZE,
     band_fields,
     fingerprint,
+    fingerprint_many,
     outlet_of,
     shingles,
     signature,
@@ -119,6 +121,37 @@ def test_bands__one_field_per_band_carrying_its_index_and_rows() -> None:
 def test_fingerprint__overlong_id_is_refused() -> None:
     with pytest.raises(ValueError):
         fingerprint("a" * 5000, BODY)
+
+
+@pytest.mark.parametrize("group_bytes", [fingerprints_module.GROUP_BYTES, 600])
+def test_fingerprint_many__a_chunk_gets_what_each_article_gets_alone(
+    group_bytes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fingerprints_module, "GROUP_BYTES", group_bytes)
+    texts = [
+        BODY,
+        "",  # no words
+        "Shares rose.",  # fewer words than a shingle
+        "Shares rose 3 pct vs 2 pct a year ago, the company said.",  # too few distinct shingles
+        OTHER,
+        "buy " * 200,  # many shingles, one distinct
+        "\u201cStra\u00dfe\u201d caf\u00e9 \u2014 na\u00efve " * 30 + BODY,  # casefold lengthens, non-ASCII breaks
+        _edit_words(BODY, 0.2, seed=1),
+        _long_text(7, words=3000),  # longer than the sketch
+        "\u0627\u0644\u0628\u0646\u0643 \u0627\u0644\u0645\u0631\u0643\u0632\u064a \u0631\u0641\u0639 " * 20,
+    ]
+    items = [(f"a{i}", text, "Wire" if i % 2 else None, f"https://www.x{i}.example/p") for i, text in enumerate(texts)]
+    alone = [fingerprint(aid, text, source=source, url=url) for aid, text, source, url in items]
+    assert sum(fp.sketch is not None for fp in alone) >= 5 and sum(fp.sketch is None for fp in alone) >= 4
+    assert fingerprint_many(items) == alone
+    assert fingerprint_many(items[::-1]) == alone[::-1]
+    assert [fingerprint_many([item]) for item in items] == [[fp] for fp in alone]
+    assert fingerprint_many([]) == []
+
+
+def test_fingerprint_many__overlong_id_is_refused() -> None:
+    with pytest.raises(ValueError):
+        fingerprint_many([("a", BODY, None, None), ("a" * 5000, BODY, None, None)])
 
 
 def test_story__lightly_edited_copy_from_another_outlet_joins_the_first_story() -> None:

@@ -36,3 +36,20 @@ def test_decode__invalid_json():
     with pytest.raises(RecordError) as exc:
         Alert.decode(b"{")
     assert exc.value.reason == "invalid_json"
+
+
+def test_dumps__non_string_keys_become_strings_and_unencodable_values_are_refused():
+    import orjson
+
+    obj = {"a": 1, 2: [3.5, None], "nested": {True: "x", "b": {7: "y"}}}
+    assert (
+        dumps(obj)
+        == orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+        == b'{"a":1,"2":[3.5,null],"nested":{"true":"x","b":{"7":"y"}}}'
+    )
+    item = classified()
+    assert dumps(item) == orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS)
+    with pytest.raises(TypeError):
+        dumps({"a": object()})
+    with pytest.raises(TypeError):
+        dumps({1: object()})
