@@ -42,7 +42,7 @@ import stat
 import struct
 import sys
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -115,6 +115,14 @@ class CacheUnsafe(Exception):
     """The cache directory or file failed a safety check; the message says which and why."""
 
 
+def _check_opened(fd: int, what: str, is_kind: Callable[[int], bool], kind: str) -> None:
+    """Checks made on the open descriptor (what was looked at is what is used): its kind, then its owner and mode."""
+    st = os.fstat(fd)
+    if not is_kind(st.st_mode):
+        raise CacheUnsafe(f"{what} is not a {kind}")
+    _check_owned(st, what)
+
+
 def _check_owned(st: os.stat_result, what: str) -> None:
     if st.st_uid != os.getuid():
         raise CacheUnsafe(f"{what} is owned by uid {st.st_uid}, not by this user ({os.getuid()})")
@@ -162,10 +170,7 @@ class Store:
             logger.warning("classifier cache %s %s: not used, building the lexicon", where, why)
             return None
         try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                raise CacheUnsafe(f"{where} is not a regular file")
-            _check_owned(st, str(where))
+            _check_opened(fd, str(where), stat.S_ISREG, "regular file")
             with os.fdopen(fd, "rb", closefd=False) as fh:
                 blob = fh.read()
         except CacheUnsafe as exc:
@@ -279,11 +284,7 @@ def open_store(path: Path | None = None, create: bool = True) -> Store | None:
         logger.info("classifier cache unavailable at %s (%s); building the lexicon without a cache", path, exc)
         return None
     try:
-        # Checked on the open directory: what was looked at is what is used.
-        st = os.fstat(fd)
-        if not stat.S_ISDIR(st.st_mode):
-            raise CacheUnsafe(f"{path} is not a directory")
-        _check_owned(st, str(path))
+        _check_opened(fd, str(path), stat.S_ISDIR, "directory")
     except (CacheUnsafe, OSError) as exc:
         os.close(fd)
         logger.warning("classifier cache refused: %s; building the lexicon without a cache", exc)

@@ -341,6 +341,7 @@ def _scan_clitic(pack: lx.LanguagePack, f: _Field, elision: bool) -> tuple[list[
                     continue
             start, end = ws, we
         else:
+            # The word-end rule of _scan, written out here as there: a call per match costs more than the check.
             if tail and low.startswith(tail, end):
                 end += len(tail)
             if end < n and low[end].isalnum():

@@ -71,6 +71,21 @@ def _cache_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     ]
 
 
+def _key_of(target: Path) -> str:
+    return target.name[len(disk_cache.PREFIX) : -len(disk_cache.SUFFIX)]
+
+
+def _load_warns(
+    built: tuple[Path, list[object]], caplog: pytest.LogCaptureFixture, phrase: str, lazy: bool = True
+) -> None:
+    """A load with a refused cache file: a warning saying ``phrase``, and a rebuild that classifies as the build."""
+    with caplog.at_level(logging.INFO, logger="newsmon.classify"):
+        clf = Classifier.load(lazy=lazy)
+    assert not _loaded_from_cache(caplog)
+    assert any(phrase in w for w in _cache_warnings(caplog))
+    assert _outputs(clf) == built[1]
+
+
 def test_cold_load__writes_a_private_file_in_a_private_directory(built):
     file, _ = built
     assert stat.S_IMODE(file.stat().st_mode) == 0o600
@@ -135,11 +150,7 @@ def test_symlinked_file__refused_with_a_warning_and_rebuilt(built, cache_dir, ca
     real = cache_dir.parent / "elsewhere.pickle"
     target.rename(real)
     target.symlink_to(real)
-    with caplog.at_level(logging.INFO, logger="newsmon.classify"):
-        clf = Classifier.load(lazy=True)
-    assert not _loaded_from_cache(caplog)
-    assert any("symbolic link" in w for w in _cache_warnings(caplog))
-    assert _outputs(clf) == built[1]
+    _load_warns(built, caplog, "symbolic link")
 
 
 def test_symlinked_directory__refused_with_a_warning(built, tmp_path, monkeypatch, caplog):
@@ -157,11 +168,7 @@ def test_symlinked_directory__refused_with_a_warning(built, tmp_path, monkeypatc
 def test_group_or_other_writable_file__refused(built, cache_dir, caplog, mode):
     target = _warm_dir(built, cache_dir)
     target.chmod(mode)
-    with caplog.at_level(logging.INFO, logger="newsmon.classify"):
-        clf = Classifier.load(lazy=True)
-    assert not _loaded_from_cache(caplog)
-    assert any("writable by group or others" in w for w in _cache_warnings(caplog))
-    assert _outputs(clf) == built[1]
+    _load_warns(built, caplog, "writable by group or others")
 
 
 def test_group_writable_directory__refused(cache_dir, caplog):
@@ -177,14 +184,14 @@ def test_file_of_another_user__refused(built, cache_dir, caplog):
     target = _warm_dir(built, cache_dir)
     os.chown(target, os.getuid() + 4242, -1)
     with caplog.at_level(logging.INFO, logger="newsmon.classify"):
-        assert disk_cache.open_store().read(target.name[len(disk_cache.PREFIX) : -len(disk_cache.SUFFIX)]) is None
+        assert disk_cache.open_store().read(_key_of(target)) is None
     assert any("owned by uid" in w for w in _cache_warnings(caplog))
 
 
 def test_file_of_another_user__refused_as_any_user(built, cache_dir, monkeypatch, caplog):
     # Without root no file can be given away; seen from another uid, this user's file is a stranger's.
     target = _warm_dir(built, cache_dir)
-    key = target.name[len(disk_cache.PREFIX) : -len(disk_cache.SUFFIX)]
+    key = _key_of(target)
     with disk_cache.open_store() as store:
         assert store is not None
         monkeypatch.setattr(disk_cache.os, "getuid", lambda: target.stat().st_uid + 1)
@@ -214,14 +221,11 @@ def test_truncated_file__warns_and_rebuilds(built, cache_dir, caplog):
     target = _warm_dir(built, cache_dir)
     blob = target.read_bytes()
     target.write_bytes(blob[: len(blob) // 2])
-    with caplog.at_level(logging.INFO, logger="newsmon.classify"):
-        clf = Classifier.load(lazy=True)
-    assert any("truncated or damaged" in w for w in _cache_warnings(caplog))
-    assert _outputs(clf) == built[1]
+    _load_warns(built, caplog, "truncated or damaged")
     # The rebuild replaced the damaged file with a whole one (not byte-equal: set order varies between processes).
     with disk_cache.open_store() as store:
         assert store is not None
-        assert store.read(target.name[len(disk_cache.PREFIX) : -len(disk_cache.SUFFIX)]) is not None
+        assert store.read(_key_of(target)) is not None
 
 
 def test_damaged_byte__warns_and_rebuilds(built, cache_dir, caplog):
@@ -229,23 +233,16 @@ def test_damaged_byte__warns_and_rebuilds(built, cache_dir, caplog):
     blob = bytearray(target.read_bytes())
     blob[len(blob) // 3] ^= 0xFF
     target.write_bytes(bytes(blob))
-    with caplog.at_level(logging.INFO, logger="newsmon.classify"):
-        clf = Classifier.load()
-    assert not _loaded_from_cache(caplog)
-    assert any("truncated or damaged" in w for w in _cache_warnings(caplog))
-    assert _outputs(clf) == built[1]
+    _load_warns(built, caplog, "truncated or damaged", lazy=False)
 
 
 def test_valid_wrapper_around_a_wrong_pickle__warns_and_rebuilds(built, cache_dir, caplog):
     target = _warm_dir(built, cache_dir)
     with disk_cache.open_store() as store:
         assert store is not None
-        key = target.name[len(disk_cache.PREFIX) : -len(disk_cache.SUFFIX)]
+        key = _key_of(target)
         assert store.write(key, {"lexicon": pickle.dumps({"not": "a lexicon"})})
-    with caplog.at_level(logging.INFO, logger="newsmon.classify"):
-        clf = Classifier.load(lazy=True)
-    assert any("unreadable" in w for w in _cache_warnings(caplog))
-    assert _outputs(clf) == built[1]
+    _load_warns(built, caplog, "unreadable")
 
 
 @pytest.mark.parametrize("value", ["off", "OFF", "0", "false", "no"])
