@@ -62,7 +62,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from newsmon.ingest.files import FileRefused, ingest_paths, open_regular
+    from newsmon.ingest.files import ingest_paths
+    from newsmon.untrusted import FileRefused, open_regular
 
     if args.watch:
         from newsmon.ingest.commands import cmd_watch

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
-from newsmon.untrusted import parse_allow
+from newsmon.untrusted import MAX_FILE_BYTES, parse_allow
 
 ENV_PREFIX = "NEWSMON_"
 
@@ -95,7 +95,7 @@ class Settings(BaseModel):
     max_json_depth: int = Field(32, ge=2, le=200)
     # Files for `newsmon ingest` and the watch folder: larger ones are refused
     # unread; smaller ones are streamed (a line or an article at a time).
-    max_file_bytes: int = Field(256_000_000, ge=1024)
+    max_file_bytes: int = Field(MAX_FILE_BYTES, ge=1024)
     # Feed, redirect and full-text fetches never connect to loopback, private,
     # link-local, multicast or cloud-metadata addresses, except these:
     # comma-separated networks (10.20.0.0/16) and host names (feeds.corp.internal).

@@ -3,14 +3,19 @@
 An error message quotes the offending value so the author can find it, but a
 value can be megabytes (a pasted file, an expanded YAML alias): :func:`short`
 keeps the quote to a few dozen characters whatever its size or nesting.
-:func:`load_yaml` is the one way configuration YAML (rules, channels, feeds) is read.
+:func:`load_yaml` is the one way configuration YAML (rules, channels, feeds) is read;
+:func:`open_regular` the one way a named input file is opened (regular files only, size cap first).
 """
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import os
 import reprlib
-from typing import Any
+import stat
+from pathlib import Path
+from typing import Any, BinaryIO
 
 _REPR = reprlib.Repr()
 _REPR.maxstring = 80
@@ -103,3 +108,55 @@ def parse_allow(value: str) -> tuple[tuple[IPNetwork, ...], frozenset[str]]:
             raise ValueError(f"{entry[:60]!r} is neither a network (10.0.0.0/8) nor a host name")
         hosts.add(name)
     return tuple(nets), frozenset(hosts)
+
+
+# The default of NEWSMON_MAX_FILE_BYTES (newsmon.config): files over it are refused unread.
+MAX_FILE_BYTES = 256_000_000
+
+
+class FileRefused(Exception):
+    """A file newsmon will not read (not a regular file, over the size cap); the message says why."""
+
+
+def open_regular(path: Path, *, follow_symlinks: bool = True, max_bytes: int | None = None) -> BinaryIO:
+    """Open ``path`` for reading only if it is a regular file.
+
+    The check is made on the opened descriptor, so a file swapped for a link
+    or a FIFO after a directory scan is still refused; ``O_NONBLOCK`` keeps
+    the open of a FIFO from waiting for a writer. ``follow_symlinks=False``
+    (the watch folder) refuses a symlink itself, and a hard link to a file
+    elsewhere: only files put into the folder are read.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        flags |= os.O_NOFOLLOW
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow_symlinks:
+            raise FileRefused("not a regular file: symlink") from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise FileRefused(f"not a regular file: {file_kind(st.st_mode)}")
+        if not follow_symlinks and st.st_nlink > 1:
+            raise FileRefused(f"hard link ({st.st_nlink} names): only files put into the folder are read")
+        if max_bytes is not None and st.st_size > max_bytes:
+            raise FileRefused(f"too large: {st.st_size} bytes > limit {max_bytes} (NEWSMON_MAX_FILE_BYTES)")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISLNK, "symlink"), (stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"), (stat.S_ISDIR, "directory"),
+    )  # fmt: skip
+    for test, name in kinds:
+        if test(mode):
+            return name
+    return "special file"

@@ -10,9 +10,6 @@ the worker.
 from __future__ import annotations
 
 import asyncio
-import errno
-import os
-import stat
 import sys
 import time
 from collections import Counter
@@ -29,6 +26,7 @@ from newsmon.ingest.normalize import encode_raw, normalize_raw, validate_raw
 from newsmon.ingest.textdump import parse_text_dump
 from newsmon.kafka_util import ensure_topics, producer
 from newsmon.streams.records import RecordError
+from newsmon.untrusted import FileRefused, open_regular
 
 
 @dataclass(slots=True)
@@ -53,54 +51,6 @@ class IngestReport:
         if len(self.rejected) > 20:
             lines.append(f"  ... and {len(self.rejected) - 20} more")
         return "\n".join(lines)
-
-
-class FileRefused(Exception):
-    """A file newsmon will not read (not a regular file, over the size cap); the message says why."""
-
-
-def open_regular(path: Path, *, follow_symlinks: bool = True, max_bytes: int | None = None) -> BinaryIO:
-    """Open ``path`` for reading only if it is a regular file.
-
-    The check is made on the opened descriptor, so a file swapped for a link
-    or a FIFO after a directory scan is still refused; ``O_NONBLOCK`` keeps
-    the open of a FIFO from waiting for a writer. ``follow_symlinks=False``
-    (the watch folder) refuses a symlink itself, and a hard link to a file
-    elsewhere: only files put into the folder are read.
-    """
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-    if not follow_symlinks:
-        flags |= os.O_NOFOLLOW
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP and not follow_symlinks:
-            raise FileRefused("not a regular file: symlink") from None
-        raise
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise FileRefused(f"not a regular file: {file_kind(st.st_mode)}")
-        if not follow_symlinks and st.st_nlink > 1:
-            raise FileRefused(f"hard link ({st.st_nlink} names): only files put into the folder are read")
-        if max_bytes is not None and st.st_size > max_bytes:
-            raise FileRefused(f"too large: {st.st_size} bytes > limit {max_bytes} (NEWSMON_MAX_FILE_BYTES)")
-        os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def file_kind(mode: int) -> str:
-    kinds = (
-        (stat.S_ISLNK, "symlink"), (stat.S_ISFIFO, "fifo"), (stat.S_ISCHR, "character device"),
-        (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"), (stat.S_ISDIR, "directory"),
-    )  # fmt: skip
-    for test, name in kinds:
-        if test(mode):
-            return name
-    return "special file"
 
 
 _SKIP_CHUNK = 1 << 16

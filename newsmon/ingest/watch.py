@@ -25,8 +25,9 @@ import time
 from pathlib import Path
 
 from newsmon.config import Settings
-from newsmon.ingest.files import FileRefused, IngestReport, file_kind, ingest_with
+from newsmon.ingest.files import IngestReport, ingest_with
 from newsmon.kafka_util import ensure_topics, producer
+from newsmon.untrusted import FileRefused, file_kind
 
 logger = logging.getLogger(__name__)
 

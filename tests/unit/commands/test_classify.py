@@ -84,3 +84,57 @@ def test_cli__stdin_is_sniffed_for_jsonl(head, jsonl):
     from newsmon.commands.classify import _is_jsonl
 
     assert _is_jsonl("-", head) is jsonl
+
+
+def _classify_cli(path: str) -> int:
+    ap = argparse.ArgumentParser()
+    register(ap.add_subparsers())
+    a = ap.parse_args(["classify", path])
+    return int(a.func(a))
+
+
+def test_cli__file_over_max_file_bytes_is_refused_unread(tmp_path, capsys, monkeypatch):
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(b'{"body": "Talks in Baghdad resumed."}\n' * 100)  # 3,800 bytes
+    monkeypatch.setenv("NEWSMON_MAX_FILE_BYTES", "2048")
+    assert _classify_cli(str(big)) == 2
+    captured = capsys.readouterr()
+    assert "too large" in captured.err and "NEWSMON_MAX_FILE_BYTES" in captured.err
+    assert captured.out == ""  # nothing classified from a refused file
+
+
+def test_cli__file_under_max_file_bytes_is_classified(tmp_path, capsysbinary, monkeypatch):
+    small = tmp_path / "small.jsonl"
+    small.write_bytes(b'{"id": "a", "body": "Talks in Baghdad resumed."}\n')
+    monkeypatch.setenv("NEWSMON_MAX_FILE_BYTES", "2048")
+    assert _classify_cli(str(small)) == 0
+    assert orjson.loads(capsysbinary.readouterr().out)["id"] == "a"
+
+
+def test_cli__stdin_over_max_file_bytes_is_refused(capsys, monkeypatch):
+    class _Stdin:
+        buffer = io.BytesIO(b'{"body": "Talks in Baghdad resumed."}\n' * 100)
+
+    monkeypatch.setattr("sys.stdin", _Stdin)
+    monkeypatch.setenv("NEWSMON_MAX_FILE_BYTES", "1024")
+    assert _classify_cli("-") == 2
+    assert "too large" in capsys.readouterr().err
+
+
+def test_cli__directory_or_fifo_is_refused_without_blocking(tmp_path, capsys):
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert _classify_cli(str(fifo)) == 2
+    assert "not a regular file: fifo" in capsys.readouterr().err
+    assert _classify_cli(str(tmp_path)) == 2
+    assert "not a regular file: directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["lots", "100", "-5"])
+def test_cli__bad_max_file_bytes_setting_fails_naming_it(tmp_path, capsys, monkeypatch, value):
+    monkeypatch.setenv("NEWSMON_MAX_FILE_BYTES", value)
+    assert _classify_cli(str(tmp_path / "x.jsonl")) == 2
+    err = capsys.readouterr().err
+    assert "NEWSMON_MAX_FILE_BYTES" in err and value in err

@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsmon.config import Settings
-from newsmon.ingest.files import FileRefused, ingest_with
+from newsmon.ingest.files import ingest_with
+from newsmon.untrusted import FileRefused
 from tests.unit.ingest.fakes import FakeProducer
 from tests.unit.ingest.test_watch_files import reason_of, run_watch
 
