@@ -328,3 +328,19 @@ def test_economy__mergers_and_currencies_are_economy(clf, title, body, word):
     top = [t for t in r.topics if t.parent is None]
     assert top and top[0].code == ECONOMY
     assert word in [e.text.lower() for e in top[0].evidence]
+
+
+@pytest.mark.parametrize(
+    ("body", "word"),
+    [
+        ("The punter pinned them inside the ten twice, and the kicker added two late field goals.", "punter"),
+        ("She rolled in a long putt on the last green to finish three under-par, one clear of the field.", "putt"),
+        ("The goaltender made 40 saves for his second shutout of the month.", "goaltender"),
+        ("He reached the men's singles quarter-finals without dropping a set.", "men's singles"),
+    ],
+)
+def test_sport_positions_and_scoring_terms__are_sport(clf, body, word):
+    r = clf.classify("", body, "en")
+    top = [t for t in r.topics if t.parent is None]
+    assert top and top[0].code == SPORT
+    assert word in [e.text.lower() for e in top[0].evidence]
