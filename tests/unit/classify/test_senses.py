@@ -224,3 +224,123 @@ def test_tour__of_golfers_and_cricket_sides_is_no_arts_evidence(clf, body):
 def test_tour__of_a_band_still_counts(clf):
     topics = _topics(clf, "Band announces tour", "The group will play 20 dates after the release of its new album.")
     assert "tour" in topics.get(ARTS, [])
+
+
+HEALTH = "medtop:07000000"
+WEATHER = "medtop:17000000"
+TECH = "medtop:13000000"
+ECONOMY = "medtop:04000000"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The champion was quickest in qualifying for the Italian GP, two tenths clear of his team-mate.",
+        "After a slow pit stop he finished fourth at the Japanese GP, losing ground in the drivers' race.",
+    ],
+)
+def test_gp__in_motor_racing_is_no_health_evidence(clf, body):
+    assert "gp" not in _topics(clf, "Pole for the leader", body).get(HEALTH, [])
+
+
+def test_gp__a_family_doctor_still_counts(clf):
+    body = "Patients waited three weeks to see a GP as the surgery lost two of its doctors."
+    assert "gp" in _topics(clf, "Surgery struggles", body).get(HEALTH, [])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Playing in cold wind and steady rain, she signed for a two-under-par round and a one-shot lead.",
+        "The match was held up twice by rain before the home team sealed the win in the last over.",
+    ],
+)
+def test_weather__in_a_match_report_is_no_weather_evidence(clf, body):
+    topics = _topics(clf, "Leader holds on", body)
+    assert WEATHER not in topics
+
+
+def test_weather__without_a_game_still_counts(clf):
+    body = "Forecasters expect heavy rain and strong winds across the north, with a storm arriving on Thursday."
+    assert WEATHER in _topics(clf, "Storm warning", body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The Olympic star, a swimmer from Perth, set a new personal best in the heats.",
+        "The former league star joined the club's coaching staff on a two-year deal.",
+    ],
+)
+def test_star__of_sport_is_no_arts_evidence(clf, body):
+    assert "star" not in _topics(clf, "New role", body).get(ARTS, [])
+
+
+def test_star__of_film_still_counts(clf):
+    body = "The star of the hit comedy said filming the second series was the best year of her career."
+    assert "star" in _topics(clf, "Comedy returns", body).get(ARTS, [])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "A Liverpool hospital has opened a new ward for older patients after a year of building work.",
+        "The bank will move 300 jobs from its London office to Leeds by the end of next year.",
+        "Delegates met in Barcelona for a three-day conference on mobile networks.",
+    ],
+)
+def test_city_club__named_as_a_place_is_no_sport_evidence(clf, body):
+    topics = _topics(clf, "Update", body)
+    assert not any(w in ("liverpool", "leeds", "barcelona", "newcastle") for w in topics.get(SPORT, []))
+
+
+def test_city_club__in_a_match_report_still_counts(clf):
+    body = "Liverpool came from behind to beat Newcastle 2-1, the striker scoring twice in the second half."
+    assert "liverpool" in _topics(clf, "Late winner", body).get(SPORT, [])
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "word"),
+    [
+        ("Georgia Tech ran for 250 yards and two touchdowns in the win over a ranked rival.", TECH, "tech"),
+        ("The Rockets beat the Lakers by ten points, their guard scoring 31 in the game.", CONFLICT, "rockets"),
+    ],
+)
+def test_tech_and_rockets__in_a_match_report_are_teams(clf, body, code, word):
+    assert word not in _topics(clf, "College round-up", body).get(code, [])
+
+
+def test_rockets__fired_in_a_conflict_still_count(clf):
+    body = "Militants fired rockets at border towns overnight and the army answered with air strikes."
+    assert "rockets" in _topics(clf, "Border attacks", body).get(CONFLICT, [])
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "word"),
+    [
+        ("Dairies to merge", "The two cooperatives agreed to merge, creating the biggest milk producer.", "merge"),
+        ("Currency slides", "The yuan weakened past seven to the dollar after the central bank cut rates.", "yuan"),
+        ("Rupee hits record low", "The rupee fell for a fifth day as importers bought dollars.", "rupee"),
+    ],
+)
+def test_economy__mergers_and_currencies_are_economy(clf, title, body, word):
+    r = clf.classify(title, body, "en")
+    top = [t for t in r.topics if t.parent is None]
+    assert top and top[0].code == ECONOMY
+    assert word in [e.text.lower() for e in top[0].evidence]
+
+
+@pytest.mark.parametrize(
+    ("body", "word"),
+    [
+        ("The punter pinned them inside the ten twice, and the kicker added two late field goals.", "punter"),
+        ("She rolled in a long putt on the last green to finish three under-par, one clear of the field.", "putt"),
+        ("The goaltender made 40 saves for his second shutout of the month.", "goaltender"),
+        ("He reached the men's singles quarter-finals without dropping a set.", "men's singles"),
+    ],
+)
+def test_sport_positions_and_scoring_terms__are_sport(clf, body, word):
+    r = clf.classify("", body, "en")
+    top = [t for t in r.topics if t.parent is None]
+    assert top and top[0].code == SPORT
+    assert word in [e.text.lower() for e in top[0].evidence]
