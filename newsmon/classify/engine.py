@@ -592,11 +592,10 @@ class Classifier:
             for iso2, slugs in lexicon.country_regions.items()
         }
         self._country_names: dict[str, str] = {iso2: c["name"] for iso2, c in lexicon.countries.items() if c}
-        # Per topic code, read for every scored topic of every article: its top-level code, and the top level.
-        # (label, parent, top-level code, ancestors) per topic code, read for every scored topic.
+        # What fixed cue tuples decide, filled as they are first matched (see _static_cues).
         self._static: dict[int, tuple[tuple[lx.GeoCue, ...], _Static | None]] = {}
+        # (label, parent, top-level code, ancestors) per topic code, read for every scored topic.
         self._topic_info = {code: (t.label, t.parent, t.top, t.ancestors) for code, t in lexicon.topics.items()}
-        self._top_level = frozenset(c for c, t in lexicon.topics.items() if t.parent is None)
         self.load_seconds = 0.0
 
     @classmethod
@@ -667,6 +666,7 @@ class Classifier:
     def _geo_hits(self, fields: tuple[_Field, ...], scans: tuple[list[_GeoHit], ...], lang: str) -> list[_GeoSpan]:
         """Matches grouped by span, with cues that pass case, language and number checks."""
         spans: list[_GeoSpan] = []
+        known = self._static.get  # _static_cues's cache, read inline: most spans are of a tuple seen before
         for f, hits in zip(fields, scans, strict=True):
             title_field = f.name == "title"
             text = f.text
@@ -679,7 +679,8 @@ class Classifier:
                 if by_capital is not None:
                     fixed: tuple[lx.GeoCue, ...] = by_capital[1] if text[start].isupper() else by_capital[0]
                     ok = fixed
-                    static = self._static_cues(fixed)
+                    entry = known(id(fixed))
+                    static = entry[1] if entry is not None and entry[0] is fixed else self._static_cues(fixed)
                 else:
                     ok = [
                         cue
@@ -688,6 +689,12 @@ class Classifier:
                         and (not cue.case or _case_ok(f, start, cue.case, cue.pattern))
                         and not (cue.flags & _F_NUMBER and not _prev_is_number(f, start))
                     ]
+                    if len(ok) == len(cues):
+                        # Every cue passed ("U.S.", "USDA" in their case): the automaton's tuple, whose static
+                        # decision then holds as for a fixed tuple.
+                        ok = cues
+                        entry = known(id(cues))
+                        static = entry[1] if entry is not None and entry[0] is cues else self._static_cues(cues)
                 if ok and end + 1 < len(text) and text[end] == "-" and text[end + 1].isupper():
                     # "Bristol-Myers", "Allis-Chalmers": a town in a compound name is a company.
                     ok = [cue for cue in ok if cue.kind not in _COMPOUND_VETO_KINDS]
@@ -861,6 +868,8 @@ class Classifier:
 
     def _tally_spans(self, spans: list[_GeoSpan], strong: set[str]) -> _Tally:
         tally = _Tally()
+        scores, evidence = tally.scores, tally.evidence
+        scores_get, evidence_get = scores.get, evidence.get
         for f, start, end, pos, cues, static in spans:
             if static is not None and static[1] is not None:
                 cue, place = static[1]
@@ -882,7 +891,13 @@ class Classifier:
                     tally.anchored.add(target)
             if kind in _ANCHOR_KINDS:
                 tally.listed.append((f, start, end, target))
-            tally.add(target, cue.weight * pos, Evidence(f.name, start, end, f.text[start:end]))
+            # _Tally.add written out: the Evidence is made only when the country has room for it.
+            scores[target] = scores_get(target, 0.0) + cue.weight * pos
+            have = evidence_get(target)
+            if have is None:
+                evidence[target] = [Evidence(f.name, start, end, f.text[start:end])]
+            elif len(have) < MAX_EVIDENCE:
+                have.append(Evidence(f.name, start, end, f.text[start:end]))
             if place is not None:
                 tally.finer.setdefault(target, {}).setdefault(place["name"], place)
         return tally
@@ -945,7 +960,7 @@ class Classifier:
         if tally.early:
             focus = {c for c in focus if c in tally.early or scores[c] >= LATE_MIN}
         focus.update(c for c in tally.anchored if scores.get(c, 0.0) >= ANCHOR_MIN)
-        if focus:
+        if focus and len(tally.listed) >= LIST_MIN_MEMBERS:  # fewer spans cannot name a list (most articles)
             focus.update(_lead_list_members(tally.listed))
         return focus
 
@@ -1087,9 +1102,9 @@ class Classifier:
                     lifted[anc] = val
                     if anc not in spans:
                         spans[anc] = spans[code]
-        # The best top-level score (scores are positive: a top-level topic without matches scores 0).
-        top_level = self._top_level
-        best_top = max([val for code, val in lifted.items() if code in top_level], default=0.0)
+        # The best top-level score: the best raw score, since every topic's top-level ancestor (or the topic
+        # itself) is lifted to at least its score (lexicon.Topic: every parent chain ends at a top-level topic).
+        best_top = max(raw.values())
         # A feed item (a headline and a sentence) has room for one or two topic words: one counts.
         short = len(fields[0].text) + len(fields[1].text) < SHORT_ITEM_CHARS
         floor = max(TOPIC_MIN_SHORT if short else TOPIC_MIN, TOPIC_RATIO * best_top)
@@ -1097,7 +1112,8 @@ class Classifier:
         # cites its descendant's spans (the same list) gets a copy of the evidence list made for it.
         made: dict[tuple[_Field, int, int], Evidence] = {}
         made_lists: dict[int, list[Evidence]] = {}
-        out = []
+        # Tags with their order (see below): codes are unique, so the tags themselves are never compared.
+        keyed: list[tuple[float, bool, str, TopicTag]] = []
         tops: list[float] = []
         for code, val in lifted.items():
             label, parent, top, _anc = info[code]
@@ -1120,13 +1136,14 @@ class Classifier:
                         f, a, b = span
                         ev = made[span] = Evidence(f.name, a, b, f.text[a:b])
                     ev_list.append(ev)
-            out.append(TopicTag(code, label, _topic_score(val), ev_list, parent))
+            keyed.append((-val, parent is not None, code, TopicTag(code, label, _topic_score(val), ev_list, parent)))
         # Strongest first by the uncapped sum (an ancestor before its descendants): the first top-level tag is
         # "the" topic. Only top-level topics whose sums tie need the tie-break evidence (rare: built only for them).
         # Weights (1-4) times position factors (1, 1.5, 2) are exact in binary: equal sums compare equal.
         if len(set(tops)) == len(tops):
-            out.sort(key=lambda t: (-lifted[t.code], t.parent is not None, t.code))
-            return out
+            keyed.sort()
+            return [k[3] for k in keyed]
+        out = [k[3] for k in keyed]
         ties = self._tie_keys(out, fields, raw, lifted, head, upto_lead, spans)
         out.sort(key=lambda t: (-lifted[t.code], t.parent is not None, ties.get(t.code, ()), t.code))
         return out
