@@ -195,10 +195,12 @@ def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
 _GeoHit = tuple[int, int, tuple[lx.GeoCue, ...], Any]
 _TopicHit = tuple[int, int, tuple[lx.TopicCue, ...]]
 # A matched span with the cues that passed their checks, its position factor and, when the cues are one of
-# the automaton's fixed tuples without flags, what they decide (see Classifier._static_cues).
+# the automaton's tuples without flags, what they decide (see Classifier._cue_entry).
 _GeoSpan = tuple["_Field", int, int, float, Sequence[lx.GeoCue], "_Static | None"]
 # Flagless cues: (their strong countries, (the one cue and finer place of a span) or None with several countries).
 _Static = tuple[tuple[str, ...], tuple[lx.GeoCue, Any] | None]
+# A cue tuple, the one language it is limited to when no match needs a check (else None), and its _Static.
+_CueEntry = tuple[tuple[lx.GeoCue, ...], str | None, _Static | None]
 
 
 # A match before overlaps are resolved: (start, -key length, order found, end, geo cues, topic cues, by capital).
@@ -592,8 +594,8 @@ class Classifier:
             for iso2, slugs in lexicon.country_regions.items()
         }
         self._country_names: dict[str, str] = {iso2: c["name"] for iso2, c in lexicon.countries.items() if c}
-        # What fixed cue tuples decide, filled as they are first matched (see _static_cues).
-        self._static: dict[int, tuple[tuple[lx.GeoCue, ...], _Static | None]] = {}
+        # What cue tuples decide, filled as they are first matched (see _cue_entry).
+        self._static: dict[int, _CueEntry] = {}
         # (label, parent, top-level code, ancestors) per topic code, read for every scored topic.
         self._topic_info = {code: (t.label, t.parent, t.top, t.ancestors) for code, t in lexicon.topics.items()}
         self.load_seconds = 0.0
@@ -666,7 +668,7 @@ class Classifier:
     def _geo_hits(self, fields: tuple[_Field, ...], scans: tuple[list[_GeoHit], ...], lang: str) -> list[_GeoSpan]:
         """Matches grouped by span, with cues that pass case, language and number checks."""
         spans: list[_GeoSpan] = []
-        known = self._static.get  # _static_cues's cache, read inline: most spans are of a tuple seen before
+        known = self._static.get  # _cue_entry's cache, read inline: most spans are of a tuple seen before
         for f, hits in zip(fields, scans, strict=True):
             title_field = f.name == "title"
             text = f.text
@@ -674,14 +676,15 @@ class Classifier:
                 if start > 0 and text[start - 1] == "<":
                     continue  # <ROK> is a ticker symbol, not South Korea
                 pos = TITLE_FACTOR if title_field else (LEAD_FACTOR if start < LEAD_CHARS else 1.0)
-                ok: Sequence[lx.GeoCue]
-                static = None
                 if by_capital is not None:
-                    fixed: tuple[lx.GeoCue, ...] = by_capital[1] if text[start].isupper() else by_capital[0]
-                    ok = fixed
-                    entry = known(id(fixed))
-                    static = entry[1] if entry is not None and entry[0] is fixed else self._static_cues(fixed)
-                else:
+                    # Fixed tuples: which one the case of the first letter says, with no other check.
+                    cues = by_capital[1] if text[start].isupper() else by_capital[0]
+                entry = known(id(cues))
+                if entry is None or entry[0] is not cues:
+                    entry = self._cue_entry(cues)
+                ok: Sequence[lx.GeoCue] = cues
+                static = entry[2]
+                if by_capital is None and entry[1] != "" and entry[1] != lang:
                     ok = [
                         cue
                         for cue in cues
@@ -690,11 +693,9 @@ class Classifier:
                         and not (cue.flags & _F_NUMBER and not _prev_is_number(f, start))
                     ]
                     if len(ok) == len(cues):
-                        # Every cue passed ("U.S.", "USDA" in their case): the automaton's tuple, whose static
-                        # decision then holds as for a fixed tuple.
-                        ok = cues
-                        entry = known(id(cues))
-                        static = entry[1] if entry is not None and entry[0] is cues else self._static_cues(cues)
+                        ok = cues  # every cue passed ("U.S.", "USDA" in their case): the tuple's decision holds
+                    else:
+                        static = None
                 if ok and end + 1 < len(text) and text[end] == "-" and text[end + 1].isupper():
                     # "Bristol-Myers", "Allis-Chalmers": a town in a compound name is a company.
                     ok = [cue for cue in ok if cue.kind not in _COMPOUND_VETO_KINDS]
@@ -712,16 +713,23 @@ class Classifier:
                     spans.append((f, start, end, pos, ok, static))
         return spans
 
-    def _static_cues(self, cues: tuple[lx.GeoCue, ...]) -> _Static | None:
-        """What a fixed cue tuple without flags decides, worked out on its first match (None: it has flags).
+    def _cue_entry(self, cues: tuple[lx.GeoCue, ...]) -> _CueEntry:
+        """What a cue tuple of the automaton says before any match, worked out on its first match.
 
-        Such cues do not depend on the article: their strong countries, and with a single country the cue and
+        ``(cues, plain, static)``: ``plain`` is the language the cues are limited to ("" for none) when no cue
+        needs a check at the match (case, a number before it), else None; then every match in that language
+        keeps them all. ``static`` (None when a cue has flags) is what the tuple decides without flags: such
+        cues do not depend on the article: their strong countries, and with a single country the cue and
         finer place that ``_span_cue`` and ``_tally_spans`` would pick, are the same at every match. Most
         spans are of this kind. Keyed by identity (the tuple is kept, so its id is not reused).
         """
         entry = self._static.get(id(cues))
         if entry is not None and entry[0] is cues:
-            return entry[1]
+            return entry
+        langs = {cue.lang for cue in cues if cue.lang}
+        plain = None
+        if len(langs) <= 1 and not any(cue.case or cue.flags & _F_NUMBER for cue in cues):
+            plain = langs.pop() if langs else ""
         info: _Static | None = None
         if all(cue.flags == 0 for cue in cues):
             strong = tuple({cue.target: None for cue in cues if cue.kind in _STRONG_KINDS})
@@ -734,8 +742,8 @@ class Classifier:
                 own = [cue for cue in cues if cue.place is not None]
                 pick = (best, max(own, key=_place_rank).place if own else None)
             info = (strong, pick)
-        self._static[id(cues)] = (cues, info)
-        return info
+        entry = self._static[id(cues)] = (cues, plain, info)
+        return entry
 
     def _ambiguous_ok(
         self, f: _Field, start: int, end: int, cue: lx.GeoCue, strong: set[str], any_strong: bool

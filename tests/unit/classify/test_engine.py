@@ -5,6 +5,7 @@ import itertools
 import pytest
 
 from newsmon.classify import Classifier, engine
+from newsmon.classify import lexicon as lx
 from newsmon.streams.records import Classification
 
 
@@ -508,3 +509,35 @@ def test_scan_geo_only__same_place_hits_as_the_full_scan(clf: Classifier, text: 
     geo, topics = engine._scan(en, f)
     assert geo and topics
     assert engine._scan(en, f, geo_only=True)[0] == geo
+
+
+def _cue(target: str, *, case: int = 0, flags: int = 0, lang: str = "") -> lx.GeoCue:
+    return lx.GeoCue(target=target, kind="name", weight=1.0, case=case, pattern=target, flags=flags, lang=lang)
+
+
+def test_cue_entry__no_check_at_the_match_is_plain_in_its_language(clf: Classifier):
+    assert clf._cue_entry((_cue("FR"),))[1] == ""
+    assert clf._cue_entry((_cue("FR", lang="fr"), _cue("BE")))[1] == "fr"
+
+
+@pytest.mark.parametrize(
+    "cues",
+    [
+        (_cue("US", case=lx.CASE_EXACT),),
+        (_cue("JP", flags=lx.F_NUMBER),),
+        (_cue("DE", lang="de"), _cue("AT", lang="fr")),
+    ],
+)
+def test_cue_entry__a_check_at_the_match_or_two_languages_is_not_plain(clf: Classifier, cues):
+    assert clf._cue_entry(cues)[1] is None
+
+
+def test_cue_entry__flags_leave_no_static_decision_and_one_country_picks_its_cue(clf: Classifier):
+    assert clf._cue_entry((_cue("EU", flags=lx.F_REGION),))[2] is None
+    one = _cue("FR")
+    assert clf._cue_entry((one,))[2] == (("FR",), (one, None))
+
+
+def test_cue_entry__the_same_tuple_is_worked_out_once(clf: Classifier):
+    cues = (_cue("FR"),)
+    assert clf._cue_entry(cues) is clf._cue_entry(cues)
