@@ -718,7 +718,7 @@ class Classifier:
 
         ``(cues, plain, static)``: ``plain`` is the language the cues are limited to ("" for none) when no cue
         needs a check at the match (case, a number before it), else None; then every match in that language
-        keeps them all. ``static`` (None when a cue has flags) is what the tuple decides without flags: such
+        keeps them all. ``static`` (None when a cue has flags other than the number one) is what the tuple decides without flags: such
         cues do not depend on the article: their strong countries, and with a single country the cue and
         finer place that ``_span_cue`` and ``_tally_spans`` would pick, are the same at every match. Most
         spans are of this kind. Keyed by identity (the tuple is kept, so its id is not reused).
@@ -731,7 +731,8 @@ class Classifier:
         if len(langs) <= 1 and not any(cue.case or cue.flags & _F_NUMBER for cue in cues):
             plain = langs.pop() if langs else ""
         info: _Static | None = None
-        if all(cue.flags == 0 for cue in cues):
+        # The number flag is checked at the match (_geo_hits); past that it is as no flag.
+        if all(not cue.flags & ~_F_NUMBER for cue in cues):
             strong = tuple({cue.target: None for cue in cues if cue.kind in _STRONG_KINDS})
             pick = None
             if len({cue.target for cue in cues}) == 1:
