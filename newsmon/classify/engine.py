@@ -1117,10 +1117,6 @@ class Classifier:
         # A feed item (a headline and a sentence) has room for one or two topic words: one counts.
         short = len(fields[0].text) + len(fields[1].text) < SHORT_ITEM_CHARS
         floor = max(TOPIC_MIN_SHORT if short else TOPIC_MIN, TOPIC_RATIO * best_top)
-        # A topic and its ancestors often cite the same spans: one Evidence per span, and an ancestor that
-        # cites its descendant's spans (the same list) gets a copy of the evidence list made for it.
-        made: dict[tuple[_Field, int, int], Evidence] = {}
-        made_lists: dict[int, list[Evidence]] = {}
         # Tags with their order (see below): codes are unique, so the tags themselves are never compared.
         keyed: list[tuple[float, bool, str, TopicTag]] = []
         tops: list[float] = []
@@ -1133,18 +1129,7 @@ class Classifier:
                 tops.append(val)
             elif val < SUBTOPIC_MIN or lifted[top] < floor:
                 continue
-            code_spans = spans[code]
-            ev_list = made_lists.get(id(code_spans))
-            if ev_list is not None:
-                ev_list = ev_list.copy()
-            else:
-                ev_list = made_lists[id(code_spans)] = []
-                for span in code_spans:
-                    ev = made.get(span)
-                    if ev is None:
-                        f, a, b = span
-                        ev = made[span] = Evidence(f.name, a, b, f.text[a:b])
-                    ev_list.append(ev)
+            ev_list = [Evidence(f.name, a, b, f.text[a:b]) for f, a, b in spans[code]]
             keyed.append((-val, parent is not None, code, TopicTag(code, label, _topic_score(val), ev_list, parent)))
         # Strongest first by the uncapped sum (an ancestor before its descendants): the first top-level tag is
         # "the" topic. Only top-level topics whose sums tie need the tie-break evidence (rare: built only for them).
