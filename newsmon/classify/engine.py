@@ -49,6 +49,7 @@ from newsmon.streams.records import (
     FieldName,
     PlaceTag,
     RegionTag,
+    Role,
     TopicTag,
 )
 
@@ -593,6 +594,13 @@ class Classifier:
             iso2: tuple((slug, lexicon.regions[slug].label) for slug in slugs)
             for iso2, slugs in lexicon.country_regions.items()
         }
+        # The same by slug, for a country without repeated slugs: the order of its regions when it is the only
+        # focus country (see _regions).
+        self._region_order = {
+            iso2: tuple(sorted(labels))
+            for iso2, labels in self._region_labels.items()
+            if len(set(labels)) == len(labels)
+        }
         self._country_names: dict[str, str] = {iso2: c["name"] for iso2, c in lexicon.countries.items() if c}
         # What cue tuples decide, filled as they are first matched (see _cue_entry).
         self._static: dict[int, _CueEntry] = {}
@@ -718,10 +726,10 @@ class Classifier:
 
         ``(cues, plain, static)``: ``plain`` is the language the cues are limited to ("" for none) when no cue
         needs a check at the match (case, a number before it), else None; then every match in that language
-        keeps them all. ``static`` (None when a cue has flags other than the number one) is what the tuple decides without flags: such
-        cues do not depend on the article: their strong countries, and with a single country the cue and
-        finer place that ``_span_cue`` and ``_tally_spans`` would pick, are the same at every match. Most
-        spans are of this kind. Keyed by identity (the tuple is kept, so its id is not reused).
+        keeps them all. ``static`` (else None) is what cues without flags (but the number one, checked at the match)
+        decide: such cues do not depend on the article: their strong countries, and with a single country the
+        cue and finer place that ``_span_cue`` and ``_tally_spans`` would pick, are the same at every match.
+        Most spans are of this kind. Keyed by identity (the tuple is kept, so its id is not reused).
         """
         entry = self._static.get(id(cues))
         if entry is not None and entry[0] is cues:
@@ -1006,25 +1014,31 @@ class Classifier:
         return {cand}
 
     def _place_tags(self, tally: _Tally, focus: set[str]) -> list[PlaceTag]:
-        names = self._country_names
-        tags = [
-            PlaceTag(
-                c,
-                names.get(c, c),
-                "focus" if c in focus else "mention",
-                _place_score(raw),
-                tally.evidence.get(c, []),
-                list(tally.finer.get(c, {}).values()),
+        names, evidence, finer = self._country_names, tally.evidence, tally.finer
+        tags: list[tuple[bool, float, str, PlaceTag]] = []
+        for c, raw in tally.scores.items():
+            places = finer.get(c)
+            role: Role = "focus" if c in focus else "mention"
+            score = _place_score(raw)
+            tag = PlaceTag(
+                c, names.get(c, c), role, score, evidence.get(c, []), list(places.values()) if places else []
             )
-            for c, raw in tally.scores.items()
-        ]
-        tags.sort(key=lambda t: (t.role != "focus", -t.score, t.country))
-        return tags
+            tags.append((role != "focus", -score, c, tag))
+        # Focus first, then by score and code: codes are unique, so the tags themselves are never compared.
+        tags.sort()
+        return [t[3] for t in tags]
 
     # ------------------------------------------------------------------ regions
 
     def _regions(self, places: list[PlaceTag], named: dict[str, list[Evidence]]) -> list[RegionTag]:
         """Regions of focus countries, plus regions named in the text."""
+        if not named and places and places[0].role == "focus" and (len(places) == 1 or places[1].role != "focus"):
+            # One focus country (focus tags come first) and no region named, as in most articles: its regions,
+            # all at its score, so in slug order.
+            tag = places[0]
+            order = self._region_order.get(tag.country)
+            if order is not None:
+                return [RegionTag(slug, label, tag.score, tag.evidence[:4]) for slug, label in order]
         out: dict[str, RegionTag] = {}
         for tag in places:
             if tag.role != "focus":

@@ -6,7 +6,8 @@ import pytest
 
 from newsmon.classify import Classifier, engine
 from newsmon.classify import lexicon as lx
-from newsmon.streams.records import Classification
+from newsmon.classify.engine import MAX_EVIDENCE
+from newsmon.streams.records import Classification, Evidence, PlaceTag
 
 
 def _focus(r: Classification) -> set[str]:
@@ -541,3 +542,22 @@ def test_cue_entry__flags_leave_no_static_decision_and_one_country_picks_its_cue
 def test_cue_entry__the_same_tuple_is_worked_out_once(clf: Classifier):
     cues = (_cue("FR"),)
     assert clf._cue_entry(cues) is clf._cue_entry(cues)
+
+
+def _place(country: str, role: str, score: float) -> PlaceTag:
+    return PlaceTag(country, country, role, score, [Evidence("body", i, i + 2, "xx") for i in range(6)])  # type: ignore[arg-type]
+
+
+def test_regions__one_focus_country_gives_its_regions_by_slug_with_four_spans(clf: Classifier):
+    out = clf._regions([_place("FR", "focus", 0.5), _place("DE", "mention", 0.4)], {})
+    assert [r.code for r in out] == sorted(slug for slug, _label in clf._region_labels["FR"])
+    assert all(r.score == 0.5 and len(r.evidence) == 4 for r in out)
+
+
+def test_regions__two_focus_countries_share_a_region_at_the_higher_score(clf: Classifier):
+    out = clf._regions([_place("FR", "focus", 0.5), _place("DE", "focus", 0.7)], {})
+    shared = {slug for slug, _ in clf._region_labels["FR"]} & {slug for slug, _ in clf._region_labels["DE"]}
+    assert shared
+    by_code = {r.code: r for r in out}
+    assert all(by_code[s].score == 0.7 and len(by_code[s].evidence) == MAX_EVIDENCE for s in shared)
+    assert [(-r.score, r.code) for r in out] == sorted((-r.score, r.code) for r in out)
