@@ -972,11 +972,17 @@ class Classifier:
         for target, extra in tally.implicit.items():
             if target in scores:
                 scores[target] += extra
-        best_score = max(scores.values(), default=0.0)
-        focus = {c for c, s in scores.items() if s >= FOCUS_MIN and s >= FOCUS_RATIO * best_score}
-        if tally.early:
-            focus = {c for c in focus if c in tally.early or scores[c] >= LATE_MIN}
-        focus.update(c for c in tally.anchored if scores.get(c, 0.0) >= ANCHOR_MIN)
+        least = max(FOCUS_MIN, FOCUS_RATIO * max(scores.values(), default=0.0))
+        early = tally.early
+        # One loop, not a comprehension per rule: an article has one or two countries, and each
+        # comprehension costs more than its few items.
+        focus: set[str] = set()
+        for c, s in scores.items():
+            if s >= least and (not early or c in early or s >= LATE_MIN):
+                focus.add(c)
+        for c in tally.anchored:
+            if scores.get(c, 0.0) >= ANCHOR_MIN:
+                focus.add(c)
         if focus and len(tally.listed) >= LIST_MIN_MEMBERS:  # fewer spans cannot name a list (most articles)
             focus.update(_lead_list_members(tally.listed))
         return focus
