@@ -396,6 +396,15 @@ def _case_ok(f: _Field, start: int, case: int, pattern: str) -> bool:
     return text.startswith(pattern, start)
 
 
+def _cue_here(f: _Field, start: int, cue: lx.GeoCue, lang: str) -> bool:
+    """Whether a place cue passes the checks at its match: the article's language, its case, a number before it."""
+    return (
+        (not cue.lang or cue.lang == lang)
+        and (not cue.case or _case_ok(f, start, cue.case, cue.pattern))
+        and not (cue.flags & _F_NUMBER and not _prev_is_number(f, start))
+    )
+
+
 def _prev_word(f: _Field, start: int) -> tuple[str, bool]:
     """Previous word (lower-case) and whether it is capitalised mid-sentence."""
     low = f.low
@@ -693,17 +702,16 @@ class Classifier:
                 ok: Sequence[lx.GeoCue] = cues
                 static = entry[2]
                 if by_capital is None and entry[1] != "" and entry[1] != lang:
-                    ok = [
-                        cue
-                        for cue in cues
-                        if (not cue.lang or cue.lang == lang)
-                        and (not cue.case or _case_ok(f, start, cue.case, cue.pattern))
-                        and not (cue.flags & _F_NUMBER and not _prev_is_number(f, start))
-                    ]
-                    if len(ok) == len(cues):
-                        ok = cues  # every cue passed ("U.S.", "USDA" in their case): the tuple's decision holds
+                    if len(cues) == 1:
+                        # Most such tuples ("U.S.", "yen"): one call, no list.
+                        if not _cue_here(f, start, cues[0], lang):
+                            continue
                     else:
-                        static = None
+                        kept = [cue for cue in cues if _cue_here(f, start, cue, lang)]
+                        if len(kept) != len(cues):
+                            ok = kept
+                            static = None
+                        # else every cue passed ("Nasdaq" in its case): the tuple and its decision hold
                 if ok and end + 1 < len(text) and text[end] == "-" and text[end + 1].isupper():
                     # "Bristol-Myers", "Allis-Chalmers": a town in a compound name is a company.
                     ok = [cue for cue in ok if cue.kind not in _COMPOUND_VETO_KINDS]

@@ -561,3 +561,18 @@ def test_regions__two_focus_countries_share_a_region_at_the_higher_score(clf: Cl
     by_code = {r.code: r for r in out}
     assert all(by_code[s].score == 0.7 and len(by_code[s].evidence) == MAX_EVIDENCE for s in shared)
     assert [(-r.score, r.code) for r in out] == sorted((-r.score, r.code) for r in out)
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "lang", "expected"),
+    [
+        ("the U.S. said", _cue("U.S.", case=lx.CASE_EXACT), "en", True),
+        ("the u.s. said", _cue("U.S.", case=lx.CASE_EXACT), "en", False),
+        ("the U.S. said", _cue("U.S.", lang="fr"), "en", False),
+        ("500 billion yen", _cue("yen", flags=lx.F_NUMBER), "en", True),
+        ("the yen rose", _cue("yen", flags=lx.F_NUMBER), "en", False),
+    ],
+)
+def test_cue_here__language_case_and_number_checks_at_the_match(text, cue, lang, expected):
+    f = engine._Field("body", text, [])
+    assert engine._cue_here(f, text.lower().index(cue.pattern.lower()), cue, lang) is expected
