@@ -198,8 +198,9 @@ _TopicHit = tuple[int, int, tuple[lx.TopicCue, ...]]
 # A matched span with the cues that passed their checks, its position factor and, when the cues are one of
 # the automaton's tuples without flags, what they decide (see Classifier._cue_entry).
 _GeoSpan = tuple["_Field", int, int, float, Sequence[lx.GeoCue], "_Static | None"]
-# Flagless cues: (their strong countries, (the one cue and finer place of a span) or None with several countries).
-_Static = tuple[tuple[str, ...], tuple[lx.GeoCue, Any] | None]
+# Flagless cues: (their strong countries, (the one cue and finer place of a span) or None with several countries,
+# False); boilerplate only (Inc, Corp, plc): ((), None, True).
+_Static = tuple[tuple[str, ...], tuple[lx.GeoCue, Any] | None, bool]
 # A cue tuple, the one language it is limited to when no match needs a check (else None), and its _Static.
 _CueEntry = tuple[tuple[lx.GeoCue, ...], str | None, _Static | None]
 
@@ -583,6 +584,13 @@ class _Tally:
         self.early: set[str] = set()  # named in the headline or the lead
         self.listed: list[tuple[_Field, int, int, str]] = []  # name/demonym spans, for lists
 
+    def add_implicit(self, cue: lx.GeoCue, pos: float, f: _Field, start: int, end: int) -> None:
+        """Boilerplate: its score counted apart, its span kept in case it decides."""
+        self.implicit[cue.target] = self.implicit.get(cue.target, 0.0) + cue.weight * pos
+        spans = self.implicit_spans.setdefault(cue.target, [])
+        if len(spans) < MAX_EVIDENCE:
+            spans.append((f, start, end))
+
     def add(self, country: str, score: float, ev: Evidence) -> None:
         self.scores[country] = self.scores.get(country, 0.0) + score
         have = self.evidence.get(country)
@@ -758,7 +766,9 @@ class Classifier:
                         best = cue
                 own = [cue for cue in cues if cue.place is not None]
                 pick = (best, max(own, key=_place_rank).place if own else None)
-            info = (strong, pick)
+            info = (strong, pick, False)
+        elif all(cue.flags == _F_IMPLICIT for cue in cues):
+            info = ((), None, True)  # only filed as boilerplate (see _span_cue), whatever the article
         entry = self._static[id(cues)] = (cues, plain, info)
         return entry
 
@@ -855,10 +865,7 @@ class Classifier:
                     )
                     continue
                 if flags & _F_IMPLICIT:
-                    tally.implicit[cue.target] = tally.implicit.get(cue.target, 0.0) + cue.weight * pos
-                    ispans = tally.implicit_spans.setdefault(cue.target, [])
-                    if len(ispans) < MAX_EVIDENCE:
-                        ispans.append((f, start, end))
+                    tally.add_implicit(cue, pos, f, start, end)
                     continue
                 if flags & _F_AMBIG:
                     if not self._ambiguous_ok(f, start, end, cue, strong, any_strong):
@@ -898,6 +905,10 @@ class Classifier:
         for f, start, end, pos, cues, static in spans:
             if static is not None and static[1] is not None:
                 cue, place = static[1]
+            elif static is not None and static[2]:
+                for cue in cues:
+                    tally.add_implicit(cue, pos, f, start, end)
+                continue
             else:
                 picked = self._span_cue(f, start, end, pos, cues, strong, tally)
                 if picked is None:

@@ -536,7 +536,22 @@ def test_cue_entry__a_check_at_the_match_or_two_languages_is_not_plain(clf: Clas
 def test_cue_entry__flags_leave_no_static_decision_and_one_country_picks_its_cue(clf: Classifier):
     assert clf._cue_entry((_cue("EU", flags=lx.F_REGION),))[2] is None
     one = _cue("FR")
-    assert clf._cue_entry((one,))[2] == (("FR",), (one, None))
+    assert clf._cue_entry((one,))[2] == (("FR",), (one, None), False)
+
+
+def test_cue_entry__boilerplate_only_is_filed_whatever_the_article(clf: Classifier):
+    cues = (_cue("US", flags=lx.F_IMPLICIT), _cue("US", flags=lx.F_IMPLICIT, case=lx.CASE_EXACT))
+    assert clf._cue_entry(cues)[2] == ((), None, True)
+    assert clf._cue_entry((_cue("US", flags=lx.F_IMPLICIT), _cue("GB", flags=lx.F_AMBIG)))[2] is None
+
+
+def test_tally_add_implicit__counts_apart_and_keeps_at_most_max_evidence_spans():
+    tally = engine._Tally()
+    f = engine._Field("body", "Acme Inc said", [])
+    for _ in range(MAX_EVIDENCE + 2):
+        tally.add_implicit(_cue("US", flags=lx.F_IMPLICIT), 1.5, f, 5, 8)
+    assert tally.implicit == {"US": 1.5 * (MAX_EVIDENCE + 2)}
+    assert len(tally.implicit_spans["US"]) == MAX_EVIDENCE and not tally.scores
 
 
 def test_cue_entry__the_same_tuple_is_worked_out_once(clf: Classifier):
