@@ -500,7 +500,10 @@ def _headline_style(text: str) -> bool:
 
 
 def _common_word_here(fields: tuple[_Field, ...], f: _Field, start: int, end: int) -> bool:
-    """A sentence-initial capitalised single word that the article also writes in lower case."""
+    """A sentence-initial capitalised single word that the article also writes in lower case.
+
+    (_geo_hits tests the capital first, without a call: most matches in most scripts start with none.)
+    """
     word = f.text[start:end]
     if " " in word or not word[:1].isupper():
         return False
@@ -724,7 +727,7 @@ class Classifier:
                     # "Bristol-Myers", "Allis-Chalmers": a town in a compound name is a company.
                     ok = [cue for cue in ok if cue.kind not in _COMPOUND_VETO_KINDS]
                     static = None
-                if ok and lang != "en" and _common_word_here(fields, f, start, end):
+                if ok and lang != "en" and text[start].isupper() and _common_word_here(fields, f, start, end):
                     # A capital says nothing at the start of a sentence: a place name that the same
                     # article also writes in lower case ("Réunion à Damas" ... "une réunion") is
                     # that word there, and only supports a country named otherwise.
