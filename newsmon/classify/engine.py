@@ -196,7 +196,7 @@ def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
 _GeoHit = tuple[int, int, tuple[lx.GeoCue, ...], Any]
 _TopicHit = tuple[int, int, tuple[lx.TopicCue, ...]]
 # A matched span with the cues that passed their checks, its position factor and, when the cues are one of
-# the automaton's tuples without flags, what they decide (see Classifier._cue_entry).
+# the automaton's tuples and what they decide does not depend on the article, that (see Classifier._cue_entry).
 _GeoSpan = tuple["_Field", int, int, float, Sequence[lx.GeoCue], "_Static | None"]
 # Flagless cues: (their strong countries, (the one cue and finer place of a span) or None with several countries,
 # False); boilerplate only (Inc, Corp, plc): ((), None, True).
@@ -743,12 +743,13 @@ class Classifier:
     def _cue_entry(self, cues: tuple[lx.GeoCue, ...]) -> _CueEntry:
         """What a cue tuple of the automaton says before any match, worked out on its first match.
 
-        ``(cues, plain, static)``: ``plain`` is the language the cues are limited to ("" for none) when no cue
-        needs a check at the match (case, a number before it), else None; then every match in that language
-        keeps them all. ``static`` (else None) is what cues without flags (but the number one, checked at the match)
-        decide: such cues do not depend on the article: their strong countries, and with a single country the
-        cue and finer place that ``_span_cue`` and ``_tally_spans`` would pick, are the same at every match.
-        Most spans are of this kind. Keyed by identity (the tuple is kept, so its id is not reused).
+        ``(cues, plain, static)``. ``plain`` is the language the cues are limited to ("" for none) when no cue
+        needs a check at the match (case, a number before it), else None: every match in that language keeps
+        them all. ``static`` is what the cues decide whatever the article, else None. Cues without flags (the
+        number one aside: it is checked at the match) name the same strong countries at every match, and with
+        a single country ``_span_cue`` and ``_tally_spans`` would pick the same cue and finer place; cues that
+        are all boilerplate are only filed as such. Most spans are of one kind or the other. Keyed by
+        identity (the tuple is kept, so its id is not reused).
         """
         entry = self._static.get(id(cues))
         if entry is not None and entry[0] is cues:
