@@ -49,6 +49,7 @@ from newsmon.streams.records import (
     FieldName,
     PlaceTag,
     RegionTag,
+    Role,
     TopicTag,
 )
 
@@ -195,10 +196,13 @@ def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
 _GeoHit = tuple[int, int, tuple[lx.GeoCue, ...], Any]
 _TopicHit = tuple[int, int, tuple[lx.TopicCue, ...]]
 # A matched span with the cues that passed their checks, its position factor and, when the cues are one of
-# the automaton's fixed tuples without flags, what they decide (see Classifier._static_cues).
+# the automaton's tuples and what they decide does not depend on the article, that (see Classifier._cue_entry).
 _GeoSpan = tuple["_Field", int, int, float, Sequence[lx.GeoCue], "_Static | None"]
-# Flagless cues: (their strong countries, (the one cue and finer place of a span) or None with several countries).
-_Static = tuple[tuple[str, ...], tuple[lx.GeoCue, Any] | None]
+# Flagless cues: (their strong countries, (the one cue and finer place of a span) or None with several countries,
+# False); boilerplate only (Inc, Corp, plc): ((), None, True).
+_Static = tuple[tuple[str, ...], tuple[lx.GeoCue, Any] | None, bool]
+# A cue tuple, the one language it is limited to when no match needs a check (else None), and its _Static.
+_CueEntry = tuple[tuple[lx.GeoCue, ...], str | None, _Static | None]
 
 
 # A match before overlaps are resolved: (start, -key length, order found, end, geo cues, topic cues, by capital).
@@ -393,6 +397,15 @@ def _case_ok(f: _Field, start: int, case: int, pattern: str) -> bool:
     return text.startswith(pattern, start)
 
 
+def _cue_here(f: _Field, start: int, cue: lx.GeoCue, lang: str) -> bool:
+    """Whether a place cue passes the checks at its match: the article's language, its case, a number before it."""
+    return (
+        (not cue.lang or cue.lang == lang)
+        and (not cue.case or _case_ok(f, start, cue.case, cue.pattern))
+        and not (cue.flags & _F_NUMBER and not _prev_is_number(f, start))
+    )
+
+
 def _prev_word(f: _Field, start: int) -> tuple[str, bool]:
     """Previous word (lower-case) and whether it is capitalised mid-sentence."""
     low = f.low
@@ -487,7 +500,10 @@ def _headline_style(text: str) -> bool:
 
 
 def _common_word_here(fields: tuple[_Field, ...], f: _Field, start: int, end: int) -> bool:
-    """A sentence-initial capitalised single word that the article also writes in lower case."""
+    """A sentence-initial capitalised single word that the article also writes in lower case.
+
+    (_geo_hits tests the capital first, without a call: most matches in most scripts start with none.)
+    """
     word = f.text[start:end]
     if " " in word or not word[:1].isupper():
         return False
@@ -571,6 +587,13 @@ class _Tally:
         self.early: set[str] = set()  # named in the headline or the lead
         self.listed: list[tuple[_Field, int, int, str]] = []  # name/demonym spans, for lists
 
+    def add_implicit(self, cue: lx.GeoCue, pos: float, f: _Field, start: int, end: int) -> None:
+        """Boilerplate: its score counted apart, its span kept in case it decides."""
+        self.implicit[cue.target] = self.implicit.get(cue.target, 0.0) + cue.weight * pos
+        spans = self.implicit_spans.setdefault(cue.target, [])
+        if len(spans) < MAX_EVIDENCE:
+            spans.append((f, start, end))
+
     def add(self, country: str, score: float, ev: Evidence) -> None:
         self.scores[country] = self.scores.get(country, 0.0) + score
         have = self.evidence.get(country)
@@ -591,12 +614,18 @@ class Classifier:
             iso2: tuple((slug, lexicon.regions[slug].label) for slug in slugs)
             for iso2, slugs in lexicon.country_regions.items()
         }
+        # The same by slug, for a country without repeated slugs: the order of its regions when it is the only
+        # focus country (see _regions).
+        self._region_order = {
+            iso2: tuple(sorted(labels))
+            for iso2, labels in self._region_labels.items()
+            if len(set(labels)) == len(labels)
+        }
         self._country_names: dict[str, str] = {iso2: c["name"] for iso2, c in lexicon.countries.items() if c}
-        # Per topic code, read for every scored topic of every article: its top-level code, and the top level.
+        # What cue tuples decide, filled as they are first matched (see _cue_entry).
+        self._static: dict[int, _CueEntry] = {}
         # (label, parent, top-level code, ancestors) per topic code, read for every scored topic.
-        self._static: dict[int, tuple[tuple[lx.GeoCue, ...], _Static | None]] = {}
         self._topic_info = {code: (t.label, t.parent, t.top, t.ancestors) for code, t in lexicon.topics.items()}
-        self._top_level = frozenset(c for c, t in lexicon.topics.items() if t.parent is None)
         self.load_seconds = 0.0
 
     @classmethod
@@ -667,6 +696,7 @@ class Classifier:
     def _geo_hits(self, fields: tuple[_Field, ...], scans: tuple[list[_GeoHit], ...], lang: str) -> list[_GeoSpan]:
         """Matches grouped by span, with cues that pass case, language and number checks."""
         spans: list[_GeoSpan] = []
+        known = self._static.get  # _cue_entry's cache, read inline: most spans are of a tuple seen before
         for f, hits in zip(fields, scans, strict=True):
             title_field = f.name == "title"
             text = f.text
@@ -674,25 +704,30 @@ class Classifier:
                 if start > 0 and text[start - 1] == "<":
                     continue  # <ROK> is a ticker symbol, not South Korea
                 pos = TITLE_FACTOR if title_field else (LEAD_FACTOR if start < LEAD_CHARS else 1.0)
-                ok: Sequence[lx.GeoCue]
-                static = None
                 if by_capital is not None:
-                    fixed: tuple[lx.GeoCue, ...] = by_capital[1] if text[start].isupper() else by_capital[0]
-                    ok = fixed
-                    static = self._static_cues(fixed)
-                else:
-                    ok = [
-                        cue
-                        for cue in cues
-                        if (not cue.lang or cue.lang == lang)
-                        and (not cue.case or _case_ok(f, start, cue.case, cue.pattern))
-                        and not (cue.flags & _F_NUMBER and not _prev_is_number(f, start))
-                    ]
+                    # Fixed tuples: which one the case of the first letter says, with no other check.
+                    cues = by_capital[1] if text[start].isupper() else by_capital[0]
+                entry = known(id(cues))
+                if entry is None or entry[0] is not cues:
+                    entry = self._cue_entry(cues)
+                ok: Sequence[lx.GeoCue] = cues
+                static = entry[2]
+                if by_capital is None and entry[1] != "" and entry[1] != lang:
+                    if len(cues) == 1:
+                        # Most such tuples ("U.S.", "yen"): one call, no list.
+                        if not _cue_here(f, start, cues[0], lang):
+                            continue
+                    else:
+                        kept = [cue for cue in cues if _cue_here(f, start, cue, lang)]
+                        if len(kept) != len(cues):
+                            ok = kept
+                            static = None
+                        # else every cue passed ("Nasdaq" in its case): the tuple and its decision hold
                 if ok and end + 1 < len(text) and text[end] == "-" and text[end + 1].isupper():
                     # "Bristol-Myers", "Allis-Chalmers": a town in a compound name is a company.
                     ok = [cue for cue in ok if cue.kind not in _COMPOUND_VETO_KINDS]
                     static = None
-                if ok and lang != "en" and _common_word_here(fields, f, start, end):
+                if ok and lang != "en" and text[start].isupper() and _common_word_here(fields, f, start, end):
                     # A capital says nothing at the start of a sentence: a place name that the same
                     # article also writes in lower case ("Réunion à Damas" ... "une réunion") is
                     # that word there, and only supports a country named otherwise.
@@ -705,18 +740,27 @@ class Classifier:
                     spans.append((f, start, end, pos, ok, static))
         return spans
 
-    def _static_cues(self, cues: tuple[lx.GeoCue, ...]) -> _Static | None:
-        """What a fixed cue tuple without flags decides, worked out on its first match (None: it has flags).
+    def _cue_entry(self, cues: tuple[lx.GeoCue, ...]) -> _CueEntry:
+        """What a cue tuple of the automaton says before any match, worked out on its first match.
 
-        Such cues do not depend on the article: their strong countries, and with a single country the cue and
-        finer place that ``_span_cue`` and ``_tally_spans`` would pick, are the same at every match. Most
-        spans are of this kind. Keyed by identity (the tuple is kept, so its id is not reused).
+        ``(cues, plain, static)``. ``plain`` is the language the cues are limited to ("" for none) when no cue
+        needs a check at the match (case, a number before it), else None: every match in that language keeps
+        them all. ``static`` is what the cues decide whatever the article, else None. Cues without flags (the
+        number one aside: it is checked at the match) name the same strong countries at every match, and with
+        a single country ``_span_cue`` and ``_tally_spans`` would pick the same cue and finer place; cues that
+        are all boilerplate are only filed as such. Most spans are of one kind or the other. Keyed by
+        identity (the tuple is kept, so its id is not reused).
         """
         entry = self._static.get(id(cues))
         if entry is not None and entry[0] is cues:
-            return entry[1]
+            return entry
+        langs = {cue.lang for cue in cues if cue.lang}
+        plain = None
+        if len(langs) <= 1 and not any(cue.case or cue.flags & _F_NUMBER for cue in cues):
+            plain = langs.pop() if langs else ""
         info: _Static | None = None
-        if all(cue.flags == 0 for cue in cues):
+        # The number flag is checked at the match (_geo_hits); past that it is as no flag.
+        if all(not cue.flags & ~_F_NUMBER for cue in cues):
             strong = tuple({cue.target: None for cue in cues if cue.kind in _STRONG_KINDS})
             pick = None
             if len({cue.target for cue in cues}) == 1:
@@ -726,9 +770,11 @@ class Classifier:
                         best = cue
                 own = [cue for cue in cues if cue.place is not None]
                 pick = (best, max(own, key=_place_rank).place if own else None)
-            info = (strong, pick)
-        self._static[id(cues)] = (cues, info)
-        return info
+            info = (strong, pick, False)
+        elif all(cue.flags == _F_IMPLICIT for cue in cues):
+            info = ((), None, True)  # only filed as boilerplate (see _span_cue), whatever the article
+        entry = self._static[id(cues)] = (cues, plain, info)
+        return entry
 
     def _ambiguous_ok(
         self, f: _Field, start: int, end: int, cue: lx.GeoCue, strong: set[str], any_strong: bool
@@ -823,10 +869,7 @@ class Classifier:
                     )
                     continue
                 if flags & _F_IMPLICIT:
-                    tally.implicit[cue.target] = tally.implicit.get(cue.target, 0.0) + cue.weight * pos
-                    ispans = tally.implicit_spans.setdefault(cue.target, [])
-                    if len(ispans) < MAX_EVIDENCE:
-                        ispans.append((f, start, end))
+                    tally.add_implicit(cue, pos, f, start, end)
                     continue
                 if flags & _F_AMBIG:
                     if not self._ambiguous_ok(f, start, end, cue, strong, any_strong):
@@ -861,9 +904,15 @@ class Classifier:
 
     def _tally_spans(self, spans: list[_GeoSpan], strong: set[str]) -> _Tally:
         tally = _Tally()
+        scores, evidence = tally.scores, tally.evidence
+        scores_get, evidence_get = scores.get, evidence.get
         for f, start, end, pos, cues, static in spans:
             if static is not None and static[1] is not None:
                 cue, place = static[1]
+            elif static is not None and static[2]:
+                for cue in cues:
+                    tally.add_implicit(cue, pos, f, start, end)
+                continue
             else:
                 picked = self._span_cue(f, start, end, pos, cues, strong, tally)
                 if picked is None:
@@ -882,7 +931,13 @@ class Classifier:
                     tally.anchored.add(target)
             if kind in _ANCHOR_KINDS:
                 tally.listed.append((f, start, end, target))
-            tally.add(target, cue.weight * pos, Evidence(f.name, start, end, f.text[start:end]))
+            # _Tally.add written out: the Evidence is made only when the country has room for it.
+            scores[target] = scores_get(target, 0.0) + cue.weight * pos
+            have = evidence_get(target)
+            if have is None:
+                evidence[target] = [Evidence(f.name, start, end, f.text[start:end])]
+            elif len(have) < MAX_EVIDENCE:
+                have.append(Evidence(f.name, start, end, f.text[start:end]))
             if place is not None:
                 tally.finer.setdefault(target, {}).setdefault(place["name"], place)
         return tally
@@ -940,12 +995,18 @@ class Classifier:
         for target, extra in tally.implicit.items():
             if target in scores:
                 scores[target] += extra
-        best_score = max(scores.values(), default=0.0)
-        focus = {c for c, s in scores.items() if s >= FOCUS_MIN and s >= FOCUS_RATIO * best_score}
-        if tally.early:
-            focus = {c for c in focus if c in tally.early or scores[c] >= LATE_MIN}
-        focus.update(c for c in tally.anchored if scores.get(c, 0.0) >= ANCHOR_MIN)
-        if focus:
+        least = max(FOCUS_MIN, FOCUS_RATIO * max(scores.values(), default=0.0))
+        early = tally.early
+        # One loop, not a comprehension per rule: an article has one or two countries, and each
+        # comprehension costs more than its few items.
+        focus: set[str] = set()
+        for c, s in scores.items():
+            if s >= least and (not early or c in early or s >= LATE_MIN):
+                focus.add(c)
+        for c in tally.anchored:
+            if scores.get(c, 0.0) >= ANCHOR_MIN:
+                focus.add(c)
+        if focus and len(tally.listed) >= LIST_MIN_MEMBERS:  # fewer spans cannot name a list (most articles)
             focus.update(_lead_list_members(tally.listed))
         return focus
 
@@ -982,25 +1043,31 @@ class Classifier:
         return {cand}
 
     def _place_tags(self, tally: _Tally, focus: set[str]) -> list[PlaceTag]:
-        names = self._country_names
-        tags = [
-            PlaceTag(
-                c,
-                names.get(c, c),
-                "focus" if c in focus else "mention",
-                _place_score(raw),
-                tally.evidence.get(c, []),
-                list(tally.finer.get(c, {}).values()),
+        names, evidence, finer = self._country_names, tally.evidence, tally.finer
+        tags: list[tuple[bool, float, str, PlaceTag]] = []
+        for c, raw in tally.scores.items():
+            places = finer.get(c)
+            role: Role = "focus" if c in focus else "mention"
+            score = _place_score(raw)
+            tag = PlaceTag(
+                c, names.get(c, c), role, score, evidence.get(c, []), list(places.values()) if places else []
             )
-            for c, raw in tally.scores.items()
-        ]
-        tags.sort(key=lambda t: (t.role != "focus", -t.score, t.country))
-        return tags
+            tags.append((role != "focus", -score, c, tag))
+        # Focus first, then by score and code: codes are unique, so the tags themselves are never compared.
+        tags.sort()
+        return [t[3] for t in tags]
 
     # ------------------------------------------------------------------ regions
 
     def _regions(self, places: list[PlaceTag], named: dict[str, list[Evidence]]) -> list[RegionTag]:
         """Regions of focus countries, plus regions named in the text."""
+        if not named and places and places[0].role == "focus" and (len(places) == 1 or places[1].role != "focus"):
+            # One focus country (focus tags come first) and no region named, as in most articles: its regions,
+            # all at its score, so in slug order.
+            tag = places[0]
+            order = self._region_order.get(tag.country)
+            if order is not None:
+                return [RegionTag(slug, label, tag.score, tag.evidence[:4]) for slug, label in order]
         out: dict[str, RegionTag] = {}
         for tag in places:
             if tag.role != "focus":
@@ -1087,17 +1154,14 @@ class Classifier:
                     lifted[anc] = val
                     if anc not in spans:
                         spans[anc] = spans[code]
-        # The best top-level score (scores are positive: a top-level topic without matches scores 0).
-        top_level = self._top_level
-        best_top = max([val for code, val in lifted.items() if code in top_level], default=0.0)
+        # The best top-level score: the best raw score, since every topic's top-level ancestor (or the topic
+        # itself) is lifted to at least its score (lexicon.Topic: every parent chain ends at a top-level topic).
+        best_top = max(raw.values())
         # A feed item (a headline and a sentence) has room for one or two topic words: one counts.
         short = len(fields[0].text) + len(fields[1].text) < SHORT_ITEM_CHARS
         floor = max(TOPIC_MIN_SHORT if short else TOPIC_MIN, TOPIC_RATIO * best_top)
-        # A topic and its ancestors often cite the same spans: one Evidence per span, and an ancestor that
-        # cites its descendant's spans (the same list) gets a copy of the evidence list made for it.
-        made: dict[tuple[_Field, int, int], Evidence] = {}
-        made_lists: dict[int, list[Evidence]] = {}
-        out = []
+        # Tags with their order (see below): codes are unique, so the tags themselves are never compared.
+        keyed: list[tuple[float, bool, str, TopicTag]] = []
         tops: list[float] = []
         for code, val in lifted.items():
             label, parent, top, _anc = info[code]
@@ -1108,25 +1172,15 @@ class Classifier:
                 tops.append(val)
             elif val < SUBTOPIC_MIN or lifted[top] < floor:
                 continue
-            code_spans = spans[code]
-            ev_list = made_lists.get(id(code_spans))
-            if ev_list is not None:
-                ev_list = ev_list.copy()
-            else:
-                ev_list = made_lists[id(code_spans)] = []
-                for span in code_spans:
-                    ev = made.get(span)
-                    if ev is None:
-                        f, a, b = span
-                        ev = made[span] = Evidence(f.name, a, b, f.text[a:b])
-                    ev_list.append(ev)
-            out.append(TopicTag(code, label, _topic_score(val), ev_list, parent))
+            ev_list = [Evidence(f.name, a, b, f.text[a:b]) for f, a, b in spans[code]]
+            keyed.append((-val, parent is not None, code, TopicTag(code, label, _topic_score(val), ev_list, parent)))
         # Strongest first by the uncapped sum (an ancestor before its descendants): the first top-level tag is
         # "the" topic. Only top-level topics whose sums tie need the tie-break evidence (rare: built only for them).
         # Weights (1-4) times position factors (1, 1.5, 2) are exact in binary: equal sums compare equal.
         if len(set(tops)) == len(tops):
-            out.sort(key=lambda t: (-lifted[t.code], t.parent is not None, t.code))
-            return out
+            keyed.sort()
+            return [k[3] for k in keyed]
+        out = [k[3] for k in keyed]
         ties = self._tie_keys(out, fields, raw, lifted, head, upto_lead, spans)
         out.sort(key=lambda t: (-lifted[t.code], t.parent is not None, ties.get(t.code, ()), t.code))
         return out

@@ -5,7 +5,9 @@ import itertools
 import pytest
 
 from newsmon.classify import Classifier, engine
-from newsmon.streams.records import Classification
+from newsmon.classify import lexicon as lx
+from newsmon.classify.engine import MAX_EVIDENCE
+from newsmon.streams.records import Classification, Evidence, PlaceTag
 
 
 def _focus(r: Classification) -> set[str]:
@@ -508,3 +510,84 @@ def test_scan_geo_only__same_place_hits_as_the_full_scan(clf: Classifier, text: 
     geo, topics = engine._scan(en, f)
     assert geo and topics
     assert engine._scan(en, f, geo_only=True)[0] == geo
+
+
+def _cue(target: str, *, case: int = 0, flags: int = 0, lang: str = "") -> lx.GeoCue:
+    return lx.GeoCue(target=target, kind="name", weight=1.0, case=case, pattern=target, flags=flags, lang=lang)
+
+
+def test_cue_entry__no_check_at_the_match_is_plain_in_its_language(clf: Classifier):
+    assert clf._cue_entry((_cue("FR"),))[1] == ""
+    assert clf._cue_entry((_cue("FR", lang="fr"), _cue("BE")))[1] == "fr"
+
+
+@pytest.mark.parametrize(
+    "cues",
+    [
+        (_cue("US", case=lx.CASE_EXACT),),
+        (_cue("JP", flags=lx.F_NUMBER),),
+        (_cue("DE", lang="de"), _cue("AT", lang="fr")),
+    ],
+)
+def test_cue_entry__a_check_at_the_match_or_two_languages_is_not_plain(clf: Classifier, cues):
+    assert clf._cue_entry(cues)[1] is None
+
+
+def test_cue_entry__flags_leave_no_static_decision_and_one_country_picks_its_cue(clf: Classifier):
+    assert clf._cue_entry((_cue("EU", flags=lx.F_REGION),))[2] is None
+    one = _cue("FR")
+    assert clf._cue_entry((one,))[2] == (("FR",), (one, None), False)
+
+
+def test_cue_entry__boilerplate_only_is_filed_whatever_the_article(clf: Classifier):
+    cues = (_cue("US", flags=lx.F_IMPLICIT), _cue("US", flags=lx.F_IMPLICIT, case=lx.CASE_EXACT))
+    assert clf._cue_entry(cues)[2] == ((), None, True)
+    assert clf._cue_entry((_cue("US", flags=lx.F_IMPLICIT), _cue("GB", flags=lx.F_AMBIG)))[2] is None
+
+
+def test_tally_add_implicit__counts_apart_and_keeps_at_most_max_evidence_spans():
+    tally = engine._Tally()
+    f = engine._Field("body", "Acme Inc said", [])
+    for _ in range(MAX_EVIDENCE + 2):
+        tally.add_implicit(_cue("US", flags=lx.F_IMPLICIT), 1.5, f, 5, 8)
+    assert tally.implicit == {"US": 1.5 * (MAX_EVIDENCE + 2)}
+    assert len(tally.implicit_spans["US"]) == MAX_EVIDENCE and not tally.scores
+
+
+def test_cue_entry__the_same_tuple_is_worked_out_once(clf: Classifier):
+    cues = (_cue("FR"),)
+    assert clf._cue_entry(cues) is clf._cue_entry(cues)
+
+
+def _place(country: str, role: str, score: float) -> PlaceTag:
+    return PlaceTag(country, country, role, score, [Evidence("body", i, i + 2, "xx") for i in range(6)])  # type: ignore[arg-type]
+
+
+def test_regions__one_focus_country_gives_its_regions_by_slug_with_four_spans(clf: Classifier):
+    out = clf._regions([_place("FR", "focus", 0.5), _place("DE", "mention", 0.4)], {})
+    assert [r.code for r in out] == sorted(slug for slug, _label in clf._region_labels["FR"])
+    assert all(r.score == 0.5 and len(r.evidence) == 4 for r in out)
+
+
+def test_regions__two_focus_countries_share_a_region_at_the_higher_score(clf: Classifier):
+    out = clf._regions([_place("FR", "focus", 0.5), _place("DE", "focus", 0.7)], {})
+    shared = {slug for slug, _ in clf._region_labels["FR"]} & {slug for slug, _ in clf._region_labels["DE"]}
+    assert shared
+    by_code = {r.code: r for r in out}
+    assert all(by_code[s].score == 0.7 and len(by_code[s].evidence) == MAX_EVIDENCE for s in shared)
+    assert [(-r.score, r.code) for r in out] == sorted((-r.score, r.code) for r in out)
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "lang", "expected"),
+    [
+        ("the U.S. said", _cue("U.S.", case=lx.CASE_EXACT), "en", True),
+        ("the u.s. said", _cue("U.S.", case=lx.CASE_EXACT), "en", False),
+        ("the U.S. said", _cue("U.S.", lang="fr"), "en", False),
+        ("500 billion yen", _cue("yen", flags=lx.F_NUMBER), "en", True),
+        ("the yen rose", _cue("yen", flags=lx.F_NUMBER), "en", False),
+    ],
+)
+def test_cue_here__language_case_and_number_checks_at_the_match(text, cue, lang, expected):
+    f = engine._Field("body", text, [])
+    assert engine._cue_here(f, text.lower().index(cue.pattern.lower()), cue, lang) is expected

@@ -1,6 +1,20 @@
+import orjson
 import pytest
 
-from newsmon.streams.records import SCHEMA_VERSION, Alert, ClassifiedArticle, DeadLetter, RecordError, dumps
+from newsmon.streams.records import (
+    SCHEMA_VERSION,
+    Alert,
+    Classification,
+    ClassifiedArticle,
+    DeadLetter,
+    Evidence,
+    PlaceTag,
+    RecordError,
+    RegionTag,
+    TopicTag,
+    _evidence_dicts,
+    dumps,
+)
 
 from ..factories import classified
 
@@ -53,3 +67,22 @@ def test_dumps__non_string_keys_become_strings_and_unencodable_values_are_refuse
         dumps({"a": object()})
     with pytest.raises(TypeError):
         dumps({1: object()})
+
+
+def test_evidence_dicts__the_same_objects_orjson_makes_of_the_dataclasses():
+    evs = [Evidence("title", 0, 4, "Iraq"), Evidence("body", 10, 16, "Bagdad")]
+    assert _evidence_dicts(evs) == orjson.loads(orjson.dumps(evs))
+    assert _evidence_dicts([]) == []
+
+
+def test_classification_to_dict__encodes_byte_identical_to_the_dataclass():
+    ev = Evidence("body", 3, 9, "France")
+    c = Classification(
+        language="fr",
+        places=[PlaceTag("FR", "France", "focus", 0.5, [ev], [{"name": "Paris", "kind": "city"}])],
+        regions=[RegionTag("europe", "Europe", 0.5, [ev])],
+        topics=[TopicTag("medtop:04000000", "economy", 0.3, [ev, ev], None)],
+        coverage={"places": "full"},
+    )
+    assert orjson.dumps(c.to_dict()) == orjson.dumps(c)
+    assert orjson.dumps(Classification(language="en").to_dict()) == orjson.dumps(Classification(language="en"))
