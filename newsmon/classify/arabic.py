@@ -191,6 +191,8 @@ def _cp_boundary_table(boundary: Callable[[str], str]) -> bytes:
 # bytes.split() cuts the same runs as the regex (the table asks the regex about each character).
 _WORD_RE = re.compile(r"\w")
 _CP_NORM_WORDS = bytes(n if _WORD_RE.fullmatch(_CP_CHARS[n]) else 0x20 for n in _CP_NORM)
+# The same with lower-casing folded in (see _CP_LOWER_NORM): words of text that was not lower-cased first.
+_CP_LOWER_NORM_WORDS = bytes(n if _WORD_RE.fullmatch(_CP_CHARS[n]) else 0x20 for n in _CP_LOWER_NORM)
 
 
 def encode_word(word: str) -> bytes | None:
@@ -205,9 +207,16 @@ def normalized_words(text: str) -> list[bytes] | None:
     r"""The ``\w+`` runs of ``normalize(text)``, encoded (see :func:`encode_word`); None outside the code page.
 
     Counting stop-words needs the words, not their positions: split in bytes
-    (C speed), this costs a fifth of a regex over the str.
+    (C speed), this costs a fifth of a regex over the str. Text that fits the
+    code page is not lower-cased as a str (str.lower looks up every Arabic
+    letter, about as long as the rest): the table lower-cases.
     """
     try:
+        return text.encode(_CODEPAGE).translate(_CP_LOWER_NORM_WORDS, _CP_DROPPED).split()
+    except UnicodeEncodeError:
+        pass
+    try:
+        # An upper-case letter outside the code page can have its lower case inside it ("É", "é").
         raw = text.lower().encode(_CODEPAGE)
     except UnicodeEncodeError:
         return None

@@ -125,3 +125,10 @@ def test_normalized_words__same_words_as_the_regex_on_the_normalized_text():
     assert words is not None
     assert sorted(w.decode("cp1256") for w in words) == sorted(re.findall(r"\w+", arabic.normalize(_MIXED.lower())))
     assert arabic.normalized_words(_MIXED + " \u0663") is None  # outside the code page: the caller uses the regex
+
+
+def test_normalized_words__text_not_lower_cased_first_gives_the_same_words():
+    text = "IRAQ Reuters " + _MIXED.lower()
+    assert arabic.normalized_words(text) == arabic.normalized_words(text.lower())
+    # "É" is outside the code page and "é" inside: the lower-cased text is tried before giving up.
+    assert arabic.normalized_words(_MIXED) == arabic.normalized_words(_MIXED.lower()) is not None
