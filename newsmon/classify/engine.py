@@ -146,14 +146,25 @@ _COVERAGE_FULL = {"places": "full", "regions": "full", "topics": "full"}
 class _Field:
     """One article field prepared for matching."""
 
-    __slots__ = ("dups", "low", "name", "text", "upper")
+    __slots__ = ("_upper", "dups", "low", "name", "text")
 
     def __init__(self, name: FieldName, text: str, dups: list[tuple[int, int]]) -> None:
         self.name = name
         self.text = text
         self.low = lx.safe_lower(text)
-        self.upper = text.isupper()
+        self._upper: bool | None = None
         self.dups = dups
+
+    @property
+    def upper(self) -> bool:
+        """Whether the text is in capitals (an all-caps headline); known on first use.
+
+        Few articles ask, and text without case (Arabic) is read to its end to
+        answer: about as long as lower-casing it.
+        """
+        if self._upper is None:
+            self._upper = self.text.isupper()
+        return self._upper
 
 
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")

@@ -508,3 +508,10 @@ def test_scan_geo_only__same_place_hits_as_the_full_scan(clf: Classifier, text: 
     geo, topics = engine._scan(en, f)
     assert geo and topics
     assert engine._scan(en, f, geo_only=True)[0] == geo
+
+
+@pytest.mark.parametrize("text", ["", "ACME CORP SAYS PROFIT UP", "Acme Corp says", "قال مسؤولون ACME", "ΑΘΗΝΑ"])
+def test_field_upper__known_on_first_use_as_str_isupper(text: str):
+    f = engine._Field("title", text, [])
+    assert f.upper is text.isupper()
+    assert f.upper is text.isupper()  # the second read is the kept answer
