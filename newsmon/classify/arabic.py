@@ -17,6 +17,8 @@ maps them back so that evidence always points into the original text.
 from __future__ import annotations
 
 import bisect
+import codecs
+import encodings.cp1256
 import functools
 import re
 from collections.abc import Callable
@@ -124,10 +126,17 @@ def _letters(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Lower-case and normalize Arabic letters; drops diacritics and tatweel."""
+    try:
+        # Text in the code page (see normalize_with_map) is lower-cased by the table, not by str.lower
+        # (which looks up every letter: on a sense's window, as long as all the rest).
+        return _cp_decode(_cp_encode(text).translate(_CP_LOWER_NORM, _CP_DROPPED))
+    except UnicodeEncodeError:
+        pass
     low = text.lower()
     try:
-        return low.encode(_CODEPAGE).translate(_CP_NORM, _CP_DROPPED).decode(_CODEPAGE)
-    except UnicodeEncodeError:  # a character outside the code page (see normalize_with_map)
+        # An upper-case letter outside the code page can have its lower case inside it ("É", "é").
+        return _cp_decode(_cp_encode(low).translate(_CP_NORM, _CP_DROPPED))
+    except UnicodeEncodeError:  # a character outside the code page
         return _DROP_RE.sub("", _letters(low))
 
 
@@ -163,7 +172,7 @@ class Normalized:
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = self._raw.translate(_CP_LOWER_NORM, _CP_DROPPED).decode(_CODEPAGE)
+            self._text = _cp_decode(self._raw.translate(_CP_LOWER_NORM, _CP_DROPPED))
         return self._text
 
     def orig(self, pos: int) -> int:
@@ -181,6 +190,22 @@ class Normalized:
 # the str path; both give the same result because both apply the same
 # per-character rules (the tables are built from _letters and _DROPPED).
 _CODEPAGE = "cp1256"
+# The code page's own tables, called directly: str.encode and bytes.decode look the codec up by its
+# name on every call, which takes about as long as the work itself on a short text (a sense's window).
+_CP_ENCODING = encodings.cp1256.encoding_table
+_CP_DECODING = encodings.cp1256.decoding_table
+
+
+def _cp_encode(text: str) -> bytes:
+    """``text.encode(_CODEPAGE)``: raises UnicodeEncodeError for a character outside the code page."""
+    return codecs.charmap_encode(text, "strict", _CP_ENCODING)[0]
+
+
+def _cp_decode(raw: bytes) -> str:
+    """``raw.decode(_CODEPAGE)``."""
+    return codecs.charmap_decode(raw, "strict", _CP_DECODING)[0]
+
+
 _CP_CHARS = bytes(range(256)).decode(_CODEPAGE)
 _CP_NORM = bytes.maketrans(bytes(range(256)), _letters(_CP_CHARS).encode(_CODEPAGE))
 # Lower-casing maps every code-page character to one code-page character (none changes length, no
@@ -212,7 +237,7 @@ _CP_LOWER_NORM_WORDS = bytes(n if _WORD_RE.fullmatch(_CP_CHARS[n]) else 0x20 for
 def encode_word(word: str) -> bytes | None:
     """``word`` as :func:`normalized_words` returns it, or None when no text can have it."""
     try:
-        return word.encode(_CODEPAGE)
+        return _cp_encode(word)
     except UnicodeEncodeError:
         return None
 
@@ -226,12 +251,12 @@ def normalized_words(text: str) -> list[bytes] | None:
     letter, about as long as the rest): the table lower-cases.
     """
     try:
-        return text.encode(_CODEPAGE).translate(_CP_LOWER_NORM_WORDS, _CP_DROPPED).split()
+        return _cp_encode(text).translate(_CP_LOWER_NORM_WORDS, _CP_DROPPED).split()
     except UnicodeEncodeError:
         pass
     try:
         # An upper-case letter outside the code page can have its lower case inside it ("É", "é").
-        raw = text.lower().encode(_CODEPAGE)
+        raw = _cp_encode(text.lower())
     except UnicodeEncodeError:
         return None
     return raw.translate(_CP_NORM_WORDS, _CP_DROPPED).split()
@@ -240,7 +265,7 @@ def normalized_words(text: str) -> list[bytes] | None:
 def normalize_with_map(text: str, boundary: Callable[[str], str] | None = None) -> Normalized:
     """:func:`normalize` with the map back to ``text``; with ``boundary``, also ``boundary(normalized)`` (scan)."""
     try:
-        raw = text.encode(_CODEPAGE)
+        raw = _cp_encode(text)
     except UnicodeEncodeError:
         low = text.lower()
         if len(low) != len(text):
@@ -249,9 +274,9 @@ def normalize_with_map(text: str, boundary: Callable[[str], str] | None = None) 
         return _normalize_with_map_str(low, boundary)
     if boundary is None:
         norm = raw.translate(_CP_LOWER_NORM, _CP_DROPPED)
-        return Normalized(norm.decode(_CODEPAGE), _cp_drops(raw, len(raw) - len(norm)))
+        return Normalized(_cp_decode(norm), _cp_drops(raw, len(raw) - len(norm)))
     scan = raw.translate(_cp_scan_table(boundary), _CP_DROPPED)
-    return Normalized(None, _cp_drops(raw, len(raw) - len(scan)), scan.decode(_CODEPAGE), raw)
+    return Normalized(None, _cp_drops(raw, len(raw) - len(scan)), _cp_decode(scan), raw)
 
 
 def _cp_drops(raw: bytes, count: int) -> list[int]:

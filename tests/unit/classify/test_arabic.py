@@ -116,6 +116,13 @@ def test_code_page_tables__every_character_normalizes_as_the_str_path_does():
             norm = arabic.normalize_with_map(text, str)
             expect = arabic._normalize_with_map_str(text.lower(), str)
             assert (norm.text, norm._drops) == (expect.text, expect._drops), hex(ord(ch))
+            assert arabic.normalize(text) == expect.text, hex(ord(ch))
+
+
+@pytest.mark.parametrize("text", [_MIXED, _MIXED.lower(), _MIXED + " \u0663", "ÉTÉ"])
+def test_normalize__code_page_paths_and_str_path_agree(text):
+    # in the code page as written, only once lower-cased ("É"), or not at all (Arabic-Indic digit)
+    assert arabic.normalize(text) == arabic._DROP_RE.sub("", arabic._letters(text.lower()))
 
 
 def test_normalized_words__same_words_as_the_regex_on_the_normalized_text():
