@@ -195,3 +195,18 @@ def test_scan_clitic__longer_word_around_the_key_is_no_match(clf):
     text = "معراقل عراقستان"  # mim is no clitic, "ستان" no ending
     geo, _topics = engine._scan(pack, engine._Field("body", text, []))
     assert not [h for h in geo if any(c.target == "IQ" for c in h[2])]
+
+
+def test_space_child_key__never_in_a_scanned_text(clf):
+    from newsmon.classify import engine
+    from newsmon.classify import lexicon as lx
+
+    text = "قال ، العراق «،» ،"
+    assert "\u060c" not in lx.boundary_text(text)
+    assert "\u060c" not in arabic.normalize_with_map(text, lx.boundary_text).scan
+    assert "\u060c" not in arabic.normalize_with_map(text + " \u0663", lx.boundary_text).scan  # str path
+    pack = clf.lex.packs["ar"]
+    clf.classify("", text, "ar")  # builds the language's matcher (lazy loads)
+    assert pack.auto.exists(lx._SPACE_CHILD_KEY)
+    geo, topics = engine._scan(pack, engine._Field("body", text, []))
+    assert [text[s:e] for s, e, _cues, _by_capital in geo] == ["العراق"] and not topics
