@@ -17,10 +17,11 @@ maps them back so that evidence always points into the original text.
 from __future__ import annotations
 
 import bisect
+import codecs
+import encodings.cp1256
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 # One letter for another: hamza seats on alef to bare alef, taa marbuta to
 # haa, alef maqsura to yaa, hamza on waw / yaa to the bare letter, the Persian
@@ -125,10 +126,17 @@ def _letters(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Lower-case and normalize Arabic letters; drops diacritics and tatweel."""
+    try:
+        # Text in the code page (see normalize_with_map) is lower-cased by the table, not by str.lower
+        # (which looks up every letter: on a sense's window, as long as all the rest).
+        return _cp_decode(_cp_encode(text).translate(_CP_LOWER_NORM, _CP_DROPPED))
+    except UnicodeEncodeError:
+        pass
     low = text.lower()
     try:
-        return low.encode(_CODEPAGE).translate(_CP_NORM, _CP_DROPPED).decode(_CODEPAGE)
-    except UnicodeEncodeError:  # a character outside the code page (see normalize_with_map)
+        # An upper-case letter outside the code page can have its lower case inside it ("É", "é").
+        return _cp_decode(_cp_encode(low).translate(_CP_NORM, _CP_DROPPED))
+    except UnicodeEncodeError:  # a character outside the code page
         return _DROP_RE.sub("", _letters(low))
 
 
@@ -146,15 +154,26 @@ def normalize_term(term: str) -> str:
     return key
 
 
-@dataclass(slots=True)
 class Normalized:
     """A normalized text and the map from its positions back to the original."""
 
-    text: str
-    # Normalized position of each dropped character, in order (see orig()).
-    _drops: list[int]
-    # ``boundary(text)`` when normalize_with_map was given ``boundary``, else "".
-    scan: str = ""
+    __slots__ = ("_drops", "_raw", "_text", "scan")
+
+    def __init__(self, text: str | None, drops: list[int], scan: str = "", raw: bytes = b"") -> None:
+        # ``text`` None: the text is the code-page bytes ``raw`` normalized, on first use (the
+        # classifier's scan reads ``scan`` and needs the text only for a rare non-Arabic key).
+        self._text = text
+        self._raw = raw
+        # Normalized position of each dropped character, in order (see orig()).
+        self._drops = drops
+        # ``boundary(text)`` when normalize_with_map was given ``boundary``, else "".
+        self.scan = scan
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = _cp_decode(self._raw.translate(_CP_LOWER_NORM, _CP_DROPPED))
+        return self._text
 
     def orig(self, pos: int) -> int:
         """Original position of normalized position ``pos`` (an end maps past trailing marks)."""
@@ -166,37 +185,59 @@ class Normalized:
 # Almost every Arabic news text fits the Windows Arabic code page, one byte per
 # character: there, normalization and the separator map are bytes.translate
 # (C speed, one table lookup per character) and byte offsets are character
-# offsets, so the drop map comes from one bytes regex. Text with a character
+# offsets, so the drop map comes from bytes.find. Text with a character
 # outside it (Arabic-Indic digits, rarer marks, emoji, other scripts) takes
 # the str path; both give the same result because both apply the same
 # per-character rules (the tables are built from _letters and _DROPPED).
 _CODEPAGE = "cp1256"
+# The code page's own tables, called directly: str.encode and bytes.decode look the codec up by its
+# name on every call, which takes about as long as the work itself on a short text (a sense's window).
+_CP_ENCODING = encodings.cp1256.encoding_table
+_CP_DECODING = encodings.cp1256.decoding_table
+
+
+def _cp_encode(text: str) -> bytes:
+    """``text.encode(_CODEPAGE)``: raises UnicodeEncodeError for a character outside the code page."""
+    return codecs.charmap_encode(text, "strict", _CP_ENCODING)[0]
+
+
+def _cp_decode(raw: bytes) -> str:
+    """``raw.decode(_CODEPAGE)``."""
+    return codecs.charmap_decode(raw, "strict", _CP_DECODING)[0]
+
+
 _CP_CHARS = bytes(range(256)).decode(_CODEPAGE)
 _CP_NORM = bytes.maketrans(bytes(range(256)), _letters(_CP_CHARS).encode(_CODEPAGE))
 # Lower-casing maps every code-page character to one code-page character (none changes length, no
 # final-sigma rule applies), and never to or from a dropped mark: it folds into the same table.
 _CP_LOWER_NORM = bytes.maketrans(bytes(range(256)), _letters(_CP_CHARS.lower()).encode(_CODEPAGE))
 _CP_DROPPED = bytes(b for b, ch in enumerate(_CP_CHARS) if ch in _DROPPED)
-_CP_DROP_RE = re.compile(b"[" + b"".join(re.escape(bytes([b])) for b in _CP_DROPPED) + b"]")
+# Dropped bytes to 0, all others to 1: each drop is then one bytes.find (memchr), a third of the cost
+# of a regex over the bytes with a match object per drop.
+_CP_DROP_MASK = bytes(0 if b in _CP_DROPPED else 1 for b in range(256))
 
 
 @functools.cache
-def _cp_boundary_table(boundary: Callable[[str], str]) -> bytes:
+def _cp_scan_table(boundary: Callable[[str], str]) -> bytes:
     # ``boundary`` maps each character on its own (a same-length separator map), so a table of its
-    # results on the code page's characters is the same map.
-    return "".join(boundary(ch) for ch in _CP_CHARS).encode(_CODEPAGE)
+    # results on the code page's normalized characters is the same map, and the normalization and it
+    # are one translation of the original bytes.
+    separated = "".join(boundary(ch) for ch in _CP_CHARS).encode(_CODEPAGE)
+    return bytes(separated[n] for n in _CP_LOWER_NORM)
 
 
 # \w+ runs of normalized single-byte text: a word byte stays, any other becomes a space, so that
 # bytes.split() cuts the same runs as the regex (the table asks the regex about each character).
 _WORD_RE = re.compile(r"\w")
 _CP_NORM_WORDS = bytes(n if _WORD_RE.fullmatch(_CP_CHARS[n]) else 0x20 for n in _CP_NORM)
+# The same with lower-casing folded in (see _CP_LOWER_NORM): words of text that was not lower-cased first.
+_CP_LOWER_NORM_WORDS = bytes(n if _WORD_RE.fullmatch(_CP_CHARS[n]) else 0x20 for n in _CP_LOWER_NORM)
 
 
 def encode_word(word: str) -> bytes | None:
     """``word`` as :func:`normalized_words` returns it, or None when no text can have it."""
     try:
-        return word.encode(_CODEPAGE)
+        return _cp_encode(word)
     except UnicodeEncodeError:
         return None
 
@@ -205,10 +246,17 @@ def normalized_words(text: str) -> list[bytes] | None:
     r"""The ``\w+`` runs of ``normalize(text)``, encoded (see :func:`encode_word`); None outside the code page.
 
     Counting stop-words needs the words, not their positions: split in bytes
-    (C speed), this costs a fifth of a regex over the str.
+    (C speed), this costs a fifth of a regex over the str. Text that fits the
+    code page is not lower-cased as a str (str.lower looks up every Arabic
+    letter, about as long as the rest): the table lower-cases.
     """
     try:
-        raw = text.lower().encode(_CODEPAGE)
+        return _cp_encode(text).translate(_CP_LOWER_NORM_WORDS, _CP_DROPPED).split()
+    except UnicodeEncodeError:
+        pass
+    try:
+        # An upper-case letter outside the code page can have its lower case inside it ("É", "é").
+        raw = _cp_encode(text.lower())
     except UnicodeEncodeError:
         return None
     return raw.translate(_CP_NORM_WORDS, _CP_DROPPED).split()
@@ -217,17 +265,31 @@ def normalized_words(text: str) -> list[bytes] | None:
 def normalize_with_map(text: str, boundary: Callable[[str], str] | None = None) -> Normalized:
     """:func:`normalize` with the map back to ``text``; with ``boundary``, also ``boundary(normalized)`` (scan)."""
     try:
-        raw = text.encode(_CODEPAGE)
+        raw = _cp_encode(text)
     except UnicodeEncodeError:
         low = text.lower()
         if len(low) != len(text):
             # Lower-casing that changes the length (rare letters) would break the map.
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         return _normalize_with_map_str(low, boundary)
-    norm = raw.translate(_CP_LOWER_NORM, _CP_DROPPED)
-    drops = [] if len(norm) == len(raw) else [m.start() - i for i, m in enumerate(_CP_DROP_RE.finditer(raw))]
-    scan = norm.translate(_cp_boundary_table(boundary)).decode(_CODEPAGE) if boundary is not None else ""
-    return Normalized(norm.decode(_CODEPAGE), drops, scan)
+    if boundary is None:
+        norm = raw.translate(_CP_LOWER_NORM, _CP_DROPPED)
+        return Normalized(_cp_decode(norm), _cp_drops(raw, len(raw) - len(norm)))
+    scan = raw.translate(_cp_scan_table(boundary), _CP_DROPPED)
+    return Normalized(None, _cp_drops(raw, len(raw) - len(scan)), _cp_decode(scan), raw)
+
+
+def _cp_drops(raw: bytes, count: int) -> list[int]:
+    """Normalized positions of the ``count`` dropped characters of code-page text ``raw`` (see Normalized)."""
+    if not count:
+        return []
+    mask = raw.translate(_CP_DROP_MASK)
+    drops = []
+    i = -1
+    for dropped_before in range(count):
+        i = mask.find(0, i + 1)
+        drops.append(i - dropped_before)
+    return drops
 
 
 def _normalize_with_map_str(low: str, boundary: Callable[[str], str] | None) -> Normalized:

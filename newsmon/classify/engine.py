@@ -147,14 +147,25 @@ _COVERAGE_FULL = {"places": "full", "regions": "full", "topics": "full"}
 class _Field:
     """One article field prepared for matching."""
 
-    __slots__ = ("dups", "low", "name", "text", "upper")
+    __slots__ = ("_upper", "dups", "low", "name", "text")
 
     def __init__(self, name: FieldName, text: str, dups: list[tuple[int, int]]) -> None:
         self.name = name
         self.text = text
         self.low = lx.safe_lower(text)
-        self.upper = text.isupper()
+        self._upper: bool | None = None
         self.dups = dups
+
+    @property
+    def upper(self) -> bool:
+        """Whether the text is in capitals (an all-caps headline); known on first use.
+
+        Few articles ask, and text without case (Arabic) is read to its end to
+        answer: about as long as lower-casing it.
+        """
+        if self._upper is None:
+            self._upper = self.text.isupper()
+        return self._upper
 
 
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
@@ -304,47 +315,57 @@ def _clitic_bounds(
 def _scan_clitic(pack: lx.LanguagePack, f: _Field, elision: bool) -> tuple[list[_GeoHit], list[_TopicHit]]:
     """:func:`_scan` for Arabic text of a clitic language: every match, then leftmost-longest among accepted ones."""
     norm = arabic.normalize_with_map(f.text, lx.boundary_text)
-    low = norm.text
     scan = norm.scan
-    drops = norm._drops  # positions mapped back inline (bisect), once per match
-    if "\u0451" in low:
+    # The separator map keeps letters and makes anything else a space, so inside a word ``scan`` is the
+    # normalized text: clitics are read from it, and the text itself is decoded only for a key that is not
+    # bare (rare in Arabic text) or when elision or ё rewrite it.
+    low: str | None = None
+    if "\u0451" in scan:
         # ё written or not, one spelling (same length; both are letters, so the separator map keeps them)
-        low = low.replace("\u0451", "\u0435")
+        low = norm.text.replace("\u0451", "\u0435")
         scan = scan.replace("\u0451", "\u0435")
-    n = len(low)
-    suffixes = arabic.SUFFIXES
-    prefixes = arabic.PREFIXES
-    any_suffix = lx.SUFFIX_ANY
     if elision and ("'" in scan or "\u2019" in scan):
         scan = scan.replace("'", " ").replace("\u2019", " ")
         low = scan
+    n = len(scan)
+    suffixes = arabic.SUFFIXES
+    prefixes = arabic.PREFIXES
+    any_suffix = lx.SUFFIX_ANY
+    # Padded on both sides, so that the letters just before and after a key are one index each (the
+    # trailing space ends no key: keys never end in a separator).
+    padded = " " + scan + " "
     found: list[_Found] = []
     append = found.append
-    for e, (keylen, gsuf, tsuf, bare, geo, topic, tail, geo_by_capital) in pack.auto.iter(" " + scan):
+    for order, (e, (keylen, gsuf, tsuf, bare, geo, topic, tail, geo_by_capital)) in enumerate(pack.auto.iter(padded)):
         start = e - keylen
-        end = e
+        end = e  # ``e`` indexes ``padded``: the key's last letter there is its end in ``scan``
         if bare:
             # Clitics: conjunction/preposition/article before, pronoun or
             # plural ending after ("وبالعراقيين"); the evidence is the whole word.
-            # Word bounds from the separator-mapped text (C-speed finds, no per-letter loop).
-            lo = start - 5 if start > 5 else 0
-            ws = scan.rfind(" ", lo, start) + 1
-            if ws == 0 and lo:
-                continue  # more than four letters before the key: inside a longer word
-            if ws != start and low[ws:start] not in prefixes:
-                continue
-            we = scan.find(" ", end)
-            if we < 0:
-                we = n
-            if we > end and low[end:we] not in suffixes:
-                if gsuf != any_suffix:
-                    geo = ()
-                if tsuf != any_suffix:
-                    topic = ()
-                if not geo and not topic:
+            # Word bounds from the separator-mapped text (C-speed finds, no per-letter loop); a key that
+            # starts or ends its word (most) needs no find on that side.
+            if padded[start] != " ":
+                lo = start - 5 if start > 5 else 0
+                ws = scan.rfind(" ", lo, start) + 1
+                if ws == 0 and lo:
+                    continue  # more than four letters before the key: inside a longer word
+                if scan[ws:start] not in prefixes:
                     continue
-            start, end = ws, we
+                start = ws
+            if padded[e + 1] != " ":
+                end = scan.find(" ", e)
+                if end < 0:
+                    end = n
+                if scan[e:end] not in suffixes:
+                    if gsuf != any_suffix:
+                        geo = ()
+                    if tsuf != any_suffix:
+                        topic = ()
+                    if not geo and not topic:
+                        continue
         else:
+            if low is None:
+                low = norm.text
             # The word-end rule of _scan, written out here as there: a call per match costs more than the check.
             if tail and low.startswith(tail, end):
                 end += len(tail)
@@ -360,12 +381,20 @@ def _scan_clitic(pack: lx.LanguagePack, f: _Field, elision: bool) -> tuple[list[
                 if not geo and not topic:
                     continue
                 end = j
-        append((start, -keylen, len(found), end, geo, topic, geo_by_capital))
+        append((start, -keylen, order, end, geo, topic, geo_by_capital))
+    return _select_clitic(found, norm._drops, f.dups)
+
+
+def _select_clitic(
+    found: list[_Found], drops: list[int], dups: list[tuple[int, int]]
+) -> tuple[list[_GeoHit], list[_TopicHit]]:
+    """Non-overlapping matches of :func:`_scan_clitic`, leftmost then longest key, in original positions.
+
+    What iter_long does, but among accepted matches: candidates sort as plain tuples, no key function;
+    selection and the map back share one loop.
+    """
     geo_hits: list[_GeoHit] = []
     topic_hits: list[_TopicHit] = []
-    dups = f.dups
-    # Non-overlapping matches, leftmost then longest key (what iter_long does, but among accepted ones):
-    # candidates sort as plain tuples, no key function; selection and the map back share one loop.
     found.sort()
     last_end = -1
     for start, _negkey, _order, end, geo, topic, geo_by_capital in found:

@@ -22,6 +22,7 @@ itself does not (too short, no stop-list winner).
 from __future__ import annotations
 
 import logging
+import operator
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -93,6 +94,9 @@ class Detection:
     source: str  # "detected", "hint" or "none"
     share: float  # of the stop-words found in the sample, the share that are this language's
 
+
+# A (language, count) pair's count: max() over hits keeps the first of equal counts, as with a lambda.
+_count = operator.itemgetter(1)
 
 # Most articles are English: one result for all of them (frozen, so sharing it is safe).
 _ENGLISH = Detection("en", "detected", 1.0)
@@ -171,19 +175,21 @@ class LanguageDetector:
 
     def stopword_hits(self, sample: str) -> dict[str, int]:
         """Stop-word count per language folder in ``sample``."""
-        return self._stopword_hits(sample.lower())
+        return self._stopword_hits(sample)
 
-    def _stopword_hits(self, low: str) -> dict[str, int]:
+    def _stopword_hits(self, sample: str, low: str | None = None) -> dict[str, int]:
+        # ``low`` is sample.lower() when the caller has it; Arabic-script text does without (see
+        # arabic.normalized_words), and lower-casing neither adds nor removes an Arabic letter.
         index: Mapping[Any, tuple[str, ...]] = self._index
         words: list[Any] | None = None
-        if self._needs_arabic and not low.isascii() and arabic.has_arabic_script(low):
-            words = arabic.normalized_words(low)
+        if self._needs_arabic and not sample.isascii() and arabic.has_arabic_script(sample):
+            words = arabic.normalized_words(sample)
             if words is None:
-                words = _WORD.findall(arabic.normalize(low))
+                words = _WORD.findall(arabic.normalize(sample))
             else:
                 index = self._index_codepage
         if words is None:
-            words = _WORD.findall(low)
+            words = _WORD.findall(sample.lower() if low is None else low)
         hits = dict.fromkeys(self._stopwords, 0)
         # Only the stop-words reach Python code (filter and the membership test run in C).
         for w in filter(index.__contains__, words):
@@ -205,19 +211,24 @@ class LanguageDetector:
         """The language to classify with; ``hint`` (the producer's) decides only when the text does not."""
         sample = (title + "\n" + body[:_SAMPLE])[:_SAMPLE]
         hint = (hint or "").strip().lower()[:2]
-        if not sample.strip():
+        if not sample or sample.isspace():  # blank (strip() would copy the sample)
             return Detection(hint or "und", "hint" if hint else "none", 0.0)
         # looks_english (strict, then not) and stopword_hits inlined: the sample is lower-cased and its
-        # English function words counted once for all three.
-        low = sample.lower()
-        padded = f" {low} "
+        # English function words counted once for all three. A sample in Arabic script skips both: it
+        # cannot look English, and its stop-words are counted without a lower-cased copy.
         is_ascii = sample.isascii()
-        if not _too_arabic_for_english(sample) and _english_hits(padded) >= 4 and (is_ascii or _mostly_latin(sample)):
-            return _ENGLISH
-        hits = self._stopword_hits(low)
+        padded = ""  # read below only for an ASCII sample, which is never too Arabic
+        if _too_arabic_for_english(sample):
+            hits = self._stopword_hits(sample)
+        else:
+            low = sample.lower()
+            padded = f" {low} "
+            if _english_hits(padded) >= 4 and (is_ascii or _mostly_latin(sample)):
+                return _ENGLISH
+            hits = self._stopword_hits(sample, low)
         total = sum(hits.values())
         if total:
-            best, n = max(hits.items(), key=lambda kv: kv[1])
+            best, n = max(hits.items(), key=_count)
             share = n / total
             if n >= MIN_HITS and share >= MIN_SHARE:
                 return Detection(best, "detected", share)
@@ -235,7 +246,7 @@ class LanguageDetector:
             return Detection(hint, "hint", hits.get(hint, 0) / total if total else 0.0)
         if total:
             # A few stop-words (a short item): the language whose data serves it best.
-            best, n = max(hits.items(), key=lambda kv: kv[1])
+            best, n = max(hits.items(), key=_count)
             return Detection(best, "detected", n / total)
         if _latin_share(sample) >= 0.9:
             return Detection("en", "detected", 0.0)

@@ -591,3 +591,10 @@ def test_regions__two_focus_countries_share_a_region_at_the_higher_score(clf: Cl
 def test_cue_here__language_case_and_number_checks_at_the_match(text, cue, lang, expected):
     f = engine._Field("body", text, [])
     assert engine._cue_here(f, text.lower().index(cue.pattern.lower()), cue, lang) is expected
+
+
+@pytest.mark.parametrize("text", ["", "ACME CORP SAYS PROFIT UP", "Acme Corp says", "قال مسؤولون ACME", "ΑΘΗΝΑ"])
+def test_field_upper__known_on_first_use_as_str_isupper(text: str):
+    f = engine._Field("title", text, [])
+    assert f.upper is text.isupper()
+    assert f.upper is text.isupper()  # the second read is the kept answer

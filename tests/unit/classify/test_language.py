@@ -35,3 +35,18 @@ def test_stopword_hits__code_page_and_regex_paths_count_the_same():
     # An Arabic-Indic digit is outside the code page: the regex path, same counts.
     assert det.stopword_hits(sample + " \u0663") == expected
     assert expected["ar"] == 4 and expected["en"] == 2
+
+
+def test_stopword_hits__capitals_in_arabic_text_count_as_their_lower_case():
+    stop = {"ar": frozenset(arabic.normalize(w) for w in ("في", "إن", "قال")), "en": frozenset({"the", "in"})}
+    det = LanguageDetector(stop)
+    sample = _ARABIC + " THE war IN Iraq"
+    assert det.stopword_hits(sample) == det.stopword_hits(sample.lower()) == {"ar": 4, "en": 2}
+
+
+def test_detect_full__arabic_sample_with_capitals_detected_as_when_lower_cased():
+    stop = {"ar": frozenset(arabic.normalize(w) for w in ("في", "إن", "قال")), "en": frozenset({"the", "in"})}
+    det = LanguageDetector(stop)
+    body = _ARABIC + " THE war IN Iraq"
+    assert det.detect_full("", body) == det.detect_full("", body.lower())
+    assert det.detect_full("", body).language == "ar"
