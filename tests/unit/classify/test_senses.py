@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.classify import Classifier, LexiconError
+from newsmon.classify import Classifier, LexiconError, arabic
 from newsmon.classify import lexicon as lx
 from newsmon.classify.lexicon import DATA_DIR
 
@@ -372,6 +372,24 @@ def test_near__with_first_words_agrees_with_searching_the_whole_window(seg, clit
     assert heads is not None
     assert lx.near(words, heads, seg) is (words.search(seg) is not None)
     assert lx.near(words, None, seg) is (words.search(seg) is not None)
+
+
+@pytest.mark.parametrize(
+    "seg",
+    [
+        "",
+        "\u0630\u0643\u0631\u062a \u0648\u0643\u0627\u0644\u0629",
+        "\u0648\u0630\u0643\u0631\u062a",
+        "\u0628\u062d\u0633\u0628",
+        "\u0646\u0642\u0644\u0627 \u0639\u0646",
+    ],
+)
+def test_near__arabic_words_with_clitics_agree_with_the_search(seg):
+    words, heads = lx._word_alternation(
+        ["\u0630\u0643\u0631\u062a", "\u0628\u062d\u0633\u0628", "\u0646\u0642\u0644*"], True
+    )
+    seg = arabic.normalize(seg)
+    assert lx.near(words, heads, seg) is (words.search(seg) is not None)
 
 
 def test_word_alternation__a_word_empty_once_stripped_has_no_first_words():
