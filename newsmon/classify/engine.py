@@ -268,7 +268,10 @@ def _scan(
         else:
             if tail and low.startswith(tail, end):
                 end += len(tail)  # "U.S." in full; "U.S.S.R." then fails the check below
-            if end < n and low[end].isalnum():
+            # A space in ``scan`` is never a letter or digit in ``low``: most matches end there, one compare.
+            if end < n and scan[end] != " " and low[end].isalnum():
+                if not gsuf and not tsuf:
+                    continue  # no cue of the key takes a longer word ("it" in "its"): no need to find its end
                 j = end + 1
                 while j < n and low[j].isalnum():
                     j += 1

@@ -598,3 +598,21 @@ def test_field_upper__known_on_first_use_as_str_isupper(text: str):
     f = engine._Field("title", text, [])
     assert f.upper is text.isupper()
     assert f.upper is text.isupper()  # the second read is the kept answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Its unit said itself that U.S. banks, not the U.S.S.R., raised rates 5 pct in Italy's markets.",
+        "Firefighters fought the fires; the IT firm's shares fell.",
+        "it",
+        "The bank",
+    ],
+)
+def test_scan__every_hit_is_whole_words(clf: Classifier, text: str):
+    f = engine._Field("body", text, [])
+    geo, topics = engine._scan(clf.lex.packs["en"], f)
+    assert geo or topics
+    for start, end, *_ in geo + topics:
+        assert start == 0 or not f.low[start - 1].isalnum()
+        assert end == len(text) or not f.low[end].isalnum()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.classify import Classifier, LexiconError
+from newsmon.classify import Classifier, LexiconError, arabic
+from newsmon.classify import lexicon as lx
 from newsmon.classify.lexicon import DATA_DIR
 
 POLITICS = "medtop:11000000"
@@ -344,3 +345,68 @@ def test_sport_positions_and_scoring_terms__are_sport(clf, body, word):
     top = [t for t in r.topics if t.parent is None]
     assert top and top[0].code == SPORT
     assert word in [e.text.lower() for e in top[0].evidence]
+
+
+_NEAR_WORDS = ["fire brigade", "blaze", "firefight*", "ire", "set"]
+_NEAR_SEGS = [
+    "",
+    "ire fighters came",  # a window that starts inside "fire": a word start there, as in the search
+    "the fire brigade came",
+    "the fire  \n brigade came",
+    "the fire brigades",  # no "*": not a whole word
+    "firefighters and a blaze",
+    "ablaze",
+    "reset the clocks",
+    "'set' in quotes",
+    "set",
+    "sunset, set",
+    "the blaze_ x",
+    "\u00e9set",
+]
+
+
+@pytest.mark.parametrize("seg", _NEAR_SEGS)
+@pytest.mark.parametrize("clitics", [False, True])
+def test_near__with_first_words_agrees_with_searching_the_whole_window(seg, clitics):
+    words, heads = lx._word_alternation(_NEAR_WORDS, clitics)
+    assert heads is not None
+    assert lx.near(words, heads, seg) is (words.search(seg) is not None)
+    assert lx.near(words, None, seg) is (words.search(seg) is not None)
+
+
+@pytest.mark.parametrize(
+    "seg",
+    [
+        "",
+        "\u0630\u0643\u0631\u062a \u0648\u0643\u0627\u0644\u0629",
+        "\u0648\u0630\u0643\u0631\u062a",
+        "\u0628\u062d\u0633\u0628",
+        "\u0646\u0642\u0644\u0627 \u0639\u0646",
+    ],
+)
+def test_near__arabic_words_with_clitics_agree_with_the_search(seg):
+    words, heads = lx._word_alternation(
+        ["\u0630\u0643\u0631\u062a", "\u0628\u062d\u0633\u0628", "\u0646\u0642\u0644*"], True
+    )
+    seg = arabic.normalize(seg)
+    assert lx.near(words, heads, seg) is (words.search(seg) is not None)
+
+
+def test_word_alternation__a_word_empty_once_stripped_has_no_first_words():
+    words, heads = lx._word_alternation(["blaze", "*"], False)
+    assert heads is None
+    assert lx.near(words, heads, "a blaze")
+
+
+def test_sense_rules__of_every_language_have_first_words(clf):
+    rules = {
+        id(c.sense): c.sense
+        for p in clf.lex.packs.values()
+        for _k, v in p.auto.items()
+        for c in v[5]
+        if c.sense is not None
+    }
+    assert rules
+    for rule in rules.values():
+        assert (rule.unless is None) is (rule.unless_heads is None)
+        assert (rule.needs is None) is (rule.needs_heads is None)
