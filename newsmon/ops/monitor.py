@@ -99,7 +99,12 @@ class Monitor:
             return None
         except Exception as exc:
             if name not in self._failing:
-                logger.warning("monitor: %s failed: %s: %s", name, type(exc).__name__, exc)
+                if name == "consumer lag" and self.status.kafka_ok_at is None:
+                    # Before the first read the consumer is still starting (no assignment yet): every
+                    # fresh start sees this, so it is no warning. Broker errors are reported by aiokafka's.
+                    logger.info("monitor: %s not available yet: %s: %s", name, type(exc).__name__, exc)
+                else:
+                    logger.warning("monitor: %s failed: %s: %s", name, type(exc).__name__, exc)
                 self._failing.add(name)
             if name == "consumer lag":
                 # Not an outage by itself (it also fails before the first assignment):
