@@ -3,13 +3,43 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("NEWSMON_SHARED_DIR", REPO.parent / "shared"))
+
+
+def _shared_dir() -> Path:
+    """The shared data (seed articles, eval sets): NEWSMON_SHARED_DIR, else ``shared/`` beside the checkout.
+
+    A clone of a local checkout made elsewhere (``git clone . /tmp/x``, as a
+    clean-clone check does) has nothing beside it: it finds ``shared/`` beside
+    the checkout it was cloned from.
+    """
+    env = os.environ.get("NEWSMON_SHARED_DIR")
+    if env:
+        return Path(env)
+    beside = REPO.parent / "shared"
+    if beside.is_dir():
+        return beside
+    try:
+        url = subprocess.run(
+            ["git", "-C", str(REPO), "remote", "get-url", "origin"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        url = ""
+    if url.startswith("/"):  # a local path, not a URL or host:path
+        origin = Path(url).resolve()
+        for cand in (origin.parent / "shared", origin.parent.parent / "shared"):  # a bare ``*.git`` origin too
+            if cand.is_dir():
+                return cand
+    return beside
+
+
+SHARED = _shared_dir()
 SEED = SHARED / "seed-articles.txt"
 
 _cache_dir: tempfile.TemporaryDirectory[str] | None = None

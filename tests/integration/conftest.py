@@ -28,12 +28,13 @@ from redis.asyncio import Redis
 from newsmon.config import Settings
 from newsmon.devtools.receiver import Receiver, start_receiver
 from newsmon.kafka_util import bootstrap_servers
+from tests.conftest import SHARED
 
 REPO = Path(__file__).resolve().parents[2]
 KAFKA_PORT = int(os.environ.get("NEWSMON_KAFKA_PORT", "9092"))
 REDIS_PORT = int(os.environ.get("NEWSMON_REDIS_PORT", "6379"))
 KAFKA_URL = f"kafka://127.0.0.1:{KAFKA_PORT}"
-SHARED_EVAL = Path(os.environ.get("NEWSMON_EVAL_DIR", REPO.parent / "shared" / "eval"))
+SHARED_EVAL = Path(os.environ.get("NEWSMON_EVAL_DIR", SHARED / "eval"))
 REDIS_URL = os.environ.get("NEWSMON_TEST_REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/0")
 SECRET = "whsec_" + base64.b64encode(b"integration-test-secret-32bytes!").decode()
 

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from newsmon.classify import Classifier
+from tests.conftest import SHARED
 
-SEED = Path(os.environ.get("NEWSMON_SHARED_DIR", Path(__file__).resolve().parents[4] / "shared")) / "seed-articles.txt"
+SEED = SHARED / "seed-articles.txt"
 
 
 @pytest.fixture(scope="session")
