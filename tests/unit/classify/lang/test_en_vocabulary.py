@@ -433,3 +433,109 @@ def test_no_english_topic_lists_a_term_twice() -> None:
                     twice.append(f"{code}: {raw.strip()}")
                 seen.add(term)
     assert twice == []
+
+
+# Economy and business: corporate finance, economic policy and personal finance as news writes them. Each case
+# names the word that must be evidence for the economy, and the topic comes first.
+FINANCE = [
+    (
+        "econ-senior-notes",
+        "Meat packer plans private offering of senior notes",
+        "The company wants to raise about $200 million from the notes to repay bank borrowing.",
+        "private offering",
+    ),
+    (
+        "econ-liquidity",
+        "Carrier says it needs more liquidity next year",
+        "The airline told creditors it would run short of cash unless it finds new financing.",
+        "liquidity",
+    ),
+    (
+        "econ-buyback",
+        "Chipmaker announces $5bn buyback",
+        "The board approved the share repurchase after a strong quarter.",
+        "buyback",
+    ),
+    (
+        "econ-writedown",
+        "Brewer takes writedown on African unit",
+        "The group cut the value of the business after the currency slumped.",
+        "writedown",
+    ),
+    (
+        "econ-anti-dumping",
+        "Steel makers win anti-dumping duties on imports",
+        "The trade body said cheap foreign steel had hurt local mills.",
+        "anti-dumping",
+    ),
+    (
+        "econ-fdi",
+        "Foreign direct investment into Kenya climbs",
+        "Officials said factories and logistics hubs drew most of the money last year.",
+        "foreign direct investment",
+    ),
+    (
+        "econ-jobless-claims",
+        "Jobless claims edge higher",
+        "The number of Americans filing new claims rose last week, figures showed on Thursday.",
+        "jobless claims",
+    ),
+    (
+        "econ-rate-cut",
+        "Central bank signals rate cut in spring",
+        "Policymakers said price growth had slowed enough to ease borrowing costs.",
+        "rate cut",
+    ),
+    (
+        "econ-personal-finance",
+        "Five ways to clear your credit card balance",
+        "Our personal finance editor explains how a balance transfer can save you money.",
+        "credit card",
+    ),
+    (
+        "econ-real-estate",
+        "First-time homebuyers return to the market",
+        "Real estate agents say lower mortgage rates have brought younger buyers back.",
+        "homebuyers",
+    ),
+    (
+        "econ-holiday-shopping",
+        "Black Friday kicks off a cautious holiday shopping season",
+        "Stores opened early but shoppers are spending less than last year.",
+        "black friday",
+    ),
+    (
+        "econ-bidder",
+        "Private group emerges as surprise bidder for publisher",
+        "The buyout firm offered more than the two rivals that had been favourites.",
+        "bidder",
+    ),
+    (
+        "econ-tie-up",
+        "Carmakers in talks over battery tie-up",
+        "The two groups would share the cost of new plants in Europe.",
+        "tie-up",
+    ),
+    (
+        "econ-austerity",
+        "Austerity budget cuts public sector pay",
+        "The finance ministry said the cuts would bring the deficit down to 3% of output.",
+        "austerity",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "body", "word"), [c[1:] for c in FINANCE], ids=[c[0] for c in FINANCE])
+def test_finance_word_is_economy_evidence_and_economy_comes_first(
+    clf: Classifier, title: str, body: str, word: str
+) -> None:
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    assert top_topic(clf, title, body) == ECONOMY
+    assert word in {ev.text.lower() for ev in tags[ECONOMY].evidence}
+
+
+def test_a_human_rights_issue_is_no_share_sale(clf: Classifier) -> None:
+    title = "Campaigners recast water access as a rights issue"
+    body = "Lawyers say the move could lead to suits against the government over polluted rivers."
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    assert ECONOMY not in tags or "rights issue" not in {ev.text.lower() for ev in tags[ECONOMY].evidence}
