@@ -522,6 +522,48 @@ FINANCE = [
         "The finance ministry said the cuts would bring the deficit down to 3% of output.",
         "austerity",
     ),
+    (
+        "econ-privatisation",
+        "Cabinet approves privatisation of state airline",
+        "Bidders have until March to make offers for a majority of the carrier.",
+        "privatisation",
+    ),
+    (
+        "econ-foreclosures",
+        "Foreclosures climb as borrowers fall behind",
+        "Lenders took back more homes in the last quarter than in any quarter for ten years.",
+        "foreclosures",
+    ),
+    (
+        "econ-remittances",
+        "Remittances from the diaspora hit a record",
+        "Money sent home by workers abroad now brings in more than coffee and tea, the central bank said.",
+        "remittances",
+    ),
+    (
+        "econ-mobile-money",
+        "Mobile money transfers overtake bank payments",
+        "Traders in rural markets now settle most bills with their phones.",
+        "mobile money",
+    ),
+    (
+        "econ-sell-off",
+        "Sell-off wipes billions off Asian markets",
+        "Investors dumped shares after weak factory figures from China.",
+        "sell-off",
+    ),
+    (
+        "econ-regulator-name",
+        "Securities and Exchange Commission tightens rules for directors",
+        "Listed companies will have to show that board members are independent.",
+        "securities and exchange commission",
+    ),
+    (
+        "econ-boardroom",
+        "Boardroom battle at retailer ends",
+        "The founder won over investors and keeps control of the chain.",
+        "boardroom",
+    ),
 ]
 
 
