@@ -581,3 +581,53 @@ def test_a_human_rights_issue_is_no_share_sale(clf: Classifier) -> None:
     body = "Lawyers say the move could lead to suits against the government over polluted rivers."
     tags = {t.code: t for t in clf.classify(title, body).topics}
     assert ECONOMY not in tags or "rights issue" not in {ev.text.lower() for ev in tags[ECONOMY].evidence}
+
+
+# Politics: legislatures and their business by name, the way news writes them.
+LEGISLATURES = [
+    (
+        "politics-senedd",
+        "Senedd member suspended over post",
+        "The standards commissioner found she had broken the code of conduct.",
+        "senedd",
+    ),
+    (
+        "politics-pmqs",
+        "PMQs: leaders trade blows over the leaked report",
+        "The exchanges in the chamber were the sharpest of the week.",
+        "pmqs",
+    ),
+    (
+        "politics-filibuster",
+        "Filibuster stalls voting rights push",
+        "Senators talked through the night to stop the measure reaching the floor.",
+        "filibuster",
+    ),
+    (
+        "politics-gubernatorial",
+        "Gubernatorial race tightens in the north",
+        "Both candidates toured market towns at the weekend.",
+        "gubernatorial",
+    ),
+    (
+        "politics-lok-sabha",
+        "Lok Sabha passes data bill after walkout",
+        "Opposition members left the house before the final vote.",
+        "lok sabha",
+    ),
+    (
+        "politics-county-assembly",
+        "County assembly impeaches governor",
+        "Members voted 40 to 12 to remove him over the handling of funds.",
+        "county assembly",
+    ),
+]
+
+
+@pytest.mark.parametrize(("title", "body", "word"), [c[1:] for c in LEGISLATURES], ids=[c[0] for c in LEGISLATURES])
+def test_legislature_word_is_politics_evidence_and_politics_comes_first(
+    clf: Classifier, title: str, body: str, word: str
+) -> None:
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    assert top_topic(clf, title, body) == POLITICS
+    assert word in {ev.text.lower() for ev in tags[POLITICS].evidence}
