@@ -621,6 +621,36 @@ LEGISLATURES = [
         "Members voted 40 to 12 to remove him over the handling of funds.",
         "county assembly",
     ),
+    (
+        "politics-brexit",
+        "Brexit deal row splits the cabinet",
+        "Two ministers threatened to resign over the border arrangements.",
+        "brexit",
+    ),
+    (
+        "politics-civil-service",
+        "Civil service to shed 20,000 posts",
+        "Departments were told to draw up plans before the summer, the minister said.",
+        "civil service",
+    ),
+    (
+        "politics-home-office",
+        "Home Office rewrites visa rules for carers",
+        "The changes will be laid before MPs next week.",
+        "home office",
+    ),
+    (
+        "politics-hustings",
+        "Candidates face voters at hustings",
+        "Housing and the local hospital dominated the debate in the town hall.",
+        "hustings",
+    ),
+    (
+        "politics-spending-review",
+        "Spending review squeezes departments",
+        "The chancellor set out limits for every ministry for the next three years.",
+        "spending review",
+    ),
 ]
 
 
