@@ -47,7 +47,8 @@ RELEGATED_BODY = (
     "cost of running the stadium. Its annual accounts show a pre-tax loss, rising interest payments on bonds and a tax "
     "bill owed to the revenue service. Creditors and lenders want the debt refinanced, analysts expect the shares to "
     "be delisted, and the auditors warned of insolvency unless the owners find new investment. The business has "
-    "borrowed from a hedge fund, and the pension scheme for its staff is in deficit."
+    "borrowed from a hedge fund, and the pension scheme for its staff is in deficit. The midfielder, the winger and "
+    "the head coach are expected to follow the striker out."
 )
 
 

@@ -661,3 +661,16 @@ def test_legislature_word_is_politics_evidence_and_politics_comes_first(
     tags = {t.code: t for t in clf.classify(title, body).topics}
     assert top_topic(clf, title, body) == POLITICS
     assert word in {ev.text.lower() for ev in tags[POLITICS].evidence}
+
+
+def test_a_market_story_with_an_election_in_it_is_economy(clf: Classifier) -> None:
+    """Stock markets, Wall Street and the big indices weigh most: the election is why shares moved."""
+    title = "Wall Street falls as polls tighten"
+    body = "The Dow Jones slid after new polls showed the presidential race too close to call."
+    assert top_topic(clf, title, body) == ECONOMY
+
+
+def test_a_minister_on_the_central_bank_before_an_election_is_politics(clf: Classifier) -> None:
+    title = "Minister says central bank will hold its nerve"
+    body = "The president told parliament that the central bank would keep inflation in check before the election."
+    assert top_topic(clf, title, body) == POLITICS
