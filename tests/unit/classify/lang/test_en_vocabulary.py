@@ -674,3 +674,16 @@ def test_a_minister_on_the_central_bank_before_an_election_is_politics(clf: Clas
     title = "Minister says central bank will hold its nerve"
     body = "The president told parliament that the central bank would keep inflation in check before the election."
     assert top_topic(clf, title, body) == POLITICS
+
+
+def test_lawmakers_questioning_a_bank_boss_is_politics(clf: Classifier) -> None:
+    """Senators, lawmakers, referendums and party names weigh most: the hearing is the story, not the bank."""
+    title = "Lawmakers turn on the bank"
+    body = "Senators questioned the lender's boss over pay."
+    assert top_topic(clf, title, body) == POLITICS
+
+
+def test_a_bank_boss_defending_pay_to_shareholders_is_economy(clf: Classifier) -> None:
+    title = "Bank boss defends pay"
+    body = "The lender's chief executive told shareholders the bonuses were earned."
+    assert top_topic(clf, title, body) == ECONOMY
