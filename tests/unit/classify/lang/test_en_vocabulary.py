@@ -687,3 +687,18 @@ def test_a_bank_boss_defending_pay_to_shareholders_is_economy(clf: Classifier) -
     title = "Bank boss defends pay"
     body = "The lender's chief executive told shareholders the bonuses were earned."
     assert top_topic(clf, title, body) == ECONOMY
+
+
+def test_a_drugmaker_story_is_economy(clf: Classifier) -> None:
+    """Drugmakers and pharmaceutical companies are an industry: their deals and shares are business news."""
+    title = "Drugmaker shares slide"
+    body = "The pharmaceutical company lost a fifth of its value after regulators delayed approval of its pill."
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    assert top_topic(clf, title, body) == ECONOMY
+    assert "drugmaker" in {ev.text.lower() for ev in tags[ECONOMY].evidence}
+
+
+def test_a_vaccine_story_naming_its_drug_company_is_health(clf: Classifier) -> None:
+    title = "New vaccine cuts hospital admissions"
+    body = "Patients given the jab were half as likely to need a hospital bed, doctors and the drug company said."
+    assert top_topic(clf, title, body) == HEALTH
