@@ -599,3 +599,19 @@ def test_operations__of_a_company_are_no_conflict_evidence(clf):
 def test_operations__of_an_army_still_count(clf):
     body = "The army said its operations against the rebels in the north would continue."
     assert _has(_topics(clf, "Offensive", body), CONFLICT, "operation")
+
+
+def test_sport_words__in_a_video_game_story_are_no_sport_evidence(clf):
+    body = (
+        "Gamers from twelve countries will compete in the video game tournament, and the winning team takes the prize."
+    )
+    topics = _topics(clf, "Console champions", body)
+    assert not _has(topics, SPORT, "tournament")
+    assert not _has(topics, SPORT, "team")
+
+
+def test_sport_words__in_a_match_report_still_count(clf):
+    body = "The team reached the final of the tournament after a 2-0 win over the holders."
+    topics = _topics(clf, "Into the final", body)
+    assert _has(topics, SPORT, "tournament")
+    assert _has(topics, SPORT, "team")
