@@ -615,3 +615,24 @@ def test_sport_words__in_a_match_report_still_count(clf):
     topics = _topics(clf, "Into the final", body)
     assert _has(topics, SPORT, "tournament")
     assert _has(topics, SPORT, "team")
+
+
+@pytest.mark.parametrize(
+    ("body", "word"),
+    [
+        ("The team's medical staff cleared the striker to play in the match on Sunday.", "team"),
+        ("Millions of fans watched on TV as the club lifted the cup.", "fans"),
+    ],
+)
+def test_team_and_fans__with_doctors_or_television_around_still_count(clf, body, word):
+    assert _has(_topics(clf, "Cup day", body), SPORT, word)
+
+
+def test_show__that_kicked_off_is_still_a_show(clf):
+    body = "The late-night show kicked off its new series with a sketch about the royal family."
+    assert _has(_topics(clf, "Back on air", body), ARTS, "show")
+
+
+def test_talks__about_co_operation_between_governments_still_count(clf):
+    body = "The foreign ministers held talks on security co-operation along the border."
+    assert _has(_topics(clf, "Border talks", body), POLITICS, "talks")
