@@ -636,3 +636,8 @@ def test_show__that_kicked_off_is_still_a_show(clf):
 def test_talks__about_co_operation_between_governments_still_count(clf):
     body = "The foreign ministers held talks on security co-operation along the border."
     assert _has(_topics(clf, "Border talks", body), POLITICS, "talks")
+
+
+def test_rally__of_fans_before_a_victory_parade_is_no_conflict_evidence(clf):
+    body = "Fans held a rally in the square before the victory parade to celebrate the title."
+    assert not _has(_topics(clf, "City celebrates", body), CONFLICT, "rall")
