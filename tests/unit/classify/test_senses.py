@@ -522,8 +522,14 @@ def test_record__of_a_band_still_counts(clf):
     assert _has(_topics(clf, "Back in the studio", body), ARTS, "record")
 
 
-def test_producer__of_oil_or_food_is_no_arts_evidence(clf):
-    body = "The country is the world's third-largest oil producer, and the biggest producer of pork in the region."
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The country is the world's third-largest oil producer, and the biggest producer of pork in the region.",
+        "The copper producer reported record output for the quarter.",
+    ],
+)
+def test_producer__of_oil_food_or_metals_is_no_arts_evidence(clf, body):
     assert not _has(_topics(clf, "Output rises", body), ARTS, "producer")
 
 
