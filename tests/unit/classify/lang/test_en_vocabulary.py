@@ -433,3 +433,20 @@ def test_no_english_topic_lists_a_term_twice() -> None:
                     twice.append(f"{code}: {raw.strip()}")
                 seen.add(term)
     assert twice == []
+
+
+def test_entertainment__alone_is_weak_arts_evidence(clf: Classifier) -> None:
+    """The word names a business sector and a part of any event: on its own it is a weak arts sign."""
+    title = "Entertainment group lifts profit"
+    body = "The entertainment group said profit rose 12 percent on higher sales."
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    assert top_topic(clf, title, body) == ECONOMY
+    assert tags[ARTS].score < 0.3
+
+
+def test_entertainment__still_counts_for_the_arts(clf: Classifier) -> None:
+    title = "Summer entertainment guide"
+    body = "The best entertainment this summer: a new musical in the West End and an album from the singer."
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    assert top_topic(clf, title, body) == ARTS
+    assert "entertainment" in {ev.text.lower() for ev in tags[ARTS].evidence}
