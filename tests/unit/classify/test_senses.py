@@ -410,3 +410,240 @@ def test_sense_rules__of_every_language_have_first_words(clf):
     for rule in rules.values():
         assert (rule.unless is None) is (rule.unless_heads is None)
         assert (rule.needs is None) is (rule.needs_heads is None)
+
+
+def _has(topics: dict[str, list[str]], code: str, word: str) -> bool:
+    return any(w.startswith(word) for w in topics.get(code, []))
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "word"),
+    [
+        ("Banker to serve time", "The former banker will serve a four-year sentence for the fraud.", "serve"),
+        ("Retailer cuts prices", "The chain ran a promotion on winter coats and promoted two staff.", "promot"),
+    ],
+)
+def test_sport_word__needing_sport_around_it_is_not_its_own_context(clf, title, body, word):
+    assert not _has(_topics(clf, title, body), SPORT, word)
+
+
+def test_sport_word__a_serve_in_a_tennis_match_still_counts(clf):
+    body = "She dropped her serve twice in the second set but took the match on a tie-break."
+    assert _has(_topics(clf, "Open upset", body), SPORT, "serve")
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "word"),
+    [
+        ("Regulator weighs fines", "The watchdog said penalties on the bank would be set out next month.", "penalt"),
+        ("Bill clears committee", "Opponents of the tax bill said it would hurt small firms.", "opponent"),
+        ("Nurses win extra pay", "Overtime pay for night shifts will rise from April, the hospital said.", "overtime"),
+        ("Queues at dawn", "Shoppers began to line up outside the stores before dawn for the sale.", "line"),
+    ],
+)
+def test_penalties_opponents_overtime_lineup__outside_sport_are_no_sport_evidence(clf, title, body, word):
+    assert not _has(_topics(clf, title, body), SPORT, word)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "word"),
+    [
+        ("Late drama", "The striker scored from the penalty spot in stoppage time to win the match.", "penalty"),
+        ("Sixth straight win", "The quarterback threw for 300 yards to beat a division opponent.", "opponent"),
+        ("Double overtime", "The Kings won in overtime after the goaltender made 45 saves in the game.", "overtime"),
+        ("Coach names side", "The coach named an unchanged line-up for the cup final on Saturday.", "line-up"),
+    ],
+)
+def test_penalties_opponents_overtime_lineup__in_sport_still_count(clf, title, body, word):
+    assert _has(_topics(clf, title, body), SPORT, word)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "word"),
+    [
+        ("Builder wins contract", "The firm won a contract to build the new bridge, beating three rivals.", "won"),
+        ("Senator wins", "She won the election by a wide margin, with turnout up among young voters.", "won"),
+        ("Results beat forecasts", "Quarterly profit beat estimates as sales grew 8 percent.", "beat"),
+    ],
+)
+def test_win_and_beat__of_contracts_elections_and_forecasts_are_no_sport_evidence(clf, title, body, word):
+    assert not _has(_topics(clf, title, body), SPORT, word)
+
+
+def test_win__of_a_match_still_counts(clf):
+    body = "The home side won 2-1 after a late goal, their third win in a row."
+    assert _has(_topics(clf, "Derby", body), SPORT, "won")
+
+
+def test_fans__of_video_games_are_no_sport_evidence(clf):
+    body = "Video game fans queued overnight to buy the new console on its first day."
+    assert not _has(_topics(clf, "Launch night", body), SPORT, "fans")
+
+
+def test_fans__at_a_stadium_still_count(clf):
+    body = "Fans filled the stadium to watch the club's first match of the season."
+    assert _has(_topics(clf, "Opening day", body), SPORT, "fans")
+
+
+def test_team__of_scientists_is_no_sport_evidence(clf):
+    body = "A team of scientists said the probe had sent back images of the comet's surface."
+    assert not _has(_topics(clf, "Probe images", body), SPORT, "team")
+
+
+def test_team__in_a_league_still_counts(clf):
+    body = "The team moved top of the league after a third straight win on Sunday."
+    assert _has(_topics(clf, "Top spot", body), SPORT, "team")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The survey shows that households are spending less on food than a year ago.",
+        "Official figures show exports fell for a third month.",
+        "The carmaker shows off its new electric model at the motor fair.",
+    ],
+)
+def test_show__as_a_verb_is_no_arts_evidence(clf, body):
+    assert not _has(_topics(clf, "Update", body), ARTS, "show")
+
+
+def test_show__on_stage_or_screen_still_counts(clf):
+    body = "The comedian returns with a new show, and tickets for the London dates sold out in an hour."
+    assert _has(_topics(clf, "On tour", body), ARTS, "show")
+
+
+def test_record__outside_music_is_no_arts_evidence(clf):
+    body = "The airline reported a record number of passengers and a record profit for the year."
+    assert not _has(_topics(clf, "Busy summer", body), ARTS, "record")
+
+
+def test_record__of_a_band_still_counts(clf):
+    body = "The band will record a new album with the same producer in the spring."
+    assert _has(_topics(clf, "Back in the studio", body), ARTS, "record")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The country is the world's third-largest oil producer, and the biggest producer of pork in the region.",
+        "The copper producer reported record output for the quarter.",
+    ],
+)
+def test_producer__of_oil_food_or_metals_is_no_arts_evidence(clf, body):
+    assert not _has(_topics(clf, "Output rises", body), ARTS, "producer")
+
+
+def test_producer__of_a_film_still_counts(clf):
+    body = "The film's producer said shooting would start in the summer, with the director's usual cast."
+    assert _has(_topics(clf, "Sequel confirmed", body), ARTS, "producer")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The clip spread quickly on social media after it was posted on Tuesday.",
+        "Three people were arrested, state media reported, after the protest in the capital.",
+    ],
+)
+def test_media__as_a_platform_or_a_source_is_no_arts_evidence(clf, body):
+    assert not _has(_topics(clf, "Update", body), ARTS, "media")
+
+
+def test_media__as_the_press_still_counts(clf):
+    body = "The media group owns two newspapers and a radio station in the north."
+    assert _has(_topics(clf, "Press deal", body), ARTS, "media")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The company plans to buy a smaller rival and cut costs, the chief executive said.",
+        "The two banks are in merger talks that would create the country's biggest lender.",
+    ],
+)
+def test_plans_and_talks__of_a_company_are_no_politics_evidence(clf, body):
+    topics = _topics(clf, "Deal ahead", body)
+    assert not _has(topics, POLITICS, "plan")
+    assert not _has(topics, POLITICS, "talks")
+
+
+def test_plans_and_talks__of_governments_still_count(clf):
+    body = "The two governments resumed talks on the border dispute, and the minister set out plans for a vote."
+    topics = _topics(clf, "Border talks", body)
+    assert _has(topics, POLITICS, "talks")
+
+
+def test_poll__ranking_teams_is_no_politics_evidence(clf):
+    body = "The unbeaten side moved up to third in the college football poll after the win."
+    assert not _has(_topics(clf, "Rankings", body), POLITICS, "poll")
+
+
+def test_poll__of_voters_still_counts(clf):
+    body = "A poll of voters puts the opposition party four points ahead before the election."
+    assert _has(_topics(clf, "Race tightens", body), POLITICS, "poll")
+
+
+def test_policy_and_cabinet__of_insurers_and_offices_are_no_politics_evidence(clf):
+    body = "The insurance policy was kept in a file cabinet in the office."
+    topics = _topics(clf, "Lost papers", body)
+    assert not _has(topics, POLITICS, "policy")
+    assert not _has(topics, POLITICS, "cabinet")
+
+
+def test_policy_and_cabinet__of_a_government_still_count(clf):
+    body = "The cabinet agreed a new policy on housing, the prime minister said."
+    topics = _topics(clf, "Housing plan", body)
+    assert _has(topics, POLITICS, "policy")
+    assert _has(topics, POLITICS, "cabinet")
+
+
+def test_operations__of_a_company_are_no_conflict_evidence(clf):
+    body = "The company will close its operations in two factories and move production abroad."
+    assert not _has(_topics(clf, "Plants close", body), CONFLICT, "operation")
+
+
+def test_operations__of_an_army_still_count(clf):
+    body = "The army said its operations against the rebels in the north would continue."
+    assert _has(_topics(clf, "Offensive", body), CONFLICT, "operation")
+
+
+def test_sport_words__in_a_video_game_story_are_no_sport_evidence(clf):
+    body = (
+        "Gamers from twelve countries will compete in the video game tournament, and the winning team takes the prize."
+    )
+    topics = _topics(clf, "Console champions", body)
+    assert not _has(topics, SPORT, "tournament")
+    assert not _has(topics, SPORT, "team")
+
+
+def test_sport_words__in_a_match_report_still_count(clf):
+    body = "The team reached the final of the tournament after a 2-0 win over the holders."
+    topics = _topics(clf, "Into the final", body)
+    assert _has(topics, SPORT, "tournament")
+    assert _has(topics, SPORT, "team")
+
+
+@pytest.mark.parametrize(
+    ("body", "word"),
+    [
+        ("The team's medical staff cleared the striker to play in the match on Sunday.", "team"),
+        ("Millions of fans watched on TV as the club lifted the cup.", "fans"),
+    ],
+)
+def test_team_and_fans__with_doctors_or_television_around_still_count(clf, body, word):
+    assert _has(_topics(clf, "Cup day", body), SPORT, word)
+
+
+def test_show__that_kicked_off_is_still_a_show(clf):
+    body = "The late-night show kicked off its new series with a sketch about the royal family."
+    assert _has(_topics(clf, "Back on air", body), ARTS, "show")
+
+
+def test_talks__about_co_operation_between_governments_still_count(clf):
+    body = "The foreign ministers held talks on security co-operation along the border."
+    assert _has(_topics(clf, "Border talks", body), POLITICS, "talks")
+
+
+def test_rally__of_fans_before_a_victory_parade_is_no_conflict_evidence(clf):
+    body = "Fans held a rally in the square before the victory parade to celebrate the title."
+    assert not _has(_topics(clf, "City celebrates", body), CONFLICT, "rall")

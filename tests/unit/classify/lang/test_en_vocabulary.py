@@ -702,3 +702,39 @@ def test_a_vaccine_story_naming_its_drug_company_is_health(clf: Classifier) -> N
     title = "New vaccine cuts hospital admissions"
     body = "Patients given the jab were half as likely to need a hospital bed, doctors and the drug company said."
     assert top_topic(clf, title, body) == HEALTH
+
+
+def test_entertainment__alone_is_weak_arts_evidence(clf: Classifier) -> None:
+    """The word names a business sector and a part of any event: on its own it is a weak arts sign."""
+    title = "Entertainment group lifts profit"
+    body = "The entertainment group said profit rose 12 percent on higher sales."
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    assert top_topic(clf, title, body) == ECONOMY
+    assert tags[ARTS].score < 0.3
+
+
+def test_entertainment__still_counts_for_the_arts(clf: Classifier) -> None:
+    title = "Summer entertainment guide"
+    body = "The best entertainment this summer: a new musical in the West End and an album from the singer."
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    assert top_topic(clf, title, body) == ARTS
+    assert "entertainment" in {ev.text.lower() for ev in tags[ARTS].evidence}
+
+
+def test_dvd__as_a_disc_format_is_weak_arts_evidence(clf: Classifier) -> None:
+    """A DVD is a disc format first: without films or music around it, it says little about the arts."""
+    title = "New disc format wins backing"
+    body = (
+        "The electronics makers agreed the DVD format that will replace today's DVDs, with more storage on each disc."
+    )
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    assert top_topic(clf, title, body) == SCITECH
+    assert tags[ARTS].score < 0.3
+
+
+def test_dvd__of_a_film_still_counts_for_the_arts(clf: Classifier) -> None:
+    title = "Film out on DVD"
+    body = "The director's new film comes out on DVD next week with an extra hour of deleted scenes."
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    assert top_topic(clf, title, body) == ARTS
+    assert "dvd" in {ev.text.lower() for ev in tags[ARTS].evidence}
