@@ -433,3 +433,58 @@ def test_no_english_topic_lists_a_term_twice() -> None:
                     twice.append(f"{code}: {raw.strip()}")
                 seen.add(term)
     assert twice == []
+
+
+# Science and technology: the scientists and space craft that science news names,
+# with the word of each case that must be evidence for science and technology.
+SCIENCE_TECH = [
+    (
+        "sci-entomologists",
+        "Entomologists warn of wild bee decline",
+        "Entomologists counted a third fewer bees on farmland than a decade ago, the report said.",
+        "entomologists",
+    ),
+    (
+        "sci-ornithologists",
+        "Ornithologists record rare visitor",
+        "Ornithologists said the bird had been blown off course by autumn gales.",
+        "ornithologists",
+    ),
+    (
+        "sci-astrophysicists",
+        "Astrophysicists map the early universe",
+        "The astrophysicists used a new instrument to measure light from distant galaxies.",
+        "astrophysicists",
+    ),
+    (
+        "space-lander",
+        "Lander sends first pictures from the surface of Mars",
+        "The lander touched down in a crater on Sunday and unfolded its solar panels.",
+        "lander",
+    ),
+    (
+        "space-cosmonauts",
+        "Cosmonauts return after six months in orbit",
+        "The capsule landed in Kazakhstan with two cosmonauts and an American astronaut on board.",
+        "cosmonauts",
+    ),
+    (
+        "space-hubble",
+        "Telescope spots a new comet",
+        "Hubble images showed the comet's tail stretching for millions of kilometres.",
+        "hubble",
+    ),
+]
+
+test_science_and_tech_news_gets_its_topic_first = topic_first_check(
+    [(case, title, body, SCITECH) for case, title, body, _word in SCIENCE_TECH]
+)
+
+
+@pytest.mark.parametrize(("case", "title", "body", "word"), SCIENCE_TECH, ids=[c[0] for c in SCIENCE_TECH])
+def test_science_or_tech_word_is_evidence_for_science_and_technology(
+    clf: Classifier, case: str, title: str, body: str, word: str
+) -> None:
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    assert SCITECH in tags
+    assert word in {ev.text.lower() for ev in tags[SCITECH].evidence}
