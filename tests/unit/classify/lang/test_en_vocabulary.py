@@ -435,7 +435,7 @@ def test_no_english_topic_lists_a_term_twice() -> None:
     assert twice == []
 
 
-# Science and technology: the scientists and space craft that science news names,
+# Science and technology: the scientists, space craft and computer parts that science and tech news names,
 # with the word of each case that must be evidence for science and technology.
 SCIENCE_TECH = [
     (
@@ -473,6 +473,36 @@ SCIENCE_TECH = [
         "Telescope spots a new comet",
         "Hubble images showed the comet's tail stretching for millions of kilometres.",
         "hubble",
+    ),
+    (
+        "tech-voip",
+        "Operators move calls to VoIP",
+        "Phone companies are switching landline customers to VoIP services over fibre lines.",
+        "voip",
+    ),
+    (
+        "tech-router",
+        "Router flaw lets attackers into home networks",
+        "A bug in the firmware of popular routers lets attackers change settings, researchers said.",
+        "firmware",
+    ),
+    (
+        "tech-memory-chips",
+        "Memory chip prices slide",
+        "Makers of DRAM and flash memory expect a glut of chips until the summer.",
+        "dram",
+    ),
+    (
+        "tech-hard-drive",
+        "Patch fixes hard drive bug",
+        "The firmware update stops some hard drives from losing data after a power cut.",
+        "hard drive",
+    ),
+    (
+        "tech-graphics-cards",
+        "New graphics cards go on sale",
+        "The GPUs draw more power than the last generation but run games at higher frame rates.",
+        "gpus",
     ),
 ]
 
