@@ -410,3 +410,28 @@ def test_sense_rules__of_every_language_have_first_words(clf):
     for rule in rules.values():
         assert (rule.unless is None) is (rule.unless_heads is None)
         assert (rule.needs is None) is (rule.needs_heads is None)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The striker was injured in the first half of the game and will miss the next two league matches.",
+        "Her team-mate was injured in a crash on lap 12 and the race was stopped for twenty minutes.",
+        "The rookie had an accident in qualifying, losing the front wing before the grand prix.",
+    ],
+)
+def test_injured_accident_crash__in_a_game_or_a_race_is_no_disaster_evidence(clf, body):
+    topics = _topics(clf, "Setback", body)
+    assert not any(w in ("injured", "crash", "accident") for w in topics.get(DISASTER, []))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Four people were injured when a bus and a lorry collided on the motorway on Friday morning.",
+        "The crash closed the bridge for six hours while ambulances took the injured to hospital.",
+    ],
+)
+def test_injured_accident_crash__on_the_road_still_counts(clf, body):
+    topics = _topics(clf, "Motorway closed", body)
+    assert any(w in ("injured", "crash") for w in topics.get(DISASTER, []))
