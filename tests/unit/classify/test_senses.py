@@ -435,3 +435,20 @@ def test_injured_accident_crash__in_a_game_or_a_race_is_no_disaster_evidence(clf
 def test_injured_accident_crash__on_the_road_still_counts(clf, body):
     topics = _topics(clf, "Motorway closed", body)
     assert any(w in ("injured", "crash") for w in topics.get(DISASTER, []))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Leaked documents show the ministry knew of the delays a year before the minister spoke.",
+        "The company said customer details had leaked online and it had told the regulator.",
+    ],
+)
+def test_leak__of_documents_or_data_is_no_disaster_evidence(clf, body):
+    topics = _topics(clf, "Files reveal plans", body)
+    assert not any(w.startswith("leak") for w in topics.get(DISASTER, []))
+
+
+def test_leak__of_gas_still_counts(clf):
+    body = "Residents were evacuated after a gas leak at the plant on the edge of town, firefighters said."
+    assert any(w.startswith("leak") for w in _topics(clf, "Homes cleared", body).get(DISASTER, []))
