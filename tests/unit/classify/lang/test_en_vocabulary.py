@@ -504,6 +504,30 @@ SCIENCE_TECH = [
         "The GPUs draw more power than the last generation but run games at higher frame rates.",
         "gpus",
     ),
+    (
+        "tech-ringtones",
+        "Phone users pay more for ringtones",
+        "Ringtones and wallpapers bought through apps cost owners twice as much as last year, a survey found.",
+        "ringtones",
+    ),
+    (
+        "tech-e-scooter",
+        "E-scooter batteries get a new safety standard",
+        "Makers must fit electric scooters with tested battery packs and chargers, engineers said.",
+        "electric scooters",
+    ),
+    (
+        "tech-qr-code",
+        "Menus go back to paper as QR codes fade",
+        "Diners say scanning a QR code with a phone to order was never popular.",
+        "qr code",
+    ),
+    (
+        "tech-video-calls",
+        "Video calls replace the office meeting",
+        "Workers spend two hours a day on video calls, a survey of remote staff found.",
+        "video calls",
+    ),
 ]
 
 test_science_and_tech_news_gets_its_topic_first = topic_first_check(
