@@ -528,6 +528,24 @@ SCIENCE_TECH = [
         "Workers spend two hours a day on video calls, a survey of remote staff found.",
         "video calls",
     ),
+    (
+        "tech-copy-protection",
+        "E-book sellers drop copy protection",
+        "Readers will be able to move their files between devices now that DRM has been removed.",
+        "copy protection",
+    ),
+    (
+        "tech-multiplayer",
+        "Online shooter adds a multiplayer mode",
+        "Up to 64 players can join one match over the internet from next month.",
+        "multiplayer",
+    ),
+    (
+        "tech-file-swapping",
+        "File-swapping networks shrink",
+        "Fewer people use file-swapping software now that streaming is cheap, a study found.",
+        "file-swapping",
+    ),
 ]
 
 test_science_and_tech_news_gets_its_topic_first = topic_first_check(
