@@ -452,3 +452,21 @@ def test_leak__of_documents_or_data_is_no_disaster_evidence(clf, body):
 def test_leak__of_gas_still_counts(clf):
     body = "Residents were evacuated after a gas leak at the plant on the edge of town, firefighters said."
     assert any(w.startswith("leak") for w in _topics(clf, "Homes cleared", body).get(DISASTER, []))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The pitcher will have surgery on his elbow and miss the rest of the season, the coach said.",
+        "The striker flew to Germany for treatment and the club's medical staff expect him back for the next game.",
+    ],
+)
+def test_surgery_treatment__of_a_player_is_no_health_evidence(clf, body):
+    topics = _topics(clf, "Setback for champions", body)
+    assert not any(w in ("surgery", "treatment", "medical") for w in topics.get(HEALTH, []))
+
+
+def test_surgery_treatment__of_patients_still_counts(clf):
+    body = "Patients are waiting longer for hip surgery and cancer treatment as hospitals clear the backlog."
+    topics = _topics(clf, "Waits grow", body)
+    assert "surgery" in topics.get(HEALTH, []) and "treatment" in topics.get(HEALTH, [])
