@@ -546,6 +546,24 @@ SCIENCE_TECH = [
         "Fewer people use file-swapping software now that streaming is cheap, a study found.",
         "file-swapping",
     ),
+    (
+        "tech-spam",
+        "Spam floods company inboxes",
+        "Firms say spam now makes up most of the mail their staff receive.",
+        "spam",
+    ),
+    (
+        "tech-open-source",
+        "Open-source project wins funding",
+        "The foundation will pay two developers to maintain the code.",
+        "open-source",
+    ),
+    (
+        "tech-wi-fi",
+        "Council offers free wi-fi in town centre",
+        "The council will pay for the service for two years, the leader said.",
+        "wi-fi",
+    ),
 ]
 
 test_science_and_tech_news_gets_its_topic_first = topic_first_check(
