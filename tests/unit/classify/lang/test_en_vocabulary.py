@@ -564,6 +564,24 @@ SCIENCE_TECH = [
         "The council will pay for the service for two years, the leader said.",
         "wi-fi",
     ),
+    (
+        "tech-cloud-computing",
+        "Hospital records move to cloud computing",
+        "Patient files will be stored in data centres run by a contractor, the trust said.",
+        "cloud computing",
+    ),
+    (
+        "tech-open-database",
+        "Retailer's database leaves shoppers exposed",
+        "Names and addresses of shoppers sat in an open database for months, a cybersecurity firm found.",
+        "database",
+    ),
+    (
+        "tech-operating-system",
+        "Android update drains batteries",
+        "Owners of older handsets say the new version of the operating system empties the battery by lunchtime.",
+        "operating system",
+    ),
 ]
 
 test_science_and_tech_news_gets_its_topic_first = topic_first_check(
