@@ -470,3 +470,13 @@ def test_surgery_treatment__of_patients_still_counts(clf):
     body = "Patients are waiting longer for hip surgery and cancer treatment as hospitals clear the backlog."
     topics = _topics(clf, "Waits grow", body)
     assert "surgery" in topics.get(HEALTH, []) and "treatment" in topics.get(HEALTH, [])
+
+
+def test_lunar__in_the_lunar_new_year_is_no_science_evidence(clf):
+    body = "Families visited temples and shared meals as the Lunar New Year holiday began."
+    assert "lunar" not in _topics(clf, "Crowds gather for the festival", body).get(TECH, [])
+
+
+def test_lunar__of_the_moon_still_counts(clf):
+    body = "The craft will land near a crater at the lunar south pole and drill for ice, the space agency said."
+    assert "lunar" in _topics(clf, "Probe heads for the Moon", body).get(TECH, [])

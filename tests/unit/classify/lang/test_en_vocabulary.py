@@ -596,3 +596,66 @@ def test_science_or_tech_word_is_evidence_for_science_and_technology(
     tags = {t.code: t for t in clf.classify(title, body).topics}
     assert SCITECH in tags
     assert word in {ev.text.lower() for ev in tags[SCITECH].evidence}
+
+
+# Science words written out in full where a prefix caught other words: fossil fuels are energy, a record is
+# eclipsed, a rise is meteoric, and a meteorologist forecasts the weather.
+NOT_SCIENCE = [
+    (
+        "fossil-fuels",
+        "Power firms cut use of fossil fuels",
+        "Coal and gas plants will close by 2030 under the new plan, the regulator said.",
+        "fossil",
+    ),
+    (
+        "eclipsed-record",
+        "Striker's tally eclipsed club record",
+        "His 40 goals this season eclipsed a mark set in 1931.",
+        "eclipsed",
+    ),
+    (
+        "meteoric-rise",
+        "Start-up's meteoric rise",
+        "The company's value rose tenfold in a year as investors piled in.",
+        "meteoric",
+    ),
+    (
+        "meteorologists",
+        "Meteorologists warn of heavy snow",
+        "Forecasters expect up to 30cm of snow on high ground overnight.",
+        "meteorologists",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "title", "body", "word"), NOT_SCIENCE, ids=[c[0] for c in NOT_SCIENCE])
+def test_word_a_science_prefix_used_to_catch_is_no_science_evidence(
+    clf: Classifier, case: str, title: str, body: str, word: str
+) -> None:
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    science = tags.get(SCITECH)
+    assert science is None or word not in {ev.text.lower() for ev in science.evidence}
+
+
+STILL_SCIENCE = [
+    (
+        "sci-fossils",
+        "Fossils show feathered dinosaur",
+        "The fossilised remains were found in a quarry in north-east China.",
+        SCITECH,
+    ),
+    (
+        "sci-meteorite",
+        "Meteorite lands in farmer's field",
+        "The rock is one of the largest meteorites found in Britain.",
+        SCITECH,
+    ),
+    (
+        "sci-solar-eclipse",
+        "Millions watch total solar eclipse",
+        "The eclipse plunged a strip of the country into darkness for four minutes.",
+        SCITECH,
+    ),
+]
+
+test_fossils_meteorites_and_eclipses_are_still_science = topic_first_check(STILL_SCIENCE)
