@@ -582,6 +582,12 @@ SCIENCE_TECH = [
         "Owners of older handsets say the new version of the operating system empties the battery by lunchtime.",
         "operating system",
     ),
+    (
+        "tech-encryption",
+        "Ministers back encryption for messaging",
+        "The government dropped a plan to weaken end-to-end protection after a public consultation.",
+        "encryption",
+    ),
 ]
 
 test_science_and_tech_news_gets_its_topic_first = topic_first_check(
