@@ -647,3 +647,73 @@ def test_talks__about_co_operation_between_governments_still_count(clf):
 def test_rally__of_fans_before_a_victory_parade_is_no_conflict_evidence(clf):
     body = "Fans held a rally in the square before the victory parade to celebrate the title."
     assert not _has(_topics(clf, "City celebrates", body), CONFLICT, "rall")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The striker was injured in the first half of the game and will miss the next two league matches.",
+        "Her team-mate was injured in a crash on lap 12 and the race was stopped for twenty minutes.",
+        "The rookie had an accident in qualifying, losing the front wing before the grand prix.",
+    ],
+)
+def test_injured_accident_crash__in_a_game_or_a_race_is_no_disaster_evidence(clf, body):
+    topics = _topics(clf, "Setback", body)
+    assert not any(w in ("injured", "crash", "accident") for w in topics.get(DISASTER, []))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Four people were injured when a bus and a lorry collided on the motorway on Friday morning.",
+        "The crash closed the bridge for six hours while ambulances took the injured to hospital.",
+    ],
+)
+def test_injured_accident_crash__on_the_road_still_counts(clf, body):
+    topics = _topics(clf, "Motorway closed", body)
+    assert any(w in ("injured", "crash") for w in topics.get(DISASTER, []))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Leaked documents show the ministry knew of the delays a year before the minister spoke.",
+        "The company said customer details had leaked online and it had told the regulator.",
+    ],
+)
+def test_leak__of_documents_or_data_is_no_disaster_evidence(clf, body):
+    topics = _topics(clf, "Files reveal plans", body)
+    assert not any(w.startswith("leak") for w in topics.get(DISASTER, []))
+
+
+def test_leak__of_gas_still_counts(clf):
+    body = "Residents were evacuated after a gas leak at the plant on the edge of town, firefighters said."
+    assert any(w.startswith("leak") for w in _topics(clf, "Homes cleared", body).get(DISASTER, []))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The pitcher will have surgery on his elbow and miss the rest of the season, the coach said.",
+        "The striker flew to Germany for treatment and the club's medical staff expect him back for the next game.",
+    ],
+)
+def test_surgery_treatment__of_a_player_is_no_health_evidence(clf, body):
+    topics = _topics(clf, "Setback for champions", body)
+    assert not any(w in ("surgery", "treatment", "medical") for w in topics.get(HEALTH, []))
+
+
+def test_surgery_treatment__of_patients_still_counts(clf):
+    body = "Patients are waiting longer for hip surgery and cancer treatment as hospitals clear the backlog."
+    topics = _topics(clf, "Waits grow", body)
+    assert "surgery" in topics.get(HEALTH, []) and "treatment" in topics.get(HEALTH, [])
+
+
+def test_lunar__in_the_lunar_new_year_is_no_science_evidence(clf):
+    body = "Families visited temples and shared meals as the Lunar New Year holiday began."
+    assert "lunar" not in _topics(clf, "Crowds gather for the festival", body).get(TECH, [])
+
+
+def test_lunar__of_the_moon_still_counts(clf):
+    body = "The craft will land near a crater at the lunar south pole and drill for ice, the space agency said."
+    assert "lunar" in _topics(clf, "Probe heads for the Moon", body).get(TECH, [])

@@ -738,3 +738,235 @@ def test_dvd__of_a_film_still_counts_for_the_arts(clf: Classifier) -> None:
     tags = {t.code: t for t in clf.classify(title, body).topics}
     assert top_topic(clf, title, body) == ARTS
     assert "dvd" in {ev.text.lower() for ev in tags[ARTS].evidence}
+
+
+# Science and technology: the scientists, space craft and computer parts that science and tech news names,
+# with the word of each case that must be evidence for science and technology.
+SCIENCE_TECH = [
+    (
+        "sci-entomologists",
+        "Entomologists warn of wild bee decline",
+        "Entomologists counted a third fewer bees on farmland than a decade ago, the report said.",
+        "entomologists",
+    ),
+    (
+        "sci-ornithologists",
+        "Ornithologists record rare visitor",
+        "Ornithologists said the bird had been blown off course by autumn gales.",
+        "ornithologists",
+    ),
+    (
+        "sci-astrophysicists",
+        "Astrophysicists map the early universe",
+        "The astrophysicists used a new instrument to measure light from distant galaxies.",
+        "astrophysicists",
+    ),
+    (
+        "space-lander",
+        "Lander sends first pictures from the surface of Mars",
+        "The lander touched down in a crater on Sunday and unfolded its solar panels.",
+        "lander",
+    ),
+    (
+        "space-cosmonauts",
+        "Cosmonauts return after six months in orbit",
+        "The capsule landed in Kazakhstan with two cosmonauts and an American astronaut on board.",
+        "cosmonauts",
+    ),
+    (
+        "space-hubble",
+        "Telescope spots a new comet",
+        "Hubble images showed the comet's tail stretching for millions of kilometres.",
+        "hubble",
+    ),
+    (
+        "tech-voip",
+        "Operators move calls to VoIP",
+        "Phone companies are switching landline customers to VoIP services over fibre lines.",
+        "voip",
+    ),
+    (
+        "tech-router",
+        "Router flaw lets attackers into home networks",
+        "A bug in the firmware of popular routers lets attackers change settings, researchers said.",
+        "firmware",
+    ),
+    (
+        "tech-memory-chips",
+        "Memory chip prices slide",
+        "Makers of DRAM and flash memory expect a glut of chips until the summer.",
+        "dram",
+    ),
+    (
+        "tech-hard-drive",
+        "Patch fixes hard drive bug",
+        "The firmware update stops some hard drives from losing data after a power cut.",
+        "hard drive",
+    ),
+    (
+        "tech-graphics-cards",
+        "New graphics cards go on sale",
+        "The GPUs draw more power than the last generation but run games at higher frame rates.",
+        "gpus",
+    ),
+    (
+        "tech-ringtones",
+        "Phone users pay more for ringtones",
+        "Ringtones and wallpapers bought through apps cost owners twice as much as last year, a survey found.",
+        "ringtones",
+    ),
+    (
+        "tech-e-scooter",
+        "E-scooter batteries get a new safety standard",
+        "Makers must fit electric scooters with tested battery packs and chargers, engineers said.",
+        "electric scooters",
+    ),
+    (
+        "tech-qr-code",
+        "Menus go back to paper as QR codes fade",
+        "Diners say scanning a QR code with a phone to order was never popular.",
+        "qr code",
+    ),
+    (
+        "tech-video-calls",
+        "Video calls replace the office meeting",
+        "Workers spend two hours a day on video calls, a survey of remote staff found.",
+        "video calls",
+    ),
+    (
+        "tech-copy-protection",
+        "E-book sellers drop copy protection",
+        "Readers will be able to move their files between devices now that DRM has been removed.",
+        "copy protection",
+    ),
+    (
+        "tech-multiplayer",
+        "Online shooter adds a multiplayer mode",
+        "Up to 64 players can join one match over the internet from next month.",
+        "multiplayer",
+    ),
+    (
+        "tech-file-swapping",
+        "File-swapping networks shrink",
+        "Fewer people use file-swapping software now that streaming is cheap, a study found.",
+        "file-swapping",
+    ),
+    (
+        "tech-spam",
+        "Spam floods company inboxes",
+        "Firms say spam now makes up most of the mail their staff receive.",
+        "spam",
+    ),
+    (
+        "tech-open-source",
+        "Open-source project wins funding",
+        "The foundation will pay two developers to maintain the code.",
+        "open-source",
+    ),
+    (
+        "tech-wi-fi",
+        "Council offers free wi-fi in town centre",
+        "The council will pay for the service for two years, the leader said.",
+        "wi-fi",
+    ),
+    (
+        "tech-cloud-computing",
+        "Hospital records move to cloud computing",
+        "Patient files will be stored in data centres run by a contractor, the trust said.",
+        "cloud computing",
+    ),
+    (
+        "tech-open-database",
+        "Retailer's database leaves shoppers exposed",
+        "Names and addresses of shoppers sat in an open database for months, a cybersecurity firm found.",
+        "database",
+    ),
+    (
+        "tech-operating-system",
+        "Android update drains batteries",
+        "Owners of older handsets say the new version of the operating system empties the battery by lunchtime.",
+        "operating system",
+    ),
+    (
+        "tech-encryption",
+        "Ministers back encryption for messaging",
+        "The government dropped a plan to weaken end-to-end protection after a public consultation.",
+        "encryption",
+    ),
+]
+
+test_science_and_tech_news_gets_its_topic_first = topic_first_check(
+    [(case, title, body, SCITECH) for case, title, body, _word in SCIENCE_TECH]
+)
+
+
+@pytest.mark.parametrize(("case", "title", "body", "word"), SCIENCE_TECH, ids=[c[0] for c in SCIENCE_TECH])
+def test_science_or_tech_word_is_evidence_for_science_and_technology(
+    clf: Classifier, case: str, title: str, body: str, word: str
+) -> None:
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    assert SCITECH in tags
+    assert word in {ev.text.lower() for ev in tags[SCITECH].evidence}
+
+
+# Science words written out in full where a prefix caught other words: fossil fuels are energy, a record is
+# eclipsed, a rise is meteoric, and a meteorologist forecasts the weather.
+NOT_SCIENCE = [
+    (
+        "fossil-fuels",
+        "Power firms cut use of fossil fuels",
+        "Coal and gas plants will close by 2030 under the new plan, the regulator said.",
+        "fossil",
+    ),
+    (
+        "eclipsed-record",
+        "Striker's tally eclipsed club record",
+        "His 40 goals this season eclipsed a mark set in 1931.",
+        "eclipsed",
+    ),
+    (
+        "meteoric-rise",
+        "Start-up's meteoric rise",
+        "The company's value rose tenfold in a year as investors piled in.",
+        "meteoric",
+    ),
+    (
+        "meteorologists",
+        "Meteorologists warn of heavy snow",
+        "Forecasters expect up to 30cm of snow on high ground overnight.",
+        "meteorologists",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "title", "body", "word"), NOT_SCIENCE, ids=[c[0] for c in NOT_SCIENCE])
+def test_word_a_science_prefix_used_to_catch_is_no_science_evidence(
+    clf: Classifier, case: str, title: str, body: str, word: str
+) -> None:
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    science = tags.get(SCITECH)
+    assert science is None or word not in {ev.text.lower() for ev in science.evidence}
+
+
+STILL_SCIENCE = [
+    (
+        "sci-fossils",
+        "Fossils show feathered dinosaur",
+        "The fossilised remains were found in a quarry in north-east China.",
+        SCITECH,
+    ),
+    (
+        "sci-meteorite",
+        "Meteorite lands in farmer's field",
+        "The rock is one of the largest meteorites found in Britain.",
+        SCITECH,
+    ),
+    (
+        "sci-solar-eclipse",
+        "Millions watch total solar eclipse",
+        "The eclipse plunged a strip of the country into darkness for four minutes.",
+        SCITECH,
+    ),
+]
+
+test_fossils_meteorites_and_eclipses_are_still_science = topic_first_check(STILL_SCIENCE)
