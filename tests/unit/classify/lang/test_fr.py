@@ -506,6 +506,32 @@ CASES = [
         "week-end, accompagnés de fortes pluies et de grêle.",
         iptc.WEATHER,
     ),
+    (
+        "politics_amnesty_law",
+        "Une amnistie pour tourner la page de la crise",
+        "La loi d'amnistie couvre les faits commis pendant les troubles de 2020 ; plusieurs dizaines de détenus "
+        "doivent être libérés dans les prochains jours.",
+        iptc.POLITICS,
+    ),
+    (
+        "politics_nazi_history",
+        "Histoire : comment les nazis ont conquis l'Allemagne",
+        "En 1933, Hitler arrive à la chancellerie ; les historiens rappellent que le fascisme italien lui a servi "
+        "de modèle.",
+        iptc.POLITICS,
+    ),
+    (
+        "politics_foreign_parliaments",
+        "Londres : Downing Street sous pression",
+        "La Chambre des communes a rejeté le texte ; à Berlin, le Bundestag suit le dossier de près.",
+        iptc.POLITICS,
+    ),
+    (
+        "politics_consulate_closed",
+        "Le consulat de France fermé jusqu'à nouvel ordre",
+        "Le consul a demandé aux ressortissants de limiter leurs déplacements ; les demandes de visa sont suspendues.",
+        iptc.POLITICS,
+    ),
 ]
 
 
