@@ -532,6 +532,25 @@ CASES = [
         "Le consul a demandé aux ressortissants de limiter leurs déplacements ; les demandes de visa sont suspendues.",
         iptc.POLITICS,
     ),
+    (
+        "tech_developers_hackathon",
+        "Les développeurs africains se retrouvent pour un hackathon à Dakar",
+        "Pendant 48 heures, des codeuses et des programmeurs venus de dix pays ont travaillé sur la connectivité "
+        "des zones rurales.",
+        iptc.SCITECH,
+    ),
+    (
+        "tech_data_leak",
+        "Fuite de données : les comptes de 2 millions de clients exposés",
+        "Les informations, mal protégées faute de chiffrement, circulaient sur le dark web depuis des semaines.",
+        iptc.SCITECH,
+    ),
+    (
+        "tech_messaging_apps",
+        "Snapchat et Telegram séduisent les adolescents",
+        "Les deux messageries gagnent du terrain sur LinkedIn et les géants de la tech américains, selon une enquête.",
+        iptc.SCITECH,
+    ),
 ]
 
 
