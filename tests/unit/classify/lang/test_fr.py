@@ -551,6 +551,18 @@ CASES = [
         "Les deux messageries gagnent du terrain sur LinkedIn et les géants de la tech américains, selon une enquête.",
         iptc.SCITECH,
     ),
+    (
+        "society_dowry_amount_in_fcfa",
+        "Mariage : une dot de 300 000 FCFA",
+        "Au village, la famille de la mariée réclame 300 000 FCFA ; les jeunes jugent la tradition dépassée.",
+        iptc.SOCIETY,
+    ),
+    (
+        "economy_cfa_franc_falls",
+        "Le franc CFA recule face au dollar",
+        "La monnaie commune de huit pays d'Afrique de l'Ouest a perdu 3 % en un mois ; la BCEAO se veut rassurante.",
+        iptc.ECONOMY,
+    ),
 ]
 
 
