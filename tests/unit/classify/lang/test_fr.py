@@ -563,6 +563,26 @@ CASES = [
         "La monnaie commune de huit pays d'Afrique de l'Ouest a perdu 3 % en un mois ; la BCEAO se veut rassurante.",
         iptc.ECONOMY,
     ),
+    (
+        "health_eye_care",
+        "Glaucome et cataracte : la cécité recule dans le nord",
+        "Les opticiens itinérants reçoivent désormais les malvoyants des villages ; certains repartent avec une "
+        "prothèse.",
+        iptc.HEALTH,
+    ),
+    (
+        "health_school_food_poisoning",
+        "Typhoïde et anémie frappent les écoliers",
+        "Une intoxication alimentaire a aussi touché 40 élèves de l'internat, où la cantine servait des produits "
+        "périmés.",
+        iptc.HEALTH,
+    ),
+    (
+        "economy_household_consumption",
+        "La consommation des ménages recule au deuxième trimestre",
+        "Les achats de biens durables ont chuté, pénalisés par la hausse des prix.",
+        iptc.ECONOMY,
+    ),
 ]
 
 
@@ -772,6 +792,11 @@ test_french_word_sense_follows_its_neighbours = sense_check(
             "les régions du sud, où le combat contre la maladie reste difficile.",
             iptc.CONFLICT,
         ),
+        (
+            "Moins de consommation d'alcool chez les jeunes",
+            "La consommation de tabac recule aussi, selon une enquête auprès de 5 000 lycéens.",
+            iptc.ECONOMY,
+        ),
     ],
     ids=[
         "cyber_attack",
@@ -808,6 +833,7 @@ test_french_word_sense_follows_its_neighbours = sense_check(
         "physical_activity_not_physics",
         "university_affiliation",
         "fight_a_disease",
+        "drinking_habits_not_spending",
     ],
 )
 
