@@ -1014,3 +1014,29 @@ STILL_HEALTH = [
 ]
 
 test_doctors_and_patients_are_still_health = topic_first_check(STILL_HEALTH)
+
+
+# A drugs giant or a pharmaceuticals group is a company, and the single currency is money; drugs in a hospital
+# story are still health.
+DRUG_INDUSTRY_AND_CURRENCY = [
+    (
+        "drugs-giant",
+        "Drugs giant to cut 2,000 jobs",
+        "The pharmaceuticals group said profits fell after its patent on a best-selling pill ran out.",
+        ECONOMY,
+    ),
+    (
+        "single-currency",
+        "Three more countries to join eurozone",
+        "They will adopt the single currency in 2030 once their deficits fall below the limit.",
+        ECONOMY,
+    ),
+    (
+        "drugs-in-hospital",
+        "Hospitals run short of cancer drugs",
+        "Doctors say patients are waiting weeks for treatment because of supply problems.",
+        HEALTH,
+    ),
+]
+
+test_drug_companies_and_the_single_currency_are_economy = topic_first_check(DRUG_INDUSTRY_AND_CURRENCY)
