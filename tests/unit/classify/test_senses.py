@@ -717,3 +717,62 @@ def test_lunar__in_the_lunar_new_year_is_no_science_evidence(clf):
 def test_lunar__of_the_moon_still_counts(clf):
     body = "The craft will land near a crater at the lunar south pole and drill for ice, the space agency said."
     assert "lunar" in _topics(clf, "Probe heads for the Moon", body).get(TECH, [])
+
+
+ENVIRONMENT = "medtop:06000000"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "A video of the puppy riding a skateboard went viral, with millions of views in a day.",
+        "Her post about the queue at the airport became a viral hit overnight on social media.",
+    ],
+)
+def test_viral__of_a_video_or_a_post_is_no_health_evidence(clf, body):
+    assert "viral" not in _topics(clf, "Owner surprised", body).get(HEALTH, [])
+
+
+def test_viral__of_an_infection_still_counts(clf):
+    body = "Doctors said the child had a viral infection of the lungs and would stay on the ward for a week."
+    assert "viral" in _topics(clf, "Child recovering", body).get(HEALTH, [])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The minister said the border question would not become a bargaining chip in the talks.",
+        "Neighbours agreed to chip in for a new roof on the village hall after the storm.",
+    ],
+)
+def test_chip__as_a_bargaining_chip_or_chipping_in_is_no_technology_evidence(clf, body):
+    topics = _topics(clf, "Talks resume", body)
+    assert not any(w.startswith("chip") for w in topics.get(TECH, []))
+
+
+def test_chip__chipped_and_blue_chip_are_no_technology_evidence(clf):
+    body = "The blue-chip index fell and the striker's chipped finish was ruled offside."
+    topics = _topics(clf, "Markets slip", body)
+    assert not any("chip" in w for w in topics.get(TECH, []))
+
+
+def test_chip__of_a_computer_still_counts(clf):
+    body = "The new chips are twice as fast and use half the power of the last generation, the designer said."
+    assert any(w.startswith("chip") for w in _topics(clf, "Faster chips", body).get(TECH, []))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The retailer said the business environment remained tough as shoppers cut back.",
+        "Managers described a difficult operating environment with higher costs for fuel and staff.",
+    ],
+)
+def test_environment__of_a_business_is_no_environment_evidence(clf, body):
+    topics = _topics(clf, "Profits fall", body)
+    assert not any(w.startswith("environment") for w in topics.get(ENVIRONMENT, []))
+
+
+def test_environment__of_nature_still_counts(clf):
+    body = "Campaigners said the new road would harm the environment and the wildlife of the valley."
+    assert any(w.startswith("environment") for w in _topics(clf, "Road plan opposed", body).get(ENVIRONMENT, []))

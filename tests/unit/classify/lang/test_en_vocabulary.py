@@ -970,3 +970,73 @@ STILL_SCIENCE = [
 ]
 
 test_fossils_meteorites_and_eclipses_are_still_science = topic_first_check(STILL_SCIENCE)
+
+
+# "doctored" (falsified) and "patiently" are no health evidence: doctor and patient are written out.
+NOT_HEALTH_WORDS = [
+    (
+        "doctored",
+        "Campaign photo was doctored",
+        "Experts said the image had been edited to add a larger crowd.",
+        "doctored",
+    ),
+    (
+        "patiently",
+        "Fans wait patiently for tickets",
+        "Queues stretched around the block before the box office opened.",
+        "patiently",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "title", "body", "word"), NOT_HEALTH_WORDS, ids=[c[0] for c in NOT_HEALTH_WORDS])
+def test_doctored_and_patiently_are_no_health_evidence(
+    clf: Classifier, case: str, title: str, body: str, word: str
+) -> None:
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    health = tags.get(HEALTH)
+    assert health is None or word not in {ev.text.lower() for ev in health.evidence}
+
+
+STILL_HEALTH = [
+    (
+        "doctors",
+        "Doctors warn of long waits",
+        "Family doctors say they cannot see every patient within two weeks.",
+        HEALTH,
+    ),
+    (
+        "patients",
+        "Patients moved to new wing",
+        "A patient's family said the doctor's visits were now daily.",
+        HEALTH,
+    ),
+]
+
+test_doctors_and_patients_are_still_health = topic_first_check(STILL_HEALTH)
+
+
+# A drugs giant or a pharmaceuticals group is a company, and the single currency is money; drugs in a hospital
+# story are still health.
+DRUG_INDUSTRY_AND_CURRENCY = [
+    (
+        "drugs-giant",
+        "Drugs giant to cut 2,000 jobs",
+        "The pharmaceuticals group said profits fell after its patent on a best-selling pill ran out.",
+        ECONOMY,
+    ),
+    (
+        "single-currency",
+        "Three more countries to join eurozone",
+        "They will adopt the single currency in 2030 once their deficits fall below the limit.",
+        ECONOMY,
+    ),
+    (
+        "drugs-in-hospital",
+        "Hospitals run short of cancer drugs",
+        "Doctors say patients are waiting weeks for treatment because of supply problems.",
+        HEALTH,
+    ),
+]
+
+test_drug_companies_and_the_single_currency_are_economy = topic_first_check(DRUG_INDUSTRY_AND_CURRENCY)
