@@ -717,3 +717,13 @@ def test_lunar__in_the_lunar_new_year_is_no_science_evidence(clf):
 def test_lunar__of_the_moon_still_counts(clf):
     body = "The craft will land near a crater at the lunar south pole and drill for ice, the space agency said."
     assert "lunar" in _topics(clf, "Probe heads for the Moon", body).get(TECH, [])
+
+
+@pytest.mark.parametrize("seg", _NEAR_SEGS)
+def test_near_in__a_window_in_place_agrees_with_its_slice(seg):
+    words, heads = lx._word_alternation(_NEAR_WORDS, False)
+    text = "x" + seg + " y"
+    for lo in range(len(text) + 1):
+        for hi in range(lo, len(text) + 3):
+            assert lx.near_in(words, heads, text, lo, hi) is lx.near(words, heads, text[lo:hi]), (lo, hi)
+            assert lx.near_in(words, None, text, lo, hi) is lx.near(words, None, text[lo:hi]), (lo, hi)
