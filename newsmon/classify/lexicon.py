@@ -142,14 +142,22 @@ class SenseRule:
 
     def holds(self, low: str, start: int, end: int, more: str = "") -> bool:
         """Whether the sense holds around ``low[start:end]`` (``more``: extra context, the lead for a headline)."""
-        seg = low[max(0, start - self.window) : end + self.window]
-        if more:
-            seg = seg + " \n " + more[: 2 * self.window]
-        if self.normalize_arabic:
-            seg = arabic.normalize(seg)
-        if self.unless is not None and near(self.unless, self.unless_heads, seg):
+        window = self.window
+        lo = start - window if start > window else 0
+        hi = end + window
+        if more or self.normalize_arabic:
+            seg = low[lo:hi]
+            if more:
+                seg = seg + " \n " + more[: 2 * window]
+            if self.normalize_arabic:
+                seg = arabic.normalize(seg)
+            if self.unless is not None and near(self.unless, self.unless_heads, seg):
+                return False
+            return self.needs is None or near(self.needs, self.needs_heads, seg)
+        # Most checks (a body's words): the window is searched in place, as its slice would be.
+        if self.unless is not None and near_in(self.unless, self.unless_heads, low, lo, hi):
             return False
-        return self.needs is None or near(self.needs, self.needs_heads, seg)
+        return self.needs is None or near_in(self.needs, self.needs_heads, low, lo, hi)
 
 
 def near(words: re.Pattern[str], heads: Any, seg: str) -> bool:
@@ -166,6 +174,30 @@ def near(words: re.Pattern[str], heads: Any, seg: str) -> bool:
         return words.search(seg) is not None
     match = words.match
     return any(match(seg, end - size + 1) is not None for end, size in heads.iter(seg))
+
+
+def near_in(words: re.Pattern[str], heads: Any, text: str, lo: int, hi: int) -> bool:
+    """:func:`near` on ``text[lo:hi]``, without making the slice (most windows hold no first word).
+
+    The automaton scans from ``lo`` to ``hi`` as it would scan the slice, and a
+    match at a first word is bounded by ``hi`` as the slice's end bounds it. Only
+    the lookbehind differs: at ``pos`` it still sees ``text[pos - 1]``, where at
+    the slice's first character it sees nothing, so a first word found right at
+    ``lo`` is tried on the slice itself.
+    """
+    if hi > len(text):
+        hi = len(text)  # the automaton would read past the end (pyahocorasick does not bound it)
+    if heads is None:
+        return words.search(text[lo:hi]) is not None
+    match = words.match
+    for end, size in heads.iter(text, lo, hi):
+        pos = end - size + 1
+        if pos == lo and lo:
+            if match(text[lo:hi]) is not None:
+                return True
+        elif match(text, pos, hi) is not None:
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)

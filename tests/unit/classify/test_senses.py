@@ -776,3 +776,13 @@ def test_environment__of_a_business_is_no_environment_evidence(clf, body):
 def test_environment__of_nature_still_counts(clf):
     body = "Campaigners said the new road would harm the environment and the wildlife of the valley."
     assert any(w.startswith("environment") for w in _topics(clf, "Road plan opposed", body).get(ENVIRONMENT, []))
+
+
+@pytest.mark.parametrize("seg", _NEAR_SEGS)
+def test_near_in__a_window_in_place_agrees_with_its_slice(seg):
+    words, heads = lx._word_alternation(_NEAR_WORDS, False)
+    text = "x" + seg + " y"
+    for lo in range(len(text) + 1):
+        for hi in range(lo, len(text) + 3):
+            assert lx.near_in(words, heads, text, lo, hi) is lx.near(words, heads, text[lo:hi]), (lo, hi)
+            assert lx.near_in(words, None, text, lo, hi) is lx.near(words, None, text[lo:hi]), (lo, hi)
