@@ -1139,9 +1139,9 @@ class Classifier:
         counts: dict[int, int] = {}
         # Bound once: this loop runs for every topic cue of every match.
         counts_get, raw_get, spans_get, cap = counts.get, raw.get, spans.get, TERM_REPEAT_CAP
-        # The last sense check (rule, start, field) and its result.
+        # The last sense check (rule, span, field) and its result.
         last_sense: lx.SenseRule | None = None
-        last_start, last_field, last_ok = -1, fields[0], True
+        last_start, last_end, last_field, last_ok = -1, -1, fields[0], True
         for f, hits in zip(fields, scans, strict=True):
             title_field = f.name == "title"
             # A headline is too short to tell a sense: its context includes the lead.
@@ -1170,9 +1170,9 @@ class Classifier:
                         sense = cue.sense
                         if sense is not None:
                             # A word under several topics often has one rule for them all: checked once here.
-                            if sense is not last_sense or start != last_start or f is not last_field:
+                            if sense is not last_sense or start != last_start or end != last_end or f is not last_field:
                                 last_ok = sense.holds(f.low, start, end, more)
-                                last_sense, last_start, last_field = sense, start, f
+                                last_sense, last_start, last_end, last_field = sense, start, end, f
                             if not last_ok:
                                 continue  # another sense of the word, told by its neighbours
                     counts[key] = n + 1

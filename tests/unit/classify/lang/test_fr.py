@@ -848,3 +848,13 @@ def test_french_terms_with_an_elided_article_inside_match(clf: Classifier) -> No
     result = clf.classify("Le chiffre d'affaires progresse", "Le pouvoir d'achat recule après le coup d'État.")
     words = {ev.text.lower() for t in result.topics for ev in t.evidence}
     assert {"chiffre d'affaires", "pouvoir d'achat", "coup d'état"} <= words
+
+
+def test_french_first_names_and_adverbs_are_no_prefix_matches(clf: Classifier) -> None:
+    # "nazi" and "prématuré" are written out: Nazir is a first name, "prématurément" means too early.
+    result = clf.classify("Nomination", "Nazir Diallo a quitté prématurément la réunion du conseil municipal.")
+    words = {ev.text.lower() for t in result.topics for ev in t.evidence}
+    assert "nazir" not in words
+    assert "prématurément" not in words
+    nazi = clf.classify("Histoire", "Le régime nazi et la propagande nazie sont au programme du colloque.")
+    assert "nazi" in {ev.text.lower() for t in nazi.topics for ev in t.evidence}
