@@ -25,6 +25,8 @@ from tests.unit.classify.lang.topics import (
     SPORT,
     top_topic,
     topic_first_check,
+    word_evidence_check,
+    word_no_evidence_check,
 )
 
 TODAY = [
@@ -567,13 +569,7 @@ FINANCE = [
 ]
 
 
-@pytest.mark.parametrize(("title", "body", "word"), [c[1:] for c in FINANCE], ids=[c[0] for c in FINANCE])
-def test_finance_word_is_economy_evidence_and_economy_comes_first(
-    clf: Classifier, title: str, body: str, word: str
-) -> None:
-    tags = {t.code: t for t in clf.classify(title, body).topics}
-    assert top_topic(clf, title, body) == ECONOMY
-    assert word in {ev.text.lower() for ev in tags[ECONOMY].evidence}
+test_finance_word_is_economy_evidence_and_economy_comes_first = word_evidence_check(FINANCE, ECONOMY, first=True)
 
 
 # Politics: legislatures and their business by name, the way news writes them.
@@ -647,13 +643,9 @@ LEGISLATURES = [
 ]
 
 
-@pytest.mark.parametrize(("title", "body", "word"), [c[1:] for c in LEGISLATURES], ids=[c[0] for c in LEGISLATURES])
-def test_legislature_word_is_politics_evidence_and_politics_comes_first(
-    clf: Classifier, title: str, body: str, word: str
-) -> None:
-    tags = {t.code: t for t in clf.classify(title, body).topics}
-    assert top_topic(clf, title, body) == POLITICS
-    assert word in {ev.text.lower() for ev in tags[POLITICS].evidence}
+test_legislature_word_is_politics_evidence_and_politics_comes_first = word_evidence_check(
+    LEGISLATURES, POLITICS, first=True
+)
 
 
 def test_a_market_story_with_an_election_in_it_is_economy(clf: Classifier) -> None:
@@ -881,13 +873,7 @@ test_science_and_tech_news_gets_its_topic_first = topic_first_check(
 )
 
 
-@pytest.mark.parametrize(("case", "title", "body", "word"), SCIENCE_TECH, ids=[c[0] for c in SCIENCE_TECH])
-def test_science_or_tech_word_is_evidence_for_science_and_technology(
-    clf: Classifier, case: str, title: str, body: str, word: str
-) -> None:
-    tags = {t.code: t for t in clf.classify(title, body).topics}
-    assert SCITECH in tags
-    assert word in {ev.text.lower() for ev in tags[SCITECH].evidence}
+test_science_or_tech_word_is_evidence_for_science_and_technology = word_evidence_check(SCIENCE_TECH, SCITECH)
 
 
 # Science words written out in full where a prefix caught other words: fossil fuels are energy, a record is
@@ -914,13 +900,7 @@ NOT_SCIENCE = [
 ]
 
 
-@pytest.mark.parametrize(("case", "title", "body", "word"), NOT_SCIENCE, ids=[c[0] for c in NOT_SCIENCE])
-def test_word_a_science_prefix_used_to_catch_is_no_science_evidence(
-    clf: Classifier, case: str, title: str, body: str, word: str
-) -> None:
-    tags = {t.code: t for t in clf.classify(title, body).topics}
-    science = tags.get(SCITECH)
-    assert science is None or word not in {ev.text.lower() for ev in science.evidence}
+test_word_a_science_prefix_used_to_catch_is_no_science_evidence = word_no_evidence_check(NOT_SCIENCE, SCITECH)
 
 
 STILL_SCIENCE = [
@@ -964,13 +944,7 @@ NOT_HEALTH_WORDS = [
 ]
 
 
-@pytest.mark.parametrize(("case", "title", "body", "word"), NOT_HEALTH_WORDS, ids=[c[0] for c in NOT_HEALTH_WORDS])
-def test_doctored_and_patiently_are_no_health_evidence(
-    clf: Classifier, case: str, title: str, body: str, word: str
-) -> None:
-    tags = {t.code: t for t in clf.classify(title, body).topics}
-    health = tags.get(HEALTH)
-    assert health is None or word not in {ev.text.lower() for ev in health.evidence}
+test_doctored_and_patiently_are_no_health_evidence = word_no_evidence_check(NOT_HEALTH_WORDS, HEALTH)
 
 
 STILL_HEALTH = [

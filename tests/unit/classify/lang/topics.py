@@ -61,6 +61,42 @@ def topic_first_check(cases: Sequence[Case]) -> Check:
     return check
 
 
+# A word case is (id, title, body, word): the word of the text (lower-case, as its evidence reads) the check is about.
+WordCase = tuple[str, str, str, str]
+
+
+def evidence_words(clf: Classifier, title: str, body: str, code: str) -> set[str] | None:
+    """The lower-cased evidence of ``code`` in the text, or None when the topic is not reported."""
+    tags = {t.code: t for t in clf.classify(title, body).topics}
+    tag = tags.get(code)
+    return None if tag is None else {ev.text.lower() for ev in tag.evidence}
+
+
+def word_evidence_check(cases: Sequence[WordCase], code: str, *, first: bool = False) -> Check:
+    """Each case's word is evidence for ``code``; with ``first``, ``code`` is also the top-level topic."""
+
+    @pytest.mark.parametrize(("title", "body", "word"), [c[1:] for c in cases], ids=[c[0] for c in cases])
+    def check(clf: Classifier, title: str, body: str, word: str) -> None:
+        if first:
+            assert top_topic(clf, title, body) == code
+        words = evidence_words(clf, title, body, code)
+        assert words is not None
+        assert word in words
+
+    return check
+
+
+def word_no_evidence_check(cases: Sequence[WordCase], code: str) -> Check:
+    """Each case's word brings no evidence to ``code`` (the topic may still be reported for other words)."""
+
+    @pytest.mark.parametrize(("title", "body", "word"), [c[1:] for c in cases], ids=[c[0] for c in cases])
+    def check(clf: Classifier, title: str, body: str, word: str) -> None:
+        words = evidence_words(clf, title, body, code)
+        assert words is None or word not in words
+
+    return check
+
+
 def covers_every_topic_check(cases: Sequence[Case], at_least: int = 0) -> Check:
     def check() -> None:
         assert len(cases) >= at_least
